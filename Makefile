@@ -1,0 +1,40 @@
+# Talkdeck: `make run` serves the product (release build, SQLite, simulator) on 127.0.0.1:3000;
+# `make test` runs unit + integration tests (SQLite, and PostgreSQL when 127.0.0.1:5432 answers)
+# and the Playwright suite in Chromium. Both install what they need first (scripts/setup.sh).
+
+SHELL := /bin/bash
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+E2E_PORT ?= 3100
+
+.PHONY: run test setup setup-run unit e2e clean
+
+setup-run:
+	@scripts/setup.sh build
+
+setup:
+	@scripts/setup.sh test
+
+run: setup-run
+	cargo leptos serve --release
+
+test: setup unit e2e
+
+# Unit and integration tests on SQLite; the same integration tests also run on PostgreSQL when
+# it is reachable (the harness reads TEST_DATABASE_URL).
+unit:
+	@if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
+		echo "PostgreSQL reachable: integration tests run on SQLite and PostgreSQL"; \
+		scripts/pg-clean.sh "$(PG_URL)"; \
+		TEST_DATABASE_URL="$(PG_URL)" cargo test --locked; \
+	else \
+		echo "PostgreSQL not reachable on 127.0.0.1:5432: integration tests run on SQLite only"; \
+		cargo test --locked; \
+	fi
+
+# The release build users run, driven by Playwright in Debian's Chromium.
+e2e:
+	cargo leptos build --release --locked
+	@scripts/e2e.sh $(E2E_PORT)
+
+clean:
+	cargo clean

@@ -1,0 +1,62 @@
+//! The HTML shell and the route table. Pages live in `ui::pages`, frames in `ui::layout`.
+use crate::ui::layout::AppShell;
+use crate::ui::pages::{
+    AgentsPage, BatchesPage, CallsPage, ChangePasswordPage, ForgotPasswordPage, LoginPage, NotFound, OverviewPage,
+    PhoneNumbersPage, ProfilePage, ResetPasswordPage, SettingsPage, SignupPage, VerifyPage, VoicesPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class="h-full">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="h-full bg-slate-50 text-slate-900 antialiased">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/talkdeck.css"/>
+        <Title text="Talkdeck"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                // Public account pages (a centered card, no shell).
+                <Route path=path!("/signup") view=SignupPage/>
+                <Route path=path!("/verify") view=VerifyPage/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                // The signed-in dashboard. Rendered `Async` so that the user's data is in the
+                // first HTML (no out-of-order streaming, which needs JavaScript to show).
+                <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
+                    <Route path=path!("") view=OverviewPage/>
+                    <Route path=path!("/agents") view=AgentsPage/>
+                    <Route path=path!("/calls") view=CallsPage/>
+                    <Route path=path!("/batches") view=BatchesPage/>
+                    <Route path=path!("/phone-numbers") view=PhoneNumbersPage/>
+                    <Route path=path!("/voices") view=VoicesPage/>
+                    <Route path=path!("/settings") view=SettingsPage/>
+                    <Route path=path!("/settings/profile") view=ProfilePage/>
+                    <Route path=path!("/settings/password") view=ChangePasswordPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,8 @@
+//! Wire types shared by the server and the WASM bundle: DTOs and the client-facing error.
+//! Nothing here knows about the database or HTTP frameworks.
+
+pub mod error;
+pub mod user;
+
+pub use error::{AppError, ErrorCode};
+pub use user::*;

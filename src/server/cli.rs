@@ -1,0 +1,114 @@
+//! The `talkdeck` command line: `serve` (default), `migrate`, `create-user`.
+
+use crate::server::config::Config;
+use crate::server::db::Database;
+use crate::server::mail::Mailer;
+use crate::server::state::AppState;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "talkdeck", version, about = "Self-hostable control plane for AI voice phone agents")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create a verified user. The password is read from TALKDECK_PASSWORD or the first line of stdin.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    crate::server::telemetry::init(config.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = Database::connect(&config.database_url).await?;
+            db.migrate().await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::CreateUser { email, name } => {
+            let password = match std::env::var("TALKDECK_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let state = build_state(config).await?;
+            match crate::server::services::accounts::create_verified_user(&state, &name, &email, &password).await {
+                Ok(u) => {
+                    println!("created user {} <{}>", u.id, u.email);
+                    Ok(())
+                }
+                Err(e) => Err(e.message.into()),
+            }
+        }
+    }
+}
+
+pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error::Error>> {
+    let db = Database::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let mailer = Mailer::from_config(&config)?;
+    // cargo-leptos bakes LEPTOS_OUTPUT_NAME into its builds; a plain `cargo build` has none, so
+    // fall back to this crate's settings from Cargo.toml.
+    let mut leptos_options = match leptos::config::get_configuration(None) {
+        Ok(c) => c.leptos_options,
+        Err(_) => leptos::config::LeptosOptions::builder().output_name("talkdeck").build(),
+    };
+    leptos_options.site_addr = config.site_addr;
+    Ok(AppState::new(config, db, mailer, leptos_options))
+}
+
+async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    tracing::info!(config = ?config, "starting");
+    let addr = config.site_addr;
+    let public = config.public_url.to_string();
+    let state = build_state(config).await?;
+    let throttle = state.throttle.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            throttle.housekeeping();
+        }
+    });
+    let app = crate::server::router::build(state);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, %public, "listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

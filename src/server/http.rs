@@ -1,0 +1,237 @@
+//! HTTP-facing plumbing shared by the REST handlers, the server functions and the page guard:
+//! client address resolution, credential extraction, the cross-site refusal and helpers for
+//! server functions. Thin: every decision is delegated to `services`.
+
+use crate::model::{AppError, ErrorCode};
+use crate::server::auth::{cookie, Principal};
+use crate::server::services::{accounts, Client};
+use crate::server::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::header::{AUTHORIZATION, COOKIE, ORIGIN};
+use http::{HeaderMap, Method, StatusCode};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// The client address: the peer, or, when the peer is a trusted proxy, the right-most address in
+/// `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_ip(st: &AppState, peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
+    let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if !st.config.is_trusted_proxy(peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    forwarded.into_iter().rev().find(|ip| !st.config.is_trusted_proxy(*ip)).unwrap_or(peer)
+}
+
+pub fn client_from_parts(st: &AppState, extensions: &http::Extensions, headers: &HeaderMap) -> Client {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    Client { ip: client_ip(st, peer, headers) }
+}
+
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(cookie::read_session)
+}
+
+/// The caller behind a bearer token, else behind the session cookie.
+pub async fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
+    if let Some(token) = bearer(headers) {
+        return accounts::authenticate_bearer(st, token).await;
+    }
+    if let Some(raw) = session_cookie(headers) {
+        if let Some(p) = accounts::authenticate_session(st, raw).await? {
+            return Ok(p);
+        }
+    }
+    Err(AppError::unauthenticated())
+}
+
+/// True when the browser says the request comes from another site.
+pub fn is_cross_site(st: &AppState, headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        // `same-site` is another origin on our registrable domain: not ours either.
+        if site.eq_ignore_ascii_case("cross-site") || site.eq_ignore_ascii_case("same-site") {
+            return true;
+        }
+    }
+    match headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => false,
+        Some("null") => true,
+        Some(origin) => {
+            let origin = origin.trim_end_matches('/');
+            let own_public = st.config.public_origin();
+            let own_host = headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(|h| (format!("http://{h}"), format!("https://{h}")));
+            origin != own_public
+                && own_host.map(|(a, b)| origin != a && origin != b).unwrap_or(true)
+        }
+    }
+}
+
+/// Middleware: refuses cookie-authenticated state-changing requests that come from another site
+/// (server functions have no CSRF protection of their own). Bearer/API-key requests carry no
+/// ambient credentials and are not affected.
+pub async fn refuse_cross_site(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && session_cookie(req.headers()).is_some() && is_cross_site(&st, req.headers()) {
+        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        let e = AppError::new(ErrorCode::CrossSite, "Cross-site requests are not allowed.");
+        return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({
+            "message": e.message, "status": "error", "success": false,
+            "error": {"code": e.code.as_str(), "message": e.message}
+        })))
+            .into_response();
+    }
+    next.run(req).await
+}
+
+/// Pages anyone may see without logging in.
+fn is_public_page(path: &str) -> bool {
+    const PUBLIC: &[&str] = &["/login", "/signup", "/verify", "/forgot-password", "/reset-password", "/invitations/accept"];
+    PUBLIC.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+/// Middleware for dashboard pages: a page request without a live session is sent to the login
+/// page, which brings the user back afterwards (`next`).
+pub async fn require_login_for_pages(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if req.method() != Method::GET || is_public_page(path) {
+        return next.run(req).await;
+    }
+    let logged_in = match session_cookie(req.headers()) {
+        Some(raw) => matches!(accounts::authenticate_session(&st, raw).await, Ok(Some(_))),
+        None => false,
+    };
+    if logged_in {
+        return next.run(req).await;
+    }
+    let target = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    Redirect::to(&format!("/login?next={}", urlencoding::encode(target))).into_response()
+}
+
+/// A safe in-app redirect target: a local absolute path, never another host.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains("://") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// Helpers for `#[server]` functions: read the request that leptos_axum provides as context.
+pub mod sf {
+    use super::*;
+    use leptos::prelude::{expect_context, use_context};
+    use leptos_axum::ResponseOptions;
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from server function context");
+            AppError::internal()
+        })
+    }
+
+    fn parts() -> Result<http::request::Parts, AppError> {
+        use_context::<http::request::Parts>().ok_or_else(|| {
+            tracing::error!("request parts missing from server function context");
+            AppError::internal()
+        })
+    }
+
+    pub fn client() -> Result<Client, AppError> {
+        let st = state()?;
+        let p = parts()?;
+        Ok(client_from_parts(&st, &p.extensions, &p.headers))
+    }
+
+    /// The logged-in user of this browser (session cookie only: server functions are the
+    /// dashboard's transport).
+    pub async fn principal() -> Result<Principal, AppError> {
+        let st = state()?;
+        let p = parts()?;
+        let raw = session_cookie(&p.headers).ok_or_else(AppError::unauthenticated)?;
+        accounts::authenticate_session(&st, raw).await?.ok_or_else(AppError::unauthenticated)
+    }
+
+    pub fn session_raw() -> Option<String> {
+        parts().ok().and_then(|p| session_cookie(&p.headers).map(str::to_string))
+    }
+
+    pub fn set_cookie(value: String) {
+        let res = expect_context::<ResponseOptions>();
+        if let Ok(v) = http::HeaderValue::from_str(&value) {
+            res.append_header(http::header::SET_COOKIE, v);
+        }
+    }
+
+    /// Sets the HTTP status of a failed server function to the error's own and returns it.
+    pub fn fail<T>(e: AppError) -> Result<T, AppError> {
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.set_status(StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+            if let Some(secs) = e.retry_after {
+                if let Ok(v) = http::HeaderValue::from_str(&secs.to_string()) {
+                    res.insert_header(http::header::RETRY_AFTER, v);
+                }
+            }
+        }
+        Err(e)
+    }
+
+    /// Runs a server function body and maps its error through [`fail`].
+    pub async fn run<T, F>(f: F) -> Result<T, AppError>
+    where
+        F: std::future::Future<Output = Result<T, AppError>>,
+    {
+        match f.await {
+            Ok(v) => Ok(v),
+            Err(e) => fail(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_targets_stay_local() {
+        assert_eq!(safe_next(Some("/agents?x=1")), "/agents?x=1");
+        for bad in ["//evil.com", "https://evil.com", "/\\evil.com", "evil"] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn bearer_parsing() {
+        let mut h = HeaderMap::new();
+        h.insert(AUTHORIZATION, "Bearer abc".parse().unwrap());
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(AUTHORIZATION, "bearer  abc ".parse().unwrap());
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer(&h), None);
+    }
+
+    #[test]
+    fn public_pages() {
+        assert!(is_public_page("/login"));
+        assert!(is_public_page("/reset-password"));
+        assert!(!is_public_page("/loginx"));
+        assert!(!is_public_page("/"));
+        assert!(!is_public_page("/settings/profile"));
+    }
+}

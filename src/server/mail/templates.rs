@@ -1,0 +1,72 @@
+//! The mails Talkdeck sends. Codes and links are also in the subject or on a line of their own
+//! so that people (and scripts reading the outbox) find them easily.
+
+use super::OutgoingMail;
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn wrap_html(body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html><body style=\"font-family:sans-serif;color:#0f172a\">\n{body}\n\
+         <p style=\"color:#64748b;font-size:12px\">Talkdeck</p>\n</body></html>"
+    )
+}
+
+pub fn verification_code(to: &str, name: &str, code: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.into(),
+        subject: format!("Your Talkdeck verification code: {code}"),
+        text: format!(
+            "Hi {name},\n\nYour Talkdeck verification code is:\n\n{code}\n\n\
+             It expires in 10 minutes. If you did not sign up, ignore this mail.\n"
+        ),
+        html: wrap_html(&format!(
+            "<p>Hi {},</p>\n<p>Your Talkdeck verification code is:</p>\n\
+             <p style=\"font-size:28px;letter-spacing:4px\"><strong>{code}</strong></p>\n\
+             <p>It expires in 10 minutes. If you did not sign up, ignore this mail.</p>",
+            html_escape(name)
+        )),
+    }
+}
+
+pub fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.into(),
+        subject: "Reset your Talkdeck password".into(),
+        text: format!(
+            "Hi {name},\n\nSomeone asked to reset the password of your Talkdeck account.\n\
+             To choose a new password, open this link within one hour:\n\n{link}\n\n\
+             If it was not you, ignore this mail: your password stays as it is.\n"
+        ),
+        html: wrap_html(&format!(
+            "<p>Hi {},</p>\n<p>Someone asked to reset the password of your Talkdeck account.\n\
+             To choose a new password, open this link within one hour:</p>\n\
+             <p><a href=\"{l}\">{l}</a></p>\n\
+             <p>If it was not you, ignore this mail: your password stays as it is.</p>",
+            html_escape(name),
+            l = html_escape(link)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_mail_carries_code_in_subject_and_body() {
+        let m = verification_code("a@b.co", "Ada", "123456");
+        assert!(m.subject.ends_with("123456"));
+        assert!(m.text.contains("\n123456\n"));
+        assert!(m.html.contains("123456"));
+    }
+
+    #[test]
+    fn names_are_escaped_in_html() {
+        let m = password_reset("a@b.co", "<script>", "http://x/reset-password?token=abc");
+        assert!(!m.html.contains("<script>"));
+        assert!(m.text.contains("http://x/reset-password?token=abc"));
+    }
+}

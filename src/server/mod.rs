@@ -1,0 +1,15 @@
+//! Everything that only exists in the server binary.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod rest;
+pub mod router;
+pub mod services;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,81 @@
+//! The Talkstack-compatible API (see `reference/compat-api.md`): responses carry `message` and
+//! `status` ("success"/"error") beside their data; errors also carry our stable `code`.
+
+pub mod auth;
+pub mod user;
+
+use crate::model::AppError;
+use crate::server::state::AppState;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Map, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/signup", post(auth::signup))
+        .route("/auth/verify-email", post(auth::verify_email))
+        .route("/auth/resend-code", post(auth::resend_code))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/refresh-token", post(auth::refresh_token))
+        .route("/auth/change-password", post(auth::change_password))
+        .route("/auth/forgot-password", post(auth::forgot_password))
+        .route("/auth/reset-password", post(auth::reset_password))
+        .route("/auth/logout", post(auth::logout))
+        .route("/user/me", get(user::me))
+        .route("/user/get-active-project", get(user::get_active_project))
+}
+
+/// A Talkstack error response: `{message, status:"error", code, errors?}` plus any extra fields
+/// (like `signupStatus`), with `Retry-After` when throttled.
+pub struct TsError {
+    pub error: AppError,
+    pub extra: Map<String, Value>,
+}
+
+impl From<AppError> for TsError {
+    fn from(error: AppError) -> Self {
+        TsError { error, extra: Map::new() }
+    }
+}
+
+impl TsError {
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+
+impl IntoResponse for TsError {
+    fn into_response(self) -> Response {
+        let e = self.error;
+        let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut body = Map::new();
+        body.insert("message".into(), json!(e.message));
+        body.insert("status".into(), json!("error"));
+        body.insert("code".into(), json!(e.code.as_str()));
+        if !e.details.is_empty() {
+            body.insert("errors".into(), json!(e.details));
+        }
+        body.extend(self.extra);
+        let mut res = (status, Json(Value::Object(body))).into_response();
+        if let Some(secs) = e.retry_after {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        res
+    }
+}
+
+/// A success body: `{message, status:"success", ...fields}`.
+pub fn ok(message: &str, fields: Value) -> Response {
+    let mut body = Map::new();
+    body.insert("message".into(), json!(message));
+    body.insert("status".into(), json!("success"));
+    if let Value::Object(f) = fields {
+        body.extend(f);
+    }
+    (StatusCode::OK, Json(Value::Object(body))).into_response()
+}

@@ -1,0 +1,70 @@
+//! The route table: dashboard pages (Leptos SSR), server functions under `/rpc`, the
+//! Talkstack-compatible API under `/api`, the versioned API and its OpenAPI document under
+//! `/api/v1`, `/health`, and static files. Cross-cutting layers: cross-site refusal, request
+//! logging without secrets, compression, a request timeout.
+
+use crate::app::{shell, App};
+use crate::server::http;
+use crate::server::state::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let st = state.clone();
+                move || provide_context(st.clone())
+            },
+            {
+                let opts = state.leptos_options.clone();
+                move || shell(opts.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), http::require_login_for_pages));
+
+    Router::new()
+        .route("/rpc/{*fn_name}", post(server_fn_handler).get(server_fn_handler))
+        .route("/health", get(health))
+        .nest("/api", crate::server::rest::router())
+        .merge(pages)
+        .layer(middleware::from_fn_with_state(state.clone(), http::refuse_cross_site))
+        .layer(TimeoutLayer::with_status_code(::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                // The path only: query strings can carry reset tokens.
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(st): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(st.clone()), req).await
+}
+
+async fn health(State(st): State<AppState>) -> Response {
+    match st.db.ping().await {
+        Ok(()) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"})))
+                .into_response()
+        }
+    }
+}

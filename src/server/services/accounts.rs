@@ -1,0 +1,430 @@
+//! Accounts: sign-up with email verification, log-in, browser sessions, API token pairs with
+//! rotating refresh tokens, password change / forgot / reset, and the profile.
+//!
+//! Decisions worth knowing:
+//! - Sign-up never hands out credentials: the account only becomes usable once the mailed code
+//!   proves the address (tokens come from verify-email or login). This closes the
+//!   "pre-register someone else's address and keep a token" hole.
+//! - Re-signing-up an address that is still unverified replaces the name and password and mails a
+//!   fresh code (the latest sign-up wins, older codes die).
+//! - Login, resend and forgot answer identically whether or not the address is known; login burns
+//!   a dummy argon2 verification for unknown addresses so timing matches too, and mail for
+//!   resend/forgot is sent off the request path.
+//! - Access tokens are checked against their refresh-token family on every request; replaying a
+//!   used refresh token revokes the family; a password reset revokes every session and family.
+
+use super::Client;
+use crate::model::{AppError, ErrorCode, UserView};
+use crate::server::auth::throttle::Action;
+use crate::server::auth::{password, secrets, AuthVia, Principal};
+use crate::server::db::users::{self, UserRow};
+use crate::server::db::{new_id, now_ms};
+use crate::server::domain::{CompanyName, Email, Password, PersonName, VerificationCode};
+use crate::server::error::OrInternal;
+use crate::server::mail::templates;
+use crate::server::state::AppState;
+
+pub const CODE_TTL_MS: i64 = 10 * 60 * 1000;
+pub const MAX_CODE_ATTEMPTS: i64 = 5;
+pub const RESET_TTL_MS: i64 = 60 * 60 * 1000;
+pub const REFRESH_TTL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+const VERIFY_PURPOSE: &str = "verify_email";
+
+pub fn user_view(u: &UserRow) -> UserView {
+    UserView {
+        id: u.id.clone(),
+        name: u.name.clone(),
+        email: u.email.clone(),
+        company_name: u.company_name.clone(),
+        verified: u.verified(),
+        active_project: u.active_project_id.clone(),
+        created_at: u.created_at,
+        updated_at: u.updated_at,
+    }
+}
+
+/// An access token with its refresh token.
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Access token expiry, Unix seconds.
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair").field("expires_at", &self.expires_at).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+pub struct SignupResult {
+    pub user: UserView,
+    /// False when the account exists already but was never verified (a new code was sent).
+    pub created: bool,
+    /// False when the verification mail could not be sent (the user can ask for a resend).
+    pub mail_sent: bool,
+}
+
+// ---- sign-up and verification ----------------------------------------------------------------
+
+pub async fn signup(
+    st: &AppState,
+    client: Client,
+    name: &str,
+    email: &str,
+    password_raw: &str,
+) -> Result<SignupResult, AppError> {
+    let email = Email::parse(email)?;
+    st.throttle.check(Action::Signup, Some(email.as_str()), client.ip)?;
+    let name = PersonName::parse(name)?;
+    let password = Password::parse_new(password_raw, "password")?;
+    let hash = password::hash(password.expose()).await?;
+    let code = secrets::new_code();
+
+    let mut tx = st.db.begin_write().await?;
+    let existing = users::find_by_email(&mut tx, email.as_str()).await?;
+    let (user_id, created) = match existing {
+        Some(u) if u.verified() => {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "An account with this email already exists. Log in or reset your password.",
+            ))
+        }
+        Some(u) => {
+            users::replace_unverified(&mut tx, &u.id, name.as_str(), &hash).await?;
+            (u.id, false)
+        }
+        None => {
+            let id = new_id();
+            users::insert(&mut tx, &id, email.as_str(), name.as_str(), &hash, None).await?;
+            (id, true)
+        }
+    };
+    users::consume_codes(&mut tx, &user_id, VERIFY_PURPOSE).await?;
+    let digest = secrets::code_digest(&st.config.secret_key, &user_id, &code);
+    users::insert_code(&mut tx, &user_id, VERIFY_PURPOSE, &digest, now_ms() + CODE_TTL_MS).await?;
+    let user = users::find_by_id(&mut tx, &user_id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+
+    let mail_sent = match st.mailer.send(templates::verification_code(email.as_str(), name.as_str(), &code)).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(error = %e, "verification mail not sent");
+            false
+        }
+    };
+    Ok(SignupResult { user: user_view(&user), created, mail_sent })
+}
+
+/// Checks a verification code. Errors: `NotFound` (no such account), `Conflict` (already
+/// verified), `InvalidCode` (wrong; counted), `CodeExpired` (expired, used up or none issued).
+pub async fn verify_email(st: &AppState, client: Client, email: &str, code: &str) -> Result<UserRow, AppError> {
+    let email = Email::parse(email)?;
+    st.throttle.check(Action::Verify, Some(email.as_str()), client.ip)?;
+    let code = VerificationCode::parse(code)?;
+
+    let mut tx = st.db.begin_write().await?;
+    let user = users::find_by_email(&mut tx, email.as_str())
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "No account uses this email. Sign up first."))?;
+    if user.verified() {
+        return Err(AppError::new(ErrorCode::Conflict, "This email is already verified. Log in."));
+    }
+    let expired = || AppError::new(ErrorCode::CodeExpired, "This code has expired. Ask for a new one.");
+    let live = users::live_code(&mut tx, &user.id, VERIFY_PURPOSE).await?.ok_or_else(expired)?;
+    if live.expires_at <= now_ms() {
+        return Err(expired());
+    }
+    let digest = secrets::code_digest(&st.config.secret_key, &user.id, code.expose());
+    if !secrets::digests_equal(&digest, &live.code_hash) {
+        let attempts = users::record_wrong_code(&mut tx, &live.id, MAX_CODE_ATTEMPTS).await?;
+        tx.commit().await?;
+        let left = MAX_CODE_ATTEMPTS - attempts;
+        return Err(if left <= 0 {
+            AppError::new(ErrorCode::CodeExpired, "Too many wrong codes. Ask for a new one.")
+        } else {
+            let mut e = AppError::field("code", format!("That code is not right. {left} tries left."));
+            e.code = ErrorCode::InvalidCode;
+            e
+        });
+    }
+    users::consume_code(&mut tx, &live.id).await?;
+    users::mark_verified(&mut tx, &user.id).await?;
+    let user = users::find_by_id(&mut tx, &user.id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    tracing::info!(user_id = %user.id, "email verified");
+    Ok(user)
+}
+
+/// Mails a fresh code when the account exists and is unverified. Same answer in every case.
+pub async fn resend_code(st: &AppState, client: Client, email: &str) -> Result<(), AppError> {
+    let email = Email::parse(email)?;
+    st.throttle.check(Action::Resend, Some(email.as_str()), client.ip)?;
+    let st = st.clone();
+    tokio::spawn(async move {
+        if let Err(e) = resend_inner(&st, &email).await {
+            tracing::warn!(code = e.code.as_str(), "resend failed");
+        }
+    });
+    Ok(())
+}
+
+async fn resend_inner(st: &AppState, email: &Email) -> Result<(), AppError> {
+    let code = secrets::new_code();
+    let mut tx = st.db.begin_write().await?;
+    let Some(user) = users::find_by_email(&mut tx, email.as_str()).await? else { return Ok(()) };
+    if user.verified() {
+        return Ok(());
+    }
+    users::consume_codes(&mut tx, &user.id, VERIFY_PURPOSE).await?;
+    let digest = secrets::code_digest(&st.config.secret_key, &user.id, &code);
+    users::insert_code(&mut tx, &user.id, VERIFY_PURPOSE, &digest, now_ms() + CODE_TTL_MS).await?;
+    tx.commit().await?;
+    st.mailer
+        .send(templates::verification_code(&user.email, &user.name, &code))
+        .await
+        .or_internal("verification mail not sent")
+}
+
+// ---- log-in, sessions and tokens ---------------------------------------------------------------
+
+/// Checks credentials. Unknown email and wrong password give the same `InvalidCredentials`.
+pub async fn login(st: &AppState, client: Client, email: &str, password_raw: &str) -> Result<UserRow, AppError> {
+    let invalid = || AppError::new(ErrorCode::InvalidCredentials, "Invalid email or password.");
+    let email = Email::parse(email)?;
+    if password_raw.is_empty() {
+        return Err(AppError::field("password", "Enter your password."));
+    }
+    st.throttle.check(Action::Login, Some(email.as_str()), client.ip)?;
+    let mut c = st.db.pool().acquire().await?;
+    let Some(user) = users::find_by_email(&mut c, email.as_str()).await? else {
+        password::verify_dummy(password_raw).await;
+        return Err(invalid());
+    };
+    drop(c);
+    if !password::verify(password_raw, &user.password_hash).await? {
+        return Err(invalid());
+    }
+    if !user.verified() {
+        return Err(AppError::new(
+            ErrorCode::EmailNotVerified,
+            "Verify your email before logging in: enter the 6-digit code we sent you.",
+        ));
+    }
+    Ok(user)
+}
+
+/// Starts a browser session (revoking the browser's previous one, if any) and returns the raw id
+/// for the cookie.
+pub async fn start_session(st: &AppState, user_id: &str, previous_raw: Option<&str>) -> Result<String, AppError> {
+    let raw = secrets::new_token();
+    let mut tx = st.db.begin_write().await?;
+    if let Some(prev) = previous_raw {
+        users::revoke_session(&mut tx, &secrets::sha256_hex(prev)).await?;
+    }
+    users::insert_session(
+        &mut tx,
+        &secrets::sha256_hex(&raw),
+        user_id,
+        now_ms() + crate::server::auth::cookie::SESSION_TTL_MS,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(raw)
+}
+
+/// The principal of a session cookie, if the session is live.
+pub async fn authenticate_session(st: &AppState, raw: &str) -> Result<Option<Principal>, AppError> {
+    let id_hash = secrets::sha256_hex(raw);
+    let mut c = st.db.pool().acquire().await?;
+    let user = users::session_user(&mut c, &id_hash).await?;
+    Ok(user.filter(UserRow::verified).map(|user| Principal { user, via: AuthVia::Session { id_hash } }))
+}
+
+pub async fn end_session(st: &AppState, raw: &str) -> Result<(), AppError> {
+    let mut tx = st.db.begin_write().await?;
+    users::revoke_session(&mut tx, &secrets::sha256_hex(raw)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A new token family for the user: an access token and its first refresh token.
+pub async fn issue_tokens(st: &AppState, user_id: &str) -> Result<TokenPair, AppError> {
+    let family = new_id();
+    let refresh = secrets::new_token();
+    let mut tx = st.db.begin_write().await?;
+    users::insert_family(&mut tx, &family, user_id).await?;
+    users::insert_refresh(&mut tx, &family, &secrets::sha256_hex(&refresh), now_ms() + REFRESH_TTL_MS).await?;
+    tx.commit().await?;
+    sign_pair(st, user_id, &family, refresh)
+}
+
+fn sign_pair(st: &AppState, user_id: &str, family: &str, refresh: String) -> Result<TokenPair, AppError> {
+    let (access, exp) = st
+        .access_keys
+        .sign(user_id, family, now_ms() / 1000)
+        .or_internal("signing access token")?;
+    Ok(TokenPair { access_token: access, refresh_token: refresh, expires_at: exp })
+}
+
+/// The principal of a bearer access token.
+pub async fn authenticate_bearer(st: &AppState, token: &str) -> Result<Principal, AppError> {
+    let invalid = || AppError::new(ErrorCode::Unauthenticated, "The access token is invalid or has expired.");
+    let claims = st.access_keys.verify(token).ok_or_else(invalid)?;
+    let mut c = st.db.pool().acquire().await?;
+    if !users::family_live(&mut c, &claims.fam, &claims.sub).await? {
+        return Err(invalid());
+    }
+    let user = users::find_by_id(&mut c, &claims.sub).await?.filter(UserRow::verified).ok_or_else(invalid)?;
+    Ok(Principal { user, via: AuthVia::AccessToken { family_id: claims.fam } })
+}
+
+/// Rotates a refresh token. A token that was already used is a replay: its whole family is
+/// revoked, which also kills the access tokens minted from it.
+pub async fn refresh(st: &AppState, raw: &str) -> Result<TokenPair, AppError> {
+    let invalid = || AppError::new(ErrorCode::Unauthenticated, "The refresh token is invalid or has expired. Log in again.");
+    if raw.trim().is_empty() {
+        return Err(AppError::field("refreshToken", "refreshToken is required."));
+    }
+    let hash = secrets::sha256_hex(raw.trim());
+    let next = secrets::new_token();
+    let mut tx = st.db.begin_write().await?;
+    let row = users::find_refresh(&mut tx, &hash).await?.ok_or_else(invalid)?;
+    if row.family_revoked || row.expires_at <= now_ms() {
+        return Err(invalid());
+    }
+    if row.used_at.is_some() || !users::use_refresh(&mut tx, &hash).await? {
+        users::revoke_family(&mut tx, &row.family_id).await?;
+        tx.commit().await?;
+        tracing::warn!(user_id = %row.user_id, "refresh token replay; family revoked");
+        return Err(invalid());
+    }
+    users::insert_refresh(&mut tx, &row.family_id, &secrets::sha256_hex(&next), now_ms() + REFRESH_TTL_MS).await?;
+    tx.commit().await?;
+    sign_pair(st, &row.user_id, &row.family_id, next)
+}
+
+/// Ends what the principal is logged in with: its browser session or its token family.
+pub async fn logout(st: &AppState, p: &Principal) -> Result<(), AppError> {
+    let mut tx = st.db.begin_write().await?;
+    match &p.via {
+        AuthVia::Session { id_hash } => users::revoke_session(&mut tx, id_hash).await?,
+        AuthVia::AccessToken { family_id } => users::revoke_family(&mut tx, family_id).await?,
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- passwords ---------------------------------------------------------------------------------
+
+/// Changes the password after checking the current one. Every other session and token family of
+/// the user is revoked; the caller's own stays logged in.
+pub async fn change_password(st: &AppState, client: Client, p: &Principal, current: &str, new: &str) -> Result<(), AppError> {
+    st.throttle.check(Action::Login, Some(&p.user.email), client.ip)?;
+    if current.is_empty() {
+        return Err(AppError::field("current_password", "Enter your current password."));
+    }
+    let new = Password::parse_new(new, "new_password")?;
+    if !password::verify(current, &p.user.password_hash).await? {
+        let mut e = AppError::field("current_password", "The current password is not right.");
+        e.code = ErrorCode::InvalidCredentials;
+        return Err(e);
+    }
+    if current == new.expose() {
+        return Err(AppError::field("new_password", "Choose a password different from the current one."));
+    }
+    let hash = password::hash(new.expose()).await?;
+    let (keep_session, keep_family) = match &p.via {
+        AuthVia::Session { id_hash } => (Some(id_hash.as_str()), None),
+        AuthVia::AccessToken { family_id } => (None, Some(family_id.as_str())),
+    };
+    let mut tx = st.db.begin_write().await?;
+    users::set_password(&mut tx, &p.user.id, &hash).await?;
+    users::revoke_sessions(&mut tx, &p.user.id, keep_session).await?;
+    users::revoke_families(&mut tx, &p.user.id, keep_family).await?;
+    users::kill_resets(&mut tx, &p.user.id).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %p.user.id, "password changed");
+    Ok(())
+}
+
+/// Mails a reset link when the account exists. Same answer in every case.
+pub async fn forgot_password(st: &AppState, client: Client, email: &str) -> Result<(), AppError> {
+    let email = Email::parse(email)?;
+    st.throttle.check(Action::Forgot, Some(email.as_str()), client.ip)?;
+    let st = st.clone();
+    tokio::spawn(async move {
+        if let Err(e) = forgot_inner(&st, &email).await {
+            tracing::warn!(code = e.code.as_str(), "password reset mail failed");
+        }
+    });
+    Ok(())
+}
+
+async fn forgot_inner(st: &AppState, email: &Email) -> Result<(), AppError> {
+    let token = secrets::new_token();
+    let mut tx = st.db.begin_write().await?;
+    let Some(user) = users::find_by_email(&mut tx, email.as_str()).await? else { return Ok(()) };
+    users::insert_reset(&mut tx, &user.id, &secrets::sha256_hex(&token), now_ms() + RESET_TTL_MS).await?;
+    tx.commit().await?;
+    let link = st.config.link(&format!("/reset-password?token={token}"));
+    st.mailer
+        .send(templates::password_reset(&user.email, &user.name, &link))
+        .await
+        .or_internal("reset mail not sent")
+}
+
+/// Sets a new password with a mailed reset token. The token is single-use; afterwards every
+/// session and token family of the user is revoked. Proves the address, so it also verifies it.
+pub async fn reset_password(st: &AppState, client: Client, token: &str, new: &str) -> Result<(), AppError> {
+    st.throttle.check(Action::Reset, None, client.ip)?;
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(AppError::field("token", "The reset link is incomplete. Open the link from the email again."));
+    }
+    let new = Password::parse_new(new, "new_password")?;
+    let hash = password::hash(new.expose()).await?;
+    let mut tx = st.db.begin_write().await?;
+    let user_id = users::take_reset(&mut tx, &secrets::sha256_hex(token)).await?.ok_or_else(|| {
+        AppError::new(ErrorCode::InvalidCode, "This reset link is invalid, expired or already used. Ask for a new one.")
+    })?;
+    users::set_password(&mut tx, &user_id, &hash).await?;
+    users::mark_verified(&mut tx, &user_id).await?;
+    users::revoke_sessions(&mut tx, &user_id, None).await?;
+    users::revoke_families(&mut tx, &user_id, None).await?;
+    users::kill_resets(&mut tx, &user_id).await?;
+    users::consume_codes(&mut tx, &user_id, VERIFY_PURPOSE).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %user_id, "password reset");
+    Ok(())
+}
+
+// ---- profile -----------------------------------------------------------------------------------
+
+pub async fn update_profile(st: &AppState, p: &Principal, name: &str, company: &str) -> Result<UserView, AppError> {
+    let name = PersonName::parse(name)?;
+    let company = CompanyName::parse(company)?;
+    let mut tx = st.db.begin_write().await?;
+    users::update_profile(&mut tx, &p.user.id, name.as_str(), company.as_option()).await?;
+    let user = users::find_by_id(&mut tx, &p.user.id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(user_view(&user))
+}
+
+/// Creates an already-verified user (the `create-user` CLI command).
+pub async fn create_verified_user(st: &AppState, name: &str, email: &str, password_raw: &str) -> Result<UserView, AppError> {
+    let email = Email::parse(email)?;
+    let name = PersonName::parse(name)?;
+    let password = Password::parse_new(password_raw, "password")?;
+    let hash = password::hash(password.expose()).await?;
+    let mut tx = st.db.begin_write().await?;
+    if users::find_by_email(&mut tx, email.as_str()).await?.is_some() {
+        return Err(AppError::new(ErrorCode::Conflict, "An account with this email already exists."));
+    }
+    let id = new_id();
+    users::insert(&mut tx, &id, email.as_str(), name.as_str(), &hash, Some(now_ms())).await?;
+    let user = users::find_by_id(&mut tx, &id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(user_view(&user))
+}

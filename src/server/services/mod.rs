@@ -1,0 +1,14 @@
+//! THE business layer, shared by server functions, REST handlers and jobs. Authorization,
+//! validation, throttling and transactions live here; callers pass plain values and a
+//! [`Principal`](crate::server::auth::Principal) and get DTOs or an [`AppError`](crate::model::AppError).
+
+pub mod accounts;
+
+use std::net::IpAddr;
+
+/// What the service layer needs to know about the caller's connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Client {
+    /// The client address (forwarded-for resolved only through trusted proxies).
+    pub ip: IpAddr,
+}

@@ -1,0 +1,40 @@
+//! Shared application state, cloned into every request (everything inside is an `Arc` or cheap).
+
+use crate::server::auth::access::AccessKeys;
+use crate::server::auth::throttle::Throttle;
+use crate::server::config::Config;
+use crate::server::db::Database;
+use crate::server::mail::Mailer;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Database,
+    pub mailer: Mailer,
+    pub throttle: Arc<Throttle>,
+    pub access_keys: AccessKeys,
+    pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Database, mailer: Mailer, leptos_options: LeptosOptions) -> Self {
+        let access_keys = AccessKeys::new(&config.secret_key);
+        AppState {
+            config: Arc::new(config),
+            db,
+            mailer,
+            throttle: Arc::new(Throttle::default()),
+            access_keys,
+            leptos_options,
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos_options.clone()
+    }
+}

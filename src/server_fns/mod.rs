@@ -1,0 +1,4 @@
+//! Server functions: the dashboard's transport, mounted under `/rpc` (the REST API owns `/api`).
+//! Each body is an adapter: resolve the caller, call `services`, shape the DTO. No rules here.
+
+pub mod auth;

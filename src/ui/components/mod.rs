@@ -1,0 +1,18 @@
+//! The design system: small, accessible building blocks shared by every page.
+
+pub mod alert;
+pub mod button;
+pub mod card;
+pub mod empty_state;
+pub mod field;
+pub mod icons;
+pub mod page_header;
+pub mod wordmark;
+
+pub use alert::{Alert, FormError, Notice, Status};
+pub use button::SubmitButton;
+pub use card::Card;
+pub use empty_state::EmptyState;
+pub use field::{action_ok, validate_all, FieldState, ServerErrors, TextField};
+pub use page_header::PageHeader;
+pub use wordmark::Wordmark;

@@ -1,0 +1,21 @@
+//! Page frames: [`AuthLayout`] for the public account pages and [`AppShell`] (sidebar, top bar,
+//! pickers, user menu) for the signed-in dashboard.
+
+pub mod app_shell;
+pub mod auth_layout;
+pub mod sidebar;
+pub mod user_menu;
+
+pub use app_shell::{AppShell, CurrentUser};
+pub use auth_layout::AuthLayout;
+
+use leptos::prelude::*;
+
+/// False during server rendering and until the WASM bundle has hydrated the page, then true.
+/// Lets markup work without JavaScript first (e.g. menus shown by CSS) and switch to scripted
+/// behaviour afterwards, without a hydration mismatch.
+pub fn use_hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
+}

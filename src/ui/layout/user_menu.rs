@@ -1,0 +1,147 @@
+//! The user menu in the top bar: a disclosure button showing the user's name and a panel with
+//! Profile, Change password and Log out.
+//!
+//! Before hydration (or without JavaScript) the panel opens through CSS while focus is inside the
+//! menu (clicking the button focuses it), so the Log out form still works as a plain POST. After
+//! hydration a signal drives it: click toggles, Escape closes and returns focus to the button, a
+//! click or focus outside closes it.
+
+use super::app_shell::use_user;
+use super::use_hydrated;
+use crate::server_fns::auth::Logout;
+use crate::ui::components::icons::{Icon, IconKind};
+use leptos::ev;
+use leptos::html::{Button, Div};
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+
+const ITEM: &str = "flex w-full items-center gap-2.5 rounded-lg px-3 py-2 text-left text-sm text-slate-700 \
+    hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:bg-slate-100 focus-visible:ring-2 focus-visible:ring-indigo-500";
+
+fn initial(name: &str) -> String {
+    name.trim().chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_else(|| "?".to_string())
+}
+
+#[component]
+pub fn UserMenu() -> impl IntoView {
+    let user = use_user();
+    let open = RwSignal::new(false);
+    let hydrated = use_hydrated();
+    let logout = ServerAction::<Logout>::new();
+    let root = NodeRef::<Div>::new();
+    let button = NodeRef::<Button>::new();
+
+    let contains = move |target: Option<leptos::web_sys::EventTarget>| -> bool {
+        let Some(root) = root.get_untracked() else { return false };
+        target
+            .and_then(|t| t.dyn_into::<leptos::web_sys::Node>().ok())
+            .map(|n| root.contains(Some(&n)))
+            .unwrap_or(false)
+    };
+
+    let outside_click = window_event_listener(ev::click, move |e| {
+        if open.try_get_untracked() == Some(true) && !contains(e.target()) {
+            open.set(false);
+        }
+    });
+    on_cleanup(move || outside_click.remove());
+
+    let close = move || open.set(false);
+    let on_keydown = move |e: ev::KeyboardEvent| {
+        if e.key() == "Escape" && open.get_untracked() {
+            e.prevent_default();
+            open.set(false);
+            if let Some(b) = button.get_untracked() {
+                let _ = b.focus();
+            }
+        }
+    };
+    let on_focusout = move |e: ev::FocusEvent| {
+        // Keyboard focus leaving the menu closes it; a null target (click on nothing focusable)
+        // is left to the outside-click handler.
+        let related = e.related_target();
+        if related.is_some() && !contains(related) {
+            open.set(false);
+        }
+    };
+
+    let panel_class = move || {
+        let visibility = match (hydrated.get(), open.get()) {
+            (true, true) => "block",
+            (true, false) => "hidden",
+            (false, _) => "hidden group-focus-within:block",
+        };
+        format!(
+            "absolute right-0 z-40 mt-2 w-64 rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {visibility}"
+        )
+    };
+
+    let name = move || user.get().and_then(|r| r.ok().flatten()).map(|u| u.name);
+    let email = move || user.get().and_then(|r| r.ok().flatten()).map(|u| u.email);
+
+    view! {
+        <div class="group relative" node_ref=root on:keydown=on_keydown on:focusout=on_focusout>
+            <button
+                type="button"
+                node_ref=button
+                aria-label="User menu"
+                aria-haspopup="true"
+                aria-controls="user-menu-panel"
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                on:click=move |_| open.update(|o| *o = !*o)
+                class="flex items-center gap-2 rounded-full py-1 pl-1 pr-2 text-sm font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+            >
+                <Transition fallback=|| {
+                    view! {
+                        <span class="size-8 rounded-full bg-slate-200" aria-hidden="true"></span>
+                        <span class="text-slate-500">"Account"</span>
+                    }
+                }>
+                    {move || {
+                        let n = name().unwrap_or_else(|| "Account".to_string());
+                        view! {
+                            <span
+                                class="flex size-8 items-center justify-center rounded-full bg-indigo-600 text-sm font-semibold text-white"
+                                aria-hidden="true"
+                            >
+                                {initial(&n)}
+                            </span>
+                            <span class="max-w-[8rem] truncate sm:max-w-[14rem]">{n}</span>
+                        }
+                    }}
+                </Transition>
+                <Icon kind=IconKind::ChevronDown class="size-4 text-slate-400"/>
+            </button>
+            <div id="user-menu-panel" class=panel_class>
+                <Transition fallback=|| ()>
+                    {move || {
+                        email()
+                            .map(|e| {
+                                view! {
+                                    <div class="mb-1 border-b border-slate-100 px-3 pb-2.5 pt-1.5">
+                                        <p class="text-xs text-slate-500">"Signed in as"</p>
+                                        <p class="truncate text-sm font-medium text-slate-900">{e}</p>
+                                    </div>
+                                }
+                            })
+                    }}
+                </Transition>
+                <a href="/settings/profile" class=ITEM on:click=move |_| close()>
+                    <Icon kind=IconKind::User class="size-4 text-slate-400"/>
+                    "Profile"
+                </a>
+                <a href="/settings/password" class=ITEM on:click=move |_| close()>
+                    <Icon kind=IconKind::Key class="size-4 text-slate-400"/>
+                    "Change password"
+                </a>
+                <div class="my-1 border-t border-slate-100"></div>
+                <ActionForm action=logout>
+                    <button type="submit" class=ITEM disabled=move || logout.pending().get()>
+                        <Icon kind=IconKind::ArrowRight class="size-4 text-slate-400"/>
+                        "Log out"
+                    </button>
+                </ActionForm>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,9 @@
+//! The dashboard UI: `components/` (design system), `layout/` (shell, sidebar, pickers), `pages/`.
+//! `validate` holds the client-side form checks (mirroring the server's messages) and `util` small
+//! helpers such as URL encoding.
+
+pub mod components;
+pub mod layout;
+pub mod pages;
+pub mod util;
+pub mod validate;

@@ -1,0 +1,88 @@
+//! Dashboard sections that have no content yet: each shows what will appear there.
+
+use crate::ui::components::icons::{Icon, IconKind};
+use crate::ui::components::{EmptyState, PageHeader};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+fn Section(
+    title: &'static str,
+    description: &'static str,
+    icon: IconKind,
+    empty_title: &'static str,
+    empty_text: &'static str,
+) -> impl IntoView {
+    view! {
+        <Title text=format!("{title} · Talkdeck")/>
+        <PageHeader title=title description=description/>
+        <EmptyState title=empty_title description=empty_text>
+            <Icon kind=icon class="size-6"/>
+        </EmptyState>
+    }
+}
+
+#[component]
+pub fn AgentsPage() -> impl IntoView {
+    view! {
+        <Section
+            title="Agents"
+            description="The AI voices that answer and place your calls."
+            icon=IconKind::Agents
+            empty_title="No agents yet"
+            empty_text="Agents you create will be listed here, with their instructions, voice and the numbers they answer."
+        />
+    }
+}
+
+#[component]
+pub fn CallsPage() -> impl IntoView {
+    view! {
+        <Section
+            title="Calls"
+            description="Inbound and outbound conversations handled by your agents."
+            icon=IconKind::Calls
+            empty_title="No calls yet"
+            empty_text="Once your agents talk to people, each call appears here with its status, duration and transcript."
+        />
+    }
+}
+
+#[component]
+pub fn BatchesPage() -> impl IntoView {
+    view! {
+        <Section
+            title="Batches"
+            description="Outbound campaigns that call a list of contacts."
+            icon=IconKind::Batches
+            empty_title="No batches yet"
+            empty_text="Batches you start will be listed here with their progress and results."
+        />
+    }
+}
+
+#[component]
+pub fn PhoneNumbersPage() -> impl IntoView {
+    view! {
+        <Section
+            title="Phone numbers"
+            description="Numbers your agents answer and call from."
+            icon=IconKind::PhoneNumbers
+            empty_title="No phone numbers yet"
+            empty_text="Numbers you connect from your telephony provider will appear here, each linked to the agent that answers it."
+        />
+    }
+}
+
+#[component]
+pub fn VoicesPage() -> impl IntoView {
+    view! {
+        <Section
+            title="Voices"
+            description="Speech voices your agents can use."
+            icon=IconKind::Voices
+            empty_title="No voices yet"
+            empty_text="Voices from your connected speech providers will be listed here, ready to preview and assign to agents."
+        />
+    }
+}

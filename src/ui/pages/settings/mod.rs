@@ -1,0 +1,82 @@
+//! Account settings: an index page, the profile form and the password change form.
+
+mod password;
+mod profile;
+
+pub use password::ChangePasswordPage;
+pub use profile::ProfilePage;
+
+use crate::ui::components::icons::{Icon, IconKind};
+use crate::ui::components::PageHeader;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <Title text="Settings · Talkdeck"/>
+        <PageHeader title="Settings" description="Manage your account."/>
+        <ul class="grid gap-4 sm:grid-cols-2">
+            <SettingsLink
+                href="/settings/profile"
+                title="Profile"
+                text="Your name, company and the email you log in with."
+                icon=IconKind::User
+            />
+            <SettingsLink
+                href="/settings/password"
+                title="Change password"
+                text="Choose a new password. Your other sessions are logged out."
+                icon=IconKind::Key
+            />
+            <Upcoming title="Team" text="Invite colleagues to your projects. Not available yet."/>
+            <Upcoming title="API keys" text="Keys for the REST API. Not available yet."/>
+        </ul>
+    }
+}
+
+/// A card whose title is the link (the whole card is clickable through a stretched link).
+#[component]
+fn SettingsLink(href: &'static str, title: &'static str, text: &'static str, icon: IconKind) -> impl IntoView {
+    view! {
+        <li class="relative flex gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm focus-within:ring-2 focus-within:ring-indigo-500 hover:border-indigo-300 hover:shadow">
+            <span class="flex size-10 shrink-0 items-center justify-center rounded-lg bg-indigo-50 text-indigo-600">
+                <Icon kind=icon/>
+            </span>
+            <div>
+                <h2 class="font-semibold text-slate-900">
+                    <a href=href class="focus:outline-none after:absolute after:inset-0 after:content-['']">
+                        {title}
+                    </a>
+                </h2>
+                <p class="mt-1 text-sm text-slate-600">{text}</p>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn Upcoming(title: &'static str, text: &'static str) -> impl IntoView {
+    view! {
+        <li class="flex gap-4 rounded-xl border border-dashed border-slate-300 bg-slate-50/60 p-5">
+            <div>
+                <h2 class="font-semibold text-slate-500">{title}</h2>
+                <p class="mt-1 text-sm text-slate-500">{text}</p>
+            </div>
+        </li>
+    }
+}
+
+/// Back link and heading shared by the settings sub-pages.
+#[component]
+fn SettingsHeader(title: &'static str, description: &'static str) -> impl IntoView {
+    view! {
+        <Title text=format!("{title} · Talkdeck")/>
+        <nav aria-label="Breadcrumb" class="mb-2 text-sm">
+            <a href="/settings" class="text-slate-500 hover:text-slate-700 focus:outline-none focus-visible:rounded focus-visible:ring-2 focus-visible:ring-indigo-500">
+                "← Back to settings"
+            </a>
+        </nav>
+        <PageHeader title=title description=description/>
+    }
+}

@@ -1,0 +1,188 @@
+//! Integration-test harness: every test gets a fresh database (a temp SQLite file; a new
+//! PostgreSQL database when `TEST_DATABASE_URL` is set) and drives the real router in-process.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::net::SocketAddr;
+use talkdeck::server::config::Config;
+use talkdeck::server::db::Database;
+use talkdeck::server::mail::Mailer;
+use talkdeck::server::state::AppState;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub dir: TempDir,
+    pub backend: &'static str,
+}
+
+/// The backends to run on: SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set.
+pub fn backends() -> Vec<&'static str> {
+    let mut b = vec!["sqlite"];
+    if std::env::var("TEST_DATABASE_URL").map(|v| !v.is_empty()).unwrap_or(false) {
+        b.push("postgres");
+    }
+    b
+}
+
+async fn fresh_postgres_url() -> String {
+    use sqlx::Executor;
+    let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&base).await.expect("connect to TEST_DATABASE_URL");
+    let name = format!("td_test_{}", uuid::Uuid::new_v4().simple());
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    admin.close().await;
+    let mut url = url::Url::parse(&base).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+impl TestApp {
+    pub async fn new(backend: &'static str) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = match backend {
+            "sqlite" => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+            _ => fresh_postgres_url().await,
+        };
+        let config = Config::for_tests(dir.path(), &url);
+        let db = Database::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let mailer = Mailer::from_config(&config).expect("mailer");
+        let opts = leptos::config::LeptosOptions::builder().output_name("talkdeck").build();
+        let state = AppState::new(config, db, mailer, opts);
+        let router = talkdeck::server::router::build(state.clone());
+        TestApp { router, state, dir, backend }
+    }
+
+    pub async fn request(&self, req: Request<Body>) -> Resp {
+        let mut req = req;
+        if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        }
+        let res = self.router.clone().oneshot(req).await.expect("router never fails");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp { status, headers, json, text: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// POST a JSON body, optionally with a bearer token, from a given client address.
+    pub async fn post_json_from(&self, path: &str, body: Value, bearer: Option<&str>, ip: [u8; 4]) -> Resp {
+        let mut b = Request::post(path).header("content-type", "application/json");
+        if let Some(t) = bearer {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        let mut req = b.body(Body::from(body.to_string())).unwrap();
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+        self.request(req).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value, bearer: Option<&str>) -> Resp {
+        self.post_json_from(path, body, bearer, [127, 0, 0, 1]).await
+    }
+
+    pub async fn get(&self, path: &str, bearer: Option<&str>) -> Resp {
+        let mut b = Request::get(path);
+        if let Some(t) = bearer {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        self.request(b.body(Body::empty()).unwrap()).await
+    }
+
+    /// The mails written to the outbox, oldest first, as raw text.
+    pub fn mails(&self) -> Vec<String> {
+        let dir = self.dir.path().join("mail");
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
+    }
+
+    /// Waits (mail for resend/forgot is sent off the request path) for the newest mail to `to`
+    /// whose subject contains `subject`, skipping the first `skip` matches.
+    pub async fn wait_mail(&self, to: &str, subject: &str, count_at_least: usize) -> String {
+        for _ in 0..100 {
+            let m: Vec<String> = self
+                .mails()
+                .into_iter()
+                .filter(|m| m.contains(&format!("To: {to}")) && m.contains(subject))
+                .collect();
+            if m.len() >= count_at_least {
+                return m.last().cloned().unwrap();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        }
+        panic!("no mail #{count_at_least} to {to} with subject {subject}");
+    }
+
+    pub fn mail_count(&self, to: &str, subject: &str) -> usize {
+        self.mails().iter().filter(|m| m.contains(&format!("To: {to}")) && m.contains(subject)).count()
+    }
+
+    // ---- flows ----
+
+    pub async fn signup(&self, email: &str, password: &str) -> Resp {
+        self.post_json("/api/auth/signup", serde_json::json!({"email": email, "password": password, "name": "Test User"}), None).await
+    }
+
+    pub async fn latest_code(&self, email: &str, nth: usize) -> String {
+        let m = self.wait_mail(email, "verification code", nth).await;
+        code_from(&m)
+    }
+
+    /// Signs up and verifies; returns (access token, refresh token).
+    pub async fn verified_user(&self, email: &str, password: &str) -> (String, String) {
+        let r = self.signup(email, password).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let code = self.latest_code(email, 1).await;
+        let r = self.post_json("/api/auth/verify-email", serde_json::json!({"email": email, "code": code}), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        (r.json["token"].as_str().unwrap().to_string(), r.json["refreshToken"].as_str().unwrap().to_string())
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Resp {
+        self.post_json("/api/auth/login", serde_json::json!({"email": email, "password": password}), None).await
+    }
+}
+
+pub fn code_from(mail: &str) -> String {
+    let i = mail.find("verification code: ").expect("code in subject") + "verification code: ".len();
+    mail[i..i + 6].to_string()
+}
+
+pub fn reset_token_from(mail: &str) -> String {
+    let i = mail.find("reset-password?token=").expect("reset link") + "reset-password?token=".len();
+    mail[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub json: Value,
+    pub text: String,
+}
+
+/// Runs the test body once per backend.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident, |$app:ident| $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in common::backends() {
+                let $app = common::TestApp::new(backend).await;
+                eprintln!("-- {} on {}", stringify!($name), backend);
+                $body
+            }
+        }
+    };
+}

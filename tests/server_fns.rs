@@ -1,0 +1,205 @@
+//! The dashboard's server functions (`/rpc/*`), the session cookie, the cross-site refusal and
+//! the page guard, through the real router on every backend.
+
+mod common;
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use serde_json::json;
+
+const PW: &str = "Tdk-test-pass-1";
+const PW2: &str = "Tdk-test-pass-2";
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{k}={}", urlencoding::encode(v))).collect::<Vec<_>>().join("&")
+}
+
+struct Call<'a> {
+    path: &'a str,
+    body: String,
+    cookie: Option<&'a str>,
+    headers: Vec<(&'a str, &'a str)>,
+}
+
+async fn call(app: &common::TestApp, c: Call<'_>) -> common::Resp {
+    let mut b = Request::post(c.path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .header("host", "127.0.0.1:3000");
+    if let Some(ck) = c.cookie {
+        b = b.header("cookie", format!("td_session={ck}"));
+    }
+    for (k, v) in c.headers {
+        b = b.header(k, v);
+    }
+    app.request(b.body(Body::from(c.body)).unwrap()).await
+}
+
+fn session_from(r: &common::Resp) -> (String, String) {
+    let set = r.headers.get("set-cookie").expect("set-cookie").to_str().unwrap().to_string();
+    let value = set.trim_start_matches("td_session=").split(';').next().unwrap().to_string();
+    (value, set)
+}
+
+async fn rpc(app: &common::TestApp, name: &str, pairs: &[(&str, &str)], cookie: Option<&str>) -> common::Resp {
+    call(app, Call { path: &format!("/rpc/{name}"), body: form(pairs), cookie, headers: vec![] }).await
+}
+
+/// Signs up and verifies through the server functions; returns the session cookie value.
+async fn browser_user(app: &common::TestApp, email: &str) -> String {
+    let r = rpc(app, "signup", &[("name", "Browser User"), ("email", email), ("password", PW)], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let code = app.latest_code(email, 1).await;
+    let r = rpc(app, "verify_email", &[("email", email), ("code", &code)], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    session_from(&r).0
+}
+
+on_both!(session_cookie_flags_and_lifecycle, |app| {
+    let session = browser_user(&app, "b@x.co").await;
+    let r = rpc(&app, "login", &[("email", "b@x.co"), ("password", PW)], Some(&session)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (renewed, set) = session_from(&r);
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"), "{set}");
+    assert!(!set.contains("Secure"), "PUBLIC_URL is http in tests");
+    assert_ne!(renewed, session, "renewed at login");
+
+    // The previous session of this browser died at login; the renewed one works.
+    let me = rpc(&app, "current_user", &[], Some(&session)).await;
+    assert_eq!(me.json, serde_json::Value::Null);
+    let me = rpc(&app, "current_user", &[], Some(&renewed)).await;
+    assert_eq!(me.json["email"], "b@x.co");
+    assert!(me.json.get("password_hash").is_none());
+
+    // Stored hashed: the raw id is nowhere in the database.
+    let raw_found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE id_hash = $1")
+        .bind(&renewed)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(raw_found, 0);
+
+    let r = rpc(&app, "logout", &[], Some(&renewed)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age=0"));
+    let me = rpc(&app, "current_user", &[], Some(&renewed)).await;
+    assert_eq!(me.json, serde_json::Value::Null, "revoked at logout");
+});
+
+on_both!(login_errors_and_redirect_target, |app| {
+    browser_user(&app, "l@x.co").await;
+    let r = rpc(&app, "login", &[("email", "l@x.co"), ("password", "Wrong-pass-1")], None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json["code"], "invalid_credentials");
+    assert!(r.headers.get("set-cookie").is_none());
+
+    // Plain form post (no JS): a 302 to the safe `next` target.
+    let req = Request::post("/rpc/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("referer", "http://127.0.0.1:3000/login?next=%2Fcalls")
+        .body(Body::from(form(&[("email", "l@x.co"), ("password", PW), ("next", "/calls")])))
+        .unwrap();
+    let r = app.request(req).await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    assert_eq!(r.headers.get("location").unwrap(), "/calls");
+
+    // An open redirect is not possible.
+    let r = rpc(&app, "login", &[("email", "l@x.co"), ("password", PW), ("next", "//evil.example/")], None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get("location").unwrap(), "/");
+
+    // A failed plain form post goes back to the form with the error encoded for SSR.
+    let req = Request::post("/rpc/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("referer", "http://127.0.0.1:3000/login")
+        .body(Body::from(form(&[("email", "l@x.co"), ("password", "nope-nope")])))
+        .unwrap();
+    let r = app.request(req).await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    assert!(r.headers.get("location").unwrap().to_str().unwrap().contains("__err="));
+});
+
+on_both!(change_password_and_profile_through_server_fns, |app| {
+    let s = browser_user(&app, "p@x.co").await;
+    let r = rpc(&app, "change_password", &[("current_password", "Wrong-pass-1"), ("new_password", PW2), ("confirm_password", PW2)], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json["details"][0]["field"], "current_password");
+    let r = rpc(&app, "change_password", &[("current_password", PW), ("new_password", PW2), ("confirm_password", "different")], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = rpc(&app, "change_password", &[("current_password", PW), ("new_password", PW2), ("confirm_password", PW2)], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(app.login("p@x.co", PW2).await.status, StatusCode::OK);
+    // The browser stays logged in after its own change.
+    assert_eq!(rpc(&app, "current_user", &[], Some(&s)).await.json["email"], "p@x.co");
+
+    let r = rpc(&app, "update_profile", &[("name", "  Grace  Hopper "), ("company_name", "Navy")], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["name"], "Grace Hopper");
+    assert_eq!(r.json["company_name"], "Navy");
+    let r = rpc(&app, "update_profile", &[("name", " "), ("company_name", "")], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json["details"][0]["field"], "name");
+    let r = rpc(&app, "update_profile", &[("name", "X"), ("company_name", "")], None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+});
+
+on_both!(reset_logs_out_browser_sessions, |app| {
+    let s = browser_user(&app, "r@x.co").await;
+    let r = rpc(&app, "forgot_password", &[("email", "r@x.co")], None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mail = app.wait_mail("r@x.co", "Reset your Talkdeck password", 1).await;
+    let token = common::reset_token_from(&mail);
+    let r = rpc(&app, "reset_password", &[("token", &token), ("new_password", PW2), ("confirm_password", PW2)], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(rpc(&app, "current_user", &[], Some(&s)).await.json, serde_json::Value::Null);
+    let r = rpc(&app, "reset_password", &[("token", &token), ("new_password", PW2), ("confirm_password", PW2)], None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "single use");
+});
+
+on_both!(cross_site_requests_are_refused, |app| {
+    let s = browser_user(&app, "c@x.co").await;
+    let attempt = |headers: Vec<(&'static str, &'static str)>| {
+        let body = form(&[("current_password", PW), ("new_password", PW2), ("confirm_password", PW2)]);
+        Call { path: "/rpc/change_password", body, cookie: None, headers }
+    };
+    for headers in [
+        vec![("origin", "https://evil.example")],
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("origin", "null")],
+    ] {
+        let mut c = attempt(headers.clone());
+        c.cookie = Some(&s);
+        let r = call(&app, c).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(r.json["error"]["code"], "cross_site");
+    }
+    // Logout too.
+    let r = call(&app, Call { path: "/rpc/logout", body: String::new(), cookie: Some(&s), headers: vec![("origin", "https://evil.example")] }).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Nothing changed: the old password still works, the session is alive.
+    assert_eq!(app.login("c@x.co", PW).await.status, StatusCode::OK);
+    assert_eq!(rpc(&app, "current_user", &[], Some(&s)).await.json["email"], "c@x.co");
+    // Same-origin requests pass.
+    let mut c = attempt(vec![("origin", "http://127.0.0.1:3000"), ("sec-fetch-site", "same-origin")]);
+    c.cookie = Some(&s);
+    assert_eq!(call(&app, c).await.status, StatusCode::OK);
+});
+
+on_both!(pages_require_login_and_come_back, |app| {
+    let r = app.get("/calls?x=1", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers.get("location").unwrap(), "/login?next=%2Fcalls%3Fx%3D1");
+    let r = app.get("/login", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("<html"));
+    let s = browser_user(&app, "g@x.co").await;
+    let req = Request::get("/calls").header("cookie", format!("td_session={s}")).body(Body::empty()).unwrap();
+    assert_eq!(app.request(req).await.status, StatusCode::OK);
+    // The API is not redirected: it answers 401 JSON.
+    let r = app.get("/api/user/me", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json["status"], "error");
+    let _ = json!(null);
+});
