@@ -177,8 +177,20 @@ pub mod sf {
         }
     }
 
+    /// A plain HTML form post (no JS yet): leptos answers it with a redirect back to the form,
+    /// which must not be replaced by an error status.
+    fn is_form_post() -> bool {
+        parts()
+            .ok()
+            .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .unwrap_or(false)
+    }
+
     /// Sets the HTTP status of a failed server function to the error's own and returns it.
     pub fn fail<T>(e: AppError) -> Result<T, AppError> {
+        if is_form_post() {
+            return Err(e);
+        }
         if let Some(res) = use_context::<ResponseOptions>() {
             res.set_status(StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
             if let Some(secs) = e.retry_after {

@@ -15,6 +15,14 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A new random token of 128 bits (22 characters), for links that must stay short enough to
+/// fit on one 7-bit mail line. Single-use and short-lived, so 128 bits is ample.
+pub fn new_link_token() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// The stored form of a token.
 pub fn sha256_hex(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -63,6 +71,14 @@ mod tests {
         assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
         assert_ne!(a, new_token());
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+
+    #[test]
+    fn link_tokens_have_128_bits() {
+        let a = new_link_token();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 16);
+        assert_eq!(a.len(), 22);
+        assert_ne!(a, new_link_token());
     }
 
     #[test]

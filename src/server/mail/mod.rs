@@ -86,11 +86,12 @@ impl Mailer {
     }
 }
 
-/// ASCII bodies with short lines go out 7-bit so links and codes stay readable in the raw
-/// file (quoted-printable would turn `token=` into `token=3D`); anything else (a name in
-/// another script) lets lettre pick a safe encoding.
+/// ASCII bodies whose lines fit 7-bit's limit (lettre: under 76 characters) go out 7-bit so links
+/// and codes stay readable in the raw file (quoted-printable would turn `token=` into
+/// `token=3D`); anything else (a long link, a name in another script) lets lettre pick a safe
+/// encoding.
 fn part(content_type: ContentType, body: String) -> SinglePart {
-    if body.is_ascii() && body.lines().all(|l| l.len() <= 900) {
+    if body.is_ascii() && body.lines().all(|l| l.len() < 76) {
         SinglePart::builder().header(content_type).header(ContentTransferEncoding::SevenBit).body(body)
     } else {
         SinglePart::builder().header(content_type).body(body)

@@ -64,6 +64,14 @@ mod tests {
     }
 
     #[test]
+    fn text_parts_fit_seven_bit_lines_with_the_default_public_url() {
+        let link = format!("http://127.0.0.1:3000/reset-password?token={}", "a".repeat(22));
+        for m in [verification_code("a@b.co", "Ada", "123456"), password_reset("a@b.co", "Ada", &link)] {
+            assert!(m.text.lines().all(|l| l.len() < 76), "{}", m.text);
+        }
+    }
+
+    #[test]
     fn names_are_escaped_in_html() {
         let m = password_reset("a@b.co", "<script>", "http://x/reset-password?token=abc");
         assert!(!m.html.contains("<script>"));

@@ -363,7 +363,7 @@ pub async fn forgot_password(st: &AppState, client: Client, email: &str) -> Resu
 }
 
 async fn forgot_inner(st: &AppState, email: &Email) -> Result<(), AppError> {
-    let token = secrets::new_token();
+    let token = secrets::new_link_token();
     let mut tx = st.db.begin_write().await?;
     let Some(user) = users::find_by_email(&mut tx, email.as_str()).await? else { return Ok(()) };
     users::insert_reset(&mut tx, &user.id, &secrets::sha256_hex(&token), now_ms() + RESET_TTL_MS).await?;

@@ -122,7 +122,7 @@ fn Picker(label: &'static str, empty: &'static str, icon: IconKind) -> impl Into
             class="inline-flex min-w-0 cursor-not-allowed items-center gap-2 rounded-lg border border-dashed border-slate-300 bg-slate-50 px-2.5 py-1.5 text-sm text-slate-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 sm:px-3"
         >
             <Icon kind=icon class="size-4 shrink-0 text-slate-400"/>
-            <span class="truncate">{empty}</span>
+            <span class="hidden truncate sm:inline">{empty}</span>
             <Icon kind=IconKind::ChevronDown class="hidden size-4 shrink-0 text-slate-400 sm:block"/>
         </button>
     }

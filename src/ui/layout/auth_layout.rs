@@ -18,7 +18,7 @@ pub fn AuthLayout(
 ) -> impl IntoView {
     view! {
         <Title text=format!("{title} · Talkdeck")/>
-        <main class="flex min-h-screen flex-col items-center justify-center bg-gradient-to-b from-slate-50 to-indigo-50/60 px-4 py-12">
+        <main class="flex min-h-screen flex-col items-center justify-center bg-linear-to-b from-slate-50 to-indigo-50/60 px-4 py-12">
             <div class="w-full max-w-md">
                 <a href="/" class="mx-auto mb-8 flex w-fit rounded-lg focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-4">
                     <Wordmark large=true/>

@@ -100,12 +100,12 @@ pub fn UserMenu() -> impl IntoView {
                     {move || {
                         let n = name().unwrap_or_else(|| "Account".to_string());
                         view! {
+                            // The initial is drawn by CSS so the button's text is just the name.
                             <span
-                                class="flex size-8 items-center justify-center rounded-full bg-indigo-600 text-sm font-semibold text-white"
+                                data-initial=initial(&n)
+                                class="flex size-8 items-center justify-center rounded-full bg-indigo-600 text-sm font-semibold text-white before:content-[attr(data-initial)]"
                                 aria-hidden="true"
-                            >
-                                {initial(&n)}
-                            </span>
+                            ></span>
                             <span class="max-w-[8rem] truncate sm:max-w-[14rem]">{n}</span>
                         }
                     }}

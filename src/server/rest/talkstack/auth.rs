@@ -115,7 +115,8 @@ pub async fn verify_email(State(st): State<AppState>, ClientAddr(client): Client
     // Clients send the code as a string or a number.
     let code = match b.code {
         Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(format!("{n:0>6}")),
+        // A number loses leading zeros: 12345 is the code "012345".
+        Some(Value::Number(n)) => Some(n.as_u64().map(|v| format!("{v:06}")).unwrap_or_else(|| n.to_string())),
         _ => None,
     };
     required(&[("email", &b.email), ("code", &code)]).map_err(|e| TsError::from(e).with("verificationStatus", 0))?;

@@ -61,7 +61,7 @@ pub fn VerifyPage() -> impl IntoView {
                     kind="email"
                     autocomplete="email"
                     required=true
-                    value=query_email()
+                    value=query.with_untracked(|q| q.get("email").unwrap_or_default())
                     on_input=Callback::new(move |v: String| typed_email.set(Some(v)))
                 />
                 <TextField
