@@ -4,6 +4,7 @@
 
 use crate::model::{AppError, ErrorCode};
 use crate::server::auth::{cookie, Principal};
+use crate::server::config::Config;
 use crate::server::services::{accounts, Client};
 use crate::server::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
@@ -15,9 +16,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// The client address: the peer, or, when the peer is a trusted proxy, the right-most address in
 /// `X-Forwarded-For` that is not itself a trusted proxy.
-pub fn client_ip(st: &AppState, peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
+pub fn client_ip(config: &Config, peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
     let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    if !st.config.is_trusted_proxy(peer) {
+    if !config.is_trusted_proxy(peer) {
         return peer;
     }
     let forwarded: Vec<IpAddr> = headers
@@ -27,12 +28,12 @@ pub fn client_ip(st: &AppState, peer: Option<IpAddr>, headers: &HeaderMap) -> Ip
         .flat_map(|v| v.split(','))
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    forwarded.into_iter().rev().find(|ip| !st.config.is_trusted_proxy(*ip)).unwrap_or(peer)
+    forwarded.into_iter().rev().find(|ip| !config.is_trusted_proxy(*ip)).unwrap_or(peer)
 }
 
 pub fn client_from_parts(st: &AppState, extensions: &http::Extensions, headers: &HeaderMap) -> Client {
     let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    Client { ip: client_ip(st, peer, headers) }
+    Client { ip: client_ip(&st.config, peer, headers) }
 }
 
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -83,11 +84,13 @@ pub fn is_cross_site(st: &AppState, headers: &HeaderMap) -> bool {
 }
 
 /// Middleware: refuses cookie-authenticated state-changing requests that come from another site
-/// (server functions have no CSRF protection of their own). Bearer/API-key requests carry no
-/// ambient credentials and are not affected.
+/// (server functions have no CSRF protection of their own), and any cross-site call of a server
+/// function (they serve only our own pages; this also stops log-in CSRF). Bearer/API-key
+/// requests carry no ambient credentials and are not affected.
 pub async fn refuse_cross_site(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && session_cookie(req.headers()).is_some() && is_cross_site(&st, req.headers()) {
+    let ambient = session_cookie(req.headers()).is_some() || req.uri().path().starts_with("/rpc/");
+    if !safe && ambient && is_cross_site(&st, req.headers()) {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
         let e = AppError::new(ErrorCode::CrossSite, "Cross-site requests are not allowed.");
         return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({
@@ -99,10 +102,14 @@ pub async fn refuse_cross_site(State(st): State<AppState>, req: Request, next: N
     next.run(req).await
 }
 
-/// Pages anyone may see without logging in.
+/// Pages anyone may see without logging in, and static files (the login page needs its CSS and
+/// WASM before anyone is logged in).
 fn is_public_page(path: &str) -> bool {
     const PUBLIC: &[&str] = &["/login", "/signup", "/verify", "/forgot-password", "/reset-password", "/invitations/accept"];
-    PUBLIC.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    let is_static = path.starts_with("/pkg/")
+        || path.starts_with("/assets/")
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    is_static || PUBLIC.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 /// Middleware for dashboard pages: a page request without a live session is sent to the login
@@ -186,6 +193,15 @@ pub mod sf {
             .unwrap_or(false)
     }
 
+    /// After success of a plain form post (no JS), where leptos would send the browser back to
+    /// the form and drop the returned value, go to `path` instead: it carries a flag the page
+    /// turns into the success message. Fetch calls get the value as usual.
+    pub fn done_without_js(path: &str) {
+        if is_form_post() {
+            leptos_axum::redirect(path);
+        }
+    }
+
     /// Sets the HTTP status of a failed server function to the error's own and returns it.
     pub fn fail<T>(e: AppError) -> Result<T, AppError> {
         if is_form_post() {
@@ -239,7 +255,25 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let mut cfg = Config::for_tests(std::path::Path::new("/tmp"), "sqlite::memory:");
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.5".parse().unwrap());
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        // Untrusted peer: its header is ignored.
+        assert_eq!(client_ip(&cfg, Some(proxy), &h), proxy);
+        // Trusted proxies: the right-most address that is not a proxy.
+        cfg.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
+        assert_eq!(client_ip(&cfg, Some(proxy), &h), "203.0.113.9".parse::<IpAddr>().unwrap());
+        // Garbage falls back to the peer.
+        h.insert("x-forwarded-for", "not-an-ip".parse().unwrap());
+        assert_eq!(client_ip(&cfg, Some(proxy), &h), proxy);
+    }
+
+    #[test]
     fn public_pages() {
+        assert!(is_public_page("/pkg/talkdeck.wasm"));
+        assert!(is_public_page("/favicon.svg"));
         assert!(is_public_page("/login"));
         assert!(is_public_page("/reset-password"));
         assert!(!is_public_page("/loginx"));

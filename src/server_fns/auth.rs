@@ -41,6 +41,7 @@ pub async fn resend_code(email: String) -> Result<String, AppError> {
     sf::run(async {
         let st = sf::state()?;
         accounts::resend_code(&st, sf::client()?, &email).await?;
+        sf::done_without_js(&format!("/verify?email={}&resent=1", urlencoding::encode(email.trim())));
         Ok("If this email has an unverified account, a new code is on its way.".to_string())
     })
     .await
@@ -78,6 +79,7 @@ pub async fn forgot_password(email: String) -> Result<String, AppError> {
     sf::run(async {
         let st = sf::state()?;
         accounts::forgot_password(&st, sf::client()?, &email).await?;
+        sf::done_without_js("/forgot-password?sent=1");
         Ok("If the email is registered, a reset link has been sent.".to_string())
     })
     .await
@@ -110,6 +112,7 @@ pub async fn change_password(
         let st = sf::state()?;
         let p = sf::principal().await?;
         accounts::change_password(&st, sf::client()?, &p, &current_password, &new_password).await?;
+        sf::done_without_js("/settings/password?changed=1");
         Ok("Password changed. Your other sessions were logged out.".to_string())
     })
     .await
@@ -130,7 +133,9 @@ pub async fn update_profile(name: String, company_name: String) -> Result<UserVi
     sf::run(async {
         let st = sf::state()?;
         let p = sf::principal().await?;
-        accounts::update_profile(&st, &p, &name, &company_name).await
+        let user = accounts::update_profile(&st, &p, &name, &company_name).await?;
+        sf::done_without_js("/settings/profile?saved=1");
+        Ok(user)
     })
     .await
 }

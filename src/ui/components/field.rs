@@ -37,6 +37,20 @@ impl ServerErrors {
 }
 
 /// The successful output of the latest result of an action.
+/// The action's success value, or — after a plain form post without JS, which the server answers
+/// by redirecting to the page with `?{flag}=1` — `fallback`.
+pub fn action_ok_or_flag<S>(action: ServerAction<S>, flag: &'static str, fallback: S::Output) -> Signal<Option<S::Output>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let query = leptos_router::hooks::use_query_map();
+    let ok = action_ok(action);
+    Signal::derive(move || {
+        ok.get().or_else(|| query.with(|q| q.get(flag).is_some()).then(|| fallback.clone()))
+    })
+}
+
 pub fn action_ok<S>(action: ServerAction<S>) -> Signal<Option<S::Output>>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,

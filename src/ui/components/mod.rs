@@ -13,6 +13,6 @@ pub use alert::{Alert, FormError, Notice, Status};
 pub use button::SubmitButton;
 pub use card::Card;
 pub use empty_state::EmptyState;
-pub use field::{action_ok, validate_all, FieldState, ServerErrors, TextField};
+pub use field::{action_ok, action_ok_or_flag, validate_all, FieldState, ServerErrors, TextField};
 pub use page_header::PageHeader;
 pub use wordmark::Wordmark;

@@ -1,7 +1,7 @@
 use super::SettingsHeader;
 use crate::server_fns::auth::ChangePassword;
 use crate::ui::components::{
-    action_ok, validate_all, Card, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField,
+    action_ok_or_flag, validate_all, Card, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField,
 };
 use crate::ui::validate;
 use leptos::html::Form;
@@ -11,7 +11,11 @@ use leptos::prelude::*;
 pub fn ChangePasswordPage() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let server = ServerErrors::of(action);
-    let message = action_ok(action);
+    let message = action_ok_or_flag(
+        action,
+        "changed",
+        "Password changed. Your other sessions were logged out.".to_string(),
+    );
     let current = FieldState::new("current_password", server, |v| {
         validate::present(v, "Enter your current password.")
     });

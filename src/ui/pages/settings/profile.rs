@@ -16,6 +16,9 @@ pub fn ProfilePage() -> impl IntoView {
     let action = ServerAction::<UpdateProfile>::new();
     let server = ServerErrors::of(action);
     let saved = action_ok(action);
+    // A plain form post (no JS) comes back as `?saved=1`.
+    let query = leptos_router::hooks::use_query_map();
+    let saved_without_js = move || query.with(|q| q.get("saved").is_some());
     let name = FieldState::new("name", server, validate::person_name);
     let company = FieldState::new("company_name", server, validate::company_name);
     let check = Callback::new(move |_| validate_all(&[name, company]));
@@ -31,7 +34,7 @@ pub fn ProfilePage() -> impl IntoView {
         <SettingsHeader title="Profile" description="Your name and company as shown in Talkdeck."/>
         <div class="max-w-xl space-y-5">
             {move || {
-                (saved.with(Option::is_some) && !action.pending().get())
+                ((saved.with(Option::is_some) || saved_without_js()) && !action.pending().get())
                     .then(|| view! { <Status><p>"Profile saved."</p></Status> })
             }}
             <Card>
