@@ -33,7 +33,7 @@ unit:
 
 # The release build users run, driven by Playwright in Debian's Chromium.
 e2e:
-	cargo leptos build --release --locked
+	cargo leptos build --release --cargo-locked
 	@scripts/e2e.sh $(E2E_PORT)
 
 clean:

@@ -6,3 +6,5 @@ pub mod user;
 
 pub use error::{AppError, ErrorCode};
 pub use user::*;
+pub mod project;
+pub use project::*;

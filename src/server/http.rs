@@ -46,9 +46,16 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
     headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(cookie::read_session)
 }
 
-/// The caller behind a bearer token, else behind the session cookie.
+/// The caller behind an API key (`x-api-key`, or a bearer value starting with `tdk_`), a bearer
+/// access token, or the session cookie, in that order.
 pub async fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
+    if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        return crate::server::services::api_keys::authenticate(st, key).await;
+    }
     if let Some(token) = bearer(headers) {
+        if token.starts_with(crate::server::services::api_keys::KEY_PREFIX) {
+            return crate::server::services::api_keys::authenticate(st, token).await;
+        }
         return accounts::authenticate_bearer(st, token).await;
     }
     if let Some(raw) = session_cookie(headers) {

@@ -8,14 +8,18 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::server::{http::sf, services::accounts};
 
-/// Creates the account and goes to the code entry page.
+/// Creates the account and goes to the code entry page (carrying `next`, e.g. an invitation).
 #[server(prefix = "/rpc", endpoint = "signup")]
-pub async fn signup(name: String, email: String, password: String) -> Result<(), AppError> {
+pub async fn signup(name: String, email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
         let r = accounts::signup(&st, sf::client()?, &name, &email, &password).await?;
         let sent = if r.mail_sent { "" } else { "&mail=failed" };
-        leptos_axum::redirect(&format!("/verify?email={}{sent}", urlencoding::encode(&r.user.email)));
+        let next = match next.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => format!("&next={}", urlencoding::encode(&crate::server::http::safe_next(Some(n)))),
+            None => String::new(),
+        };
+        leptos_axum::redirect(&format!("/verify?email={}{sent}{next}", urlencoding::encode(&r.user.email)));
         Ok(())
     })
     .await

@@ -2,3 +2,4 @@
 //! Each body is an adapter: resolve the caller, call `services`, shape the DTO. No rules here.
 
 pub mod auth;
+pub mod projects;

@@ -9,6 +9,8 @@ pub enum AuthVia {
     Session { id_hash: String },
     /// A bearer access token of this refresh-token family.
     AccessToken { family_id: String },
+    /// An API key, optionally limited to one project.
+    ApiKey { key_id: String, project_id: Option<String> },
 }
 
 #[derive(Debug, Clone)]
@@ -20,5 +22,17 @@ pub struct Principal {
 impl Principal {
     pub fn user_id(&self) -> &str {
         &self.user.id
+    }
+
+    /// The one project an API key is limited to, if any.
+    pub fn project_scope(&self) -> Option<&str> {
+        match &self.via {
+            AuthVia::ApiKey { project_id, .. } => project_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_api_key(&self) -> bool {
+        matches!(self.via, AuthVia::ApiKey { .. })
     }
 }

@@ -3,6 +3,7 @@
 //! placeholders, text ids, BIGINT Unix-millisecond timestamps, 0/1 BIGINT booleans.
 //! Nothing in here decides authorization.
 
+pub mod projects;
 pub mod users;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -3,8 +3,10 @@
 
 mod email;
 mod password;
+mod project;
 mod text;
 
 pub use email::Email;
 pub use password::Password;
+pub use project::{Description, ProjectName, WebhookUrl};
 pub use text::{CompanyName, PersonName, VerificationCode};

@@ -51,6 +51,27 @@ pub fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
     }
 }
 
+pub fn invitation(to: &str, inviter: &str, project: &str, role: &str, link: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.into(),
+        subject: format!("{inviter} invited you to {project} on Talkdeck"),
+        text: format!(
+            "Hi,\n\n{inviter} invited you to join the project \"{project}\"\n\
+             on Talkdeck as {role}. To accept, open this link within 7 days:\n\n{link}\n\n\
+             New to Talkdeck? The link leads you through sign-up first.\n"
+        ),
+        html: wrap_html(&format!(
+            "<p>Hi,</p>\n<p>{} invited you to join the project <strong>{}</strong> on Talkdeck as {}.\n\
+             To accept, open this link within 7 days:</p>\n<p><a href=\"{l}\">{l}</a></p>\n\
+             <p>New to Talkdeck? The link leads you through sign-up first.</p>",
+            html_escape(inviter),
+            html_escape(project),
+            html_escape(role),
+            l = html_escape(link)
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

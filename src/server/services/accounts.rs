@@ -311,6 +311,9 @@ pub async fn logout(st: &AppState, p: &Principal) -> Result<(), AppError> {
     match &p.via {
         AuthVia::Session { id_hash } => users::revoke_session(&mut tx, id_hash).await?,
         AuthVia::AccessToken { family_id } => users::revoke_family(&mut tx, family_id).await?,
+        AuthVia::ApiKey { .. } => {
+            return Err(AppError::forbidden("API keys cannot log out; revoke the key instead."));
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -321,6 +324,9 @@ pub async fn logout(st: &AppState, p: &Principal) -> Result<(), AppError> {
 /// Changes the password after checking the current one. Every other session and token family of
 /// the user is revoked; the caller's own stays logged in.
 pub async fn change_password(st: &AppState, client: Client, p: &Principal, current: &str, new: &str) -> Result<(), AppError> {
+    if p.is_api_key() {
+        return Err(AppError::forbidden("Passwords cannot be changed with an API key. Log in instead."));
+    }
     st.throttle.check(Action::Login, Some(&p.user.email), client.ip)?;
     if current.is_empty() {
         return Err(AppError::field("current_password", "Enter your current password."));
@@ -338,6 +344,7 @@ pub async fn change_password(st: &AppState, client: Client, p: &Principal, curre
     let (keep_session, keep_family) = match &p.via {
         AuthVia::Session { id_hash } => (Some(id_hash.as_str()), None),
         AuthVia::AccessToken { family_id } => (None, Some(family_id.as_str())),
+        AuthVia::ApiKey { .. } => (None, None),
     };
     let mut tx = st.db.begin_write().await?;
     users::set_password(&mut tx, &p.user.id, &hash).await?;

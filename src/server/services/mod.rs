@@ -2,7 +2,12 @@
 //! validation, throttling and transactions live here; callers pass plain values and a
 //! [`Principal`](crate::server::auth::Principal) and get DTOs or an [`AppError`](crate::model::AppError).
 
+pub mod access;
 pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+pub mod projects;
+pub mod team;
 
 use std::net::IpAddr;
 

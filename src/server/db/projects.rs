@@ -1,0 +1,549 @@
+//! Queries on projects, members, invitations, API keys and the audit log. Every query on
+//! project-owned rows filters by project id; authorization is decided in `services::access`.
+
+use super::{new_id, now_ms};
+use crate::model::Role;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+#[derive(Debug, Clone)]
+pub struct ProjectRow {
+    pub id: String,
+    pub owner_id: String,
+    pub owner_name: String,
+    pub owner_email: String,
+    pub name: String,
+    pub description: String,
+    pub status: String,
+    pub call_status_webhook: Option<String>,
+    pub active_agent_id: Option<String>,
+    pub is_deleted: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const PROJECT_SELECT: &str = "SELECT p.id, p.owner_id, u.name AS owner_name, u.email AS owner_email, p.name, \
+     p.description, p.status, p.call_status_webhook, p.active_agent_id, p.is_deleted, p.created_at, p.updated_at \
+     FROM projects p JOIN users u ON u.id = p.owner_id";
+
+fn project_from(r: &AnyRow) -> Result<ProjectRow, sqlx::Error> {
+    Ok(ProjectRow {
+        id: r.try_get("id")?,
+        owner_id: r.try_get("owner_id")?,
+        owner_name: r.try_get("owner_name")?,
+        owner_email: r.try_get("owner_email")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        status: r.try_get("status")?,
+        call_status_webhook: r.try_get("call_status_webhook")?,
+        active_agent_id: r.try_get("active_agent_id")?,
+        is_deleted: super::get_bool(r, "is_deleted")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn role_from(s: &str) -> Result<Role, sqlx::Error> {
+    Role::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {s}").into()))
+}
+
+/// A live (not deleted) project.
+pub async fn find(c: &mut AnyConnection, id: &str) -> Result<Option<ProjectRow>, sqlx::Error> {
+    let sql = format!("{PROJECT_SELECT} WHERE p.id = $1 AND p.is_deleted = 0");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(c).await?;
+    row.as_ref().map(project_from).transpose()
+}
+
+/// The caller's role on a live project, if a member.
+pub async fn member_role(c: &mut AnyConnection, project_id: &str, user_id: &str) -> Result<Option<Role>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT m.role FROM project_members m JOIN projects p ON p.id = m.project_id \
+         WHERE m.project_id = $1 AND m.user_id = $2 AND p.is_deleted = 0",
+    )
+    .bind(project_id)
+    .bind(user_id)
+    .fetch_optional(c)
+    .await?;
+    row.map(|r| role_from(&r.try_get::<String, _>("role")?)).transpose()
+}
+
+pub async fn list_for_user(c: &mut AnyConnection, user_id: &str) -> Result<Vec<(ProjectRow, Role)>, sqlx::Error> {
+    let sql = format!(
+        "{PROJECT_SELECT} JOIN project_members m ON m.project_id = p.id AND m.user_id = $1 \
+         WHERE p.is_deleted = 0 ORDER BY lower(p.name), p.id"
+    );
+    let sql = sql.replacen("SELECT p.id", "SELECT m.role AS my_role, p.id", 1);
+    let rows = sqlx::query(&sql).bind(user_id).fetch_all(c).await?;
+    rows.iter().map(|r| Ok((project_from(r)?, role_from(&r.try_get::<String, _>("my_role")?)?))).collect()
+}
+
+pub async fn name_taken(c: &mut AnyConnection, owner_id: &str, name: &str, except: Option<&str>) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM projects WHERE owner_id = $1 AND lower(name) = lower($2) AND is_deleted = 0 AND id <> $3",
+    )
+    .bind(owner_id)
+    .bind(name)
+    .bind(except.unwrap_or(""))
+    .fetch_optional(c)
+    .await?;
+    Ok(row.is_some())
+}
+
+pub async fn insert(c: &mut AnyConnection, id: &str, owner_id: &str, name: &str, description: &str) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO projects (id, owner_id, name, description, status, call_status_webhook, active_agent_id, \
+         is_deleted, deleted_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'ACTIVE', NULL, NULL, 0, NULL, $5, $5)",
+    )
+    .bind(id)
+    .bind(owner_id)
+    .bind(name)
+    .bind(description)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn update(c: &mut AnyConnection, id: &str, name: &str, description: &str, webhook: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE projects SET name = $1, description = $2, call_status_webhook = $3, updated_at = $4 WHERE id = $5")
+        .bind(name)
+        .bind(description)
+        .bind(webhook)
+        .bind(now_ms())
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn soft_delete(c: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query("UPDATE projects SET is_deleted = 1, deleted_at = $1, updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+    // Nobody keeps a deleted project active.
+    sqlx::query("UPDATE users SET active_project_id = NULL WHERE active_project_id = $1")
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_owner(c: &mut AnyConnection, id: &str, owner_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE projects SET owner_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(owner_id)
+        .bind(now_ms())
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_active_project(c: &mut AnyConnection, user_id: &str, project_id: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET active_project_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(project_id)
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+// ---- members -----------------------------------------------------------------------------------
+
+pub struct MemberRow {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub created_at: i64,
+}
+
+pub async fn members(c: &mut AnyConnection, project_id: &str) -> Result<Vec<MemberRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT m.user_id, u.name, u.email, m.role, m.created_at FROM project_members m \
+         JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 ORDER BY m.created_at, m.user_id",
+    )
+    .bind(project_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MemberRow {
+                user_id: r.try_get("user_id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                role: role_from(&r.try_get::<String, _>("role")?)?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn add_member(c: &mut AnyConnection, project_id: &str, user_id: &str, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO project_members (project_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(project_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(now_ms())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_role(c: &mut AnyConnection, project_id: &str, user_id: &str, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE project_members SET role = $1 WHERE project_id = $2 AND user_id = $3")
+        .bind(role.as_str())
+        .bind(project_id)
+        .bind(user_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove_member(c: &mut AnyConnection, project_id: &str, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM project_members WHERE project_id = $1 AND user_id = $2")
+        .bind(project_id)
+        .bind(user_id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("UPDATE users SET active_project_id = NULL WHERE id = $1 AND active_project_id = $2")
+        .bind(user_id)
+        .bind(project_id)
+        .execute(&mut *c)
+        .await?;
+    // Keys scoped to a project the user left stop working with it.
+    sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE user_id = $2 AND project_id = $3 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(user_id)
+        .bind(project_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn owner_count(c: &mut AnyConnection, project_id: &str) -> Result<i64, sqlx::Error> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM project_members WHERE project_id = $1 AND role = 'owner'")
+        .bind(project_id)
+        .fetch_one(c)
+        .await?;
+    r.try_get("n")
+}
+
+// ---- invitations -------------------------------------------------------------------------------
+
+pub struct InvitationRow {
+    pub id: String,
+    pub project_id: String,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    pub inviter_name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl InvitationRow {
+    pub fn state(&self, now: i64) -> &'static str {
+        if self.accepted_at.is_some() {
+            "accepted"
+        } else if self.revoked_at.is_some() {
+            "revoked"
+        } else if self.expires_at <= now {
+            "expired"
+        } else {
+            "pending"
+        }
+    }
+}
+
+const INV_SELECT: &str = "SELECT i.id, i.project_id, i.email, i.role, i.invited_by, u.name AS inviter_name, \
+     i.created_at, i.expires_at, i.accepted_at, i.revoked_at FROM invitations i JOIN users u ON u.id = i.invited_by";
+
+fn inv_from(r: &AnyRow) -> Result<InvitationRow, sqlx::Error> {
+    Ok(InvitationRow {
+        id: r.try_get("id")?,
+        project_id: r.try_get("project_id")?,
+        email: r.try_get("email")?,
+        role: role_from(&r.try_get::<String, _>("role")?)?,
+        invited_by: r.try_get("invited_by")?,
+        inviter_name: r.try_get("inviter_name")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+        accepted_at: r.try_get("accepted_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+pub async fn insert_invitation(
+    c: &mut AnyConnection,
+    project_id: &str,
+    email: &str,
+    role: Role,
+    token_hash: &str,
+    invited_by: &str,
+    expires_at: i64,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO invitations (id, project_id, email, role, token_hash, invited_by, created_at, expires_at, \
+         accepted_at, accepted_by, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL)",
+    )
+    .bind(&id)
+    .bind(project_id)
+    .bind(email)
+    .bind(role.as_str())
+    .bind(token_hash)
+    .bind(invited_by)
+    .bind(now_ms())
+    .bind(expires_at)
+    .execute(c)
+    .await?;
+    Ok(id)
+}
+
+pub async fn invitations(c: &mut AnyConnection, project_id: &str) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    let sql = format!("{INV_SELECT} WHERE i.project_id = $1 ORDER BY i.created_at DESC, i.id DESC");
+    let rows = sqlx::query(&sql).bind(project_id).fetch_all(c).await?;
+    rows.iter().map(inv_from).collect()
+}
+
+pub async fn invitation(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
+    let sql = format!("{INV_SELECT} WHERE i.project_id = $1 AND i.id = $2");
+    let row = sqlx::query(&sql).bind(project_id).bind(id).fetch_optional(c).await?;
+    row.as_ref().map(inv_from).transpose()
+}
+
+pub async fn invitation_by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
+    let sql = format!("{INV_SELECT} WHERE i.token_hash = $1");
+    let row = sqlx::query(&sql).bind(token_hash).fetch_optional(c).await?;
+    row.as_ref().map(inv_from).transpose()
+}
+
+/// Pending invitations for this address on this project are superseded by a new one.
+pub async fn revoke_pending_for(c: &mut AnyConnection, project_id: &str, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE invitations SET revoked_at = $1 WHERE project_id = $2 AND email = $3 \
+         AND accepted_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(project_id)
+    .bind(email)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn revoke_invitation(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invitations SET revoked_at = $1 WHERE project_id = $2 AND id = $3 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(project_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Marks a pending, unexpired invitation accepted; false if it was not (a concurrent accept won).
+pub async fn accept_invitation(c: &mut AnyConnection, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let r = sqlx::query(
+        "UPDATE invitations SET accepted_at = $1, accepted_by = $2 WHERE id = $3 \
+         AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(id)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A resend gives the invitation a new token and a new 7-day window.
+pub async fn renew_invitation(c: &mut AnyConnection, project_id: &str, id: &str, token_hash: &str, expires_at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invitations SET token_hash = $1, expires_at = $2 WHERE project_id = $3 AND id = $4")
+        .bind(token_hash)
+        .bind(expires_at)
+        .bind(project_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+// ---- API keys ----------------------------------------------------------------------------------
+
+pub struct ApiKeyRow {
+    pub id: String,
+    pub user_id: String,
+    pub project_id: Option<String>,
+    pub project_name: Option<String>,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+fn key_from(r: &AnyRow) -> Result<ApiKeyRow, sqlx::Error> {
+    Ok(ApiKeyRow {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        project_id: r.try_get("project_id")?,
+        project_name: r.try_get("project_name")?,
+        name: r.try_get("name")?,
+        prefix: r.try_get("prefix")?,
+        created_at: r.try_get("created_at")?,
+        last_used_at: r.try_get("last_used_at")?,
+    })
+}
+
+const KEY_SELECT: &str = "SELECT k.id, k.user_id, k.project_id, p.name AS project_name, k.name, k.prefix, \
+     k.created_at, k.last_used_at FROM api_keys k LEFT JOIN projects p ON p.id = k.project_id";
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_key(
+    c: &mut AnyConnection,
+    id: &str,
+    user_id: &str,
+    project_id: Option<&str>,
+    name: &str,
+    prefix: &str,
+    key_hash: &str,
+    legacy: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO api_keys (id, user_id, project_id, name, prefix, key_hash, legacy, created_at, last_used_at, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(project_id)
+    .bind(name)
+    .bind(prefix)
+    .bind(key_hash)
+    .bind(legacy as i64)
+    .bind(now_ms())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn keys_of(c: &mut AnyConnection, user_id: &str) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
+    let sql = format!("{KEY_SELECT} WHERE k.user_id = $1 AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id DESC");
+    let rows = sqlx::query(&sql).bind(user_id).fetch_all(c).await?;
+    rows.iter().map(key_from).collect()
+}
+
+/// A live key by the hash of its secret.
+pub async fn key_by_hash(c: &mut AnyConnection, key_hash: &str) -> Result<Option<ApiKeyRow>, sqlx::Error> {
+    let sql = format!("{KEY_SELECT} WHERE k.key_hash = $1 AND k.revoked_at IS NULL");
+    let row = sqlx::query(&sql).bind(key_hash).fetch_optional(c).await?;
+    row.as_ref().map(key_from).transpose()
+}
+
+/// Revokes one of the user's keys; false if there was no such live key.
+pub async fn revoke_key(c: &mut AnyConnection, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE user_id = $2 AND id = $3 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(user_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn revoke_legacy_keys(c: &mut AnyConnection, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE user_id = $2 AND legacy = 1 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Records use, at most once a minute per key to keep hot keys from writing on every request.
+pub async fn touch_key(c: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+        .bind(now)
+        .bind(id)
+        .bind(now - 60_000)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+// ---- audit log ---------------------------------------------------------------------------------
+
+pub async fn audit(
+    c: &mut AnyConnection,
+    project_id: &str,
+    actor_id: Option<&str>,
+    action: &str,
+    target: Option<&str>,
+    details: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, project_id, actor_id, action, target, details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(project_id)
+    .bind(actor_id)
+    .bind(action)
+    .bind(target)
+    .bind(details)
+    .bind(now_ms())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub struct AuditRow {
+    pub id: String,
+    pub actor_id: Option<String>,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub details: Option<String>,
+    pub created_at: i64,
+}
+
+/// Newest first, keyset-paginated on (created_at, id).
+pub async fn audit_page(
+    c: &mut AnyConnection,
+    project_id: &str,
+    before: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    let (bt, bid) = before.unwrap_or((i64::MAX, String::new()));
+    let rows = sqlx::query(
+        "SELECT a.id, a.actor_id, u.email AS actor_email, a.action, a.target, a.details, a.created_at \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.project_id = $1 \
+         AND (a.created_at < $2 OR (a.created_at = $2 AND a.id < $3) OR $3 = '') \
+         ORDER BY a.created_at DESC, a.id DESC LIMIT $4",
+    )
+    .bind(project_id)
+    .bind(bt)
+    .bind(bid)
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditRow {
+                id: r.try_get("id")?,
+                actor_id: r.try_get("actor_id")?,
+                actor_email: r.try_get("actor_email")?,
+                action: r.try_get("action")?,
+                target: r.try_get("target")?,
+                details: r.try_get("details")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,93 @@
+//! The one place that decides who may do what on a project.
+//!
+//! Roles: owner > admin > member > viewer. Viewers read; members also place calls and edit
+//! agents; admins also manage numbers, webhooks, integrations, API keys and members; owners also
+//! delete and transfer the project. A project the caller cannot see (not a member, deleted, or
+//! outside an API key's scope) answers 404 so ids cannot be probed; a visible project with too
+//! weak a role answers 403.
+
+use crate::model::{AppError, Role};
+use crate::server::auth::Principal;
+use crate::server::db::projects::{self, ProjectRow};
+use sqlx::AnyConnection;
+
+/// What an action needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// See the project and everything in it.
+    Read,
+    /// Edit agents, place calls.
+    Edit,
+    /// Manage members, invitations, numbers, webhooks, integrations, API keys, project settings.
+    Manage,
+    /// Delete or transfer the project.
+    Own,
+}
+
+impl Need {
+    pub fn role(self) -> Role {
+        match self {
+            Need::Read => Role::Viewer,
+            Need::Edit => Role::Member,
+            Need::Manage => Role::Admin,
+            Need::Own => Role::Owner,
+        }
+    }
+}
+
+pub struct Access {
+    pub project: ProjectRow,
+    pub role: Role,
+}
+
+pub fn project_not_found() -> AppError {
+    AppError::not_found("Project")
+}
+
+/// Checks the caller's access to a project and returns it with the caller's role.
+pub async fn project(c: &mut AnyConnection, p: &Principal, project_id: &str, need: Need) -> Result<Access, AppError> {
+    if let Some(scope) = p.project_scope() {
+        if scope != project_id {
+            return Err(project_not_found());
+        }
+    }
+    let role = projects::member_role(&mut *c, project_id, p.user_id()).await?.ok_or_else(project_not_found)?;
+    let project = projects::find(&mut *c, project_id).await?.ok_or_else(project_not_found)?;
+    if role < need.role() {
+        return Err(AppError::forbidden(format!(
+            "Your role on this project ({}) does not allow this. Ask an admin or owner.",
+            role.label()
+        )));
+    }
+    Ok(Access { project, role })
+}
+
+/// Actions that exist outside any project (creating a project, managing one's keys) are refused
+/// to API keys limited to one project.
+pub fn require_unscoped(p: &Principal) -> Result<(), AppError> {
+    if p.project_scope().is_some() {
+        return Err(AppError::forbidden("This API key is limited to one project and cannot do this."));
+    }
+    Ok(())
+}
+
+/// Credentials management (API keys) needs a person, not another key.
+pub fn require_person(p: &Principal) -> Result<(), AppError> {
+    if p.is_api_key() {
+        return Err(AppError::forbidden("API keys cannot manage API keys. Log in or use an access token."));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needs_map_to_the_role_ladder() {
+        assert_eq!(Need::Read.role(), Role::Viewer);
+        assert_eq!(Need::Edit.role(), Role::Member);
+        assert_eq!(Need::Manage.role(), Role::Admin);
+        assert_eq!(Need::Own.role(), Role::Owner);
+    }
+}

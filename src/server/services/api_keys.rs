@@ -1,0 +1,129 @@
+//! API keys: `tdk_` + 256 random bits, shown once, stored as SHA-256, revocable with immediate
+//! effect. A key acts with its creator's role on each project, limited to one project when it
+//! was created for one. Talkstack's `generate-apikey` keeps one such key per user and replaces it.
+
+use super::access::{self, Need};
+use crate::model::{ApiKeyCreated, ApiKeyView, AppError, ErrorCode};
+use crate::server::auth::{secrets, AuthVia, Principal};
+use crate::server::db::projects::{self, ApiKeyRow};
+use crate::server::db::{new_id, users};
+use crate::server::state::AppState;
+
+pub const KEY_PREFIX: &str = "tdk_";
+/// How many characters of a key are kept in clear to recognise it.
+const SHOWN: usize = 12;
+
+fn view(k: &ApiKeyRow) -> ApiKeyView {
+    ApiKeyView {
+        id: k.id.clone(),
+        name: k.name.clone(),
+        prefix: k.prefix.clone(),
+        project_id: k.project_id.clone(),
+        project_name: k.project_name.clone(),
+        created_at: k.created_at,
+        last_used_at: k.last_used_at,
+    }
+}
+
+fn new_secret() -> String {
+    format!("{KEY_PREFIX}{}", secrets::new_token())
+}
+
+fn parse_name(raw: &str) -> Result<String, AppError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(AppError::field("name", "Give the key a name, e.g. where it is used."));
+    }
+    if s.chars().count() > 100 {
+        return Err(AppError::field("name", "Use at most 100 characters."));
+    }
+    Ok(s.to_string())
+}
+
+pub async fn create(st: &AppState, p: &Principal, name: &str, project_id: Option<&str>) -> Result<ApiKeyCreated, AppError> {
+    access::require_person(p)?;
+    let name = parse_name(name)?;
+    let project_id = project_id.map(str::trim).filter(|s| !s.is_empty());
+    let secret = new_secret();
+    let id = new_id();
+    let mut tx = st.db.begin_write().await?;
+    if let Some(pid) = project_id {
+        access::project(&mut tx, p, pid, Need::Manage).await?;
+    }
+    let prefix: String = secret.chars().take(SHOWN).collect();
+    projects::insert_key(&mut tx, &id, p.user_id(), project_id, &name, &prefix, &secrets::sha256_hex(&secret), false).await?;
+    if let Some(pid) = project_id {
+        projects::audit(&mut tx, pid, Some(p.user_id()), "api_key.created", Some(&prefix), Some(&name)).await?;
+    }
+    let row = projects::keys_of(&mut tx, p.user_id()).await?.into_iter().find(|k| k.id == id).ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(ApiKeyCreated { key: view(&row), secret })
+}
+
+pub async fn list(st: &AppState, p: &Principal) -> Result<Vec<ApiKeyView>, AppError> {
+    access::require_person(p)?;
+    let mut c = st.db.pool().acquire().await?;
+    Ok(projects::keys_of(&mut c, p.user_id()).await?.iter().map(view).collect())
+}
+
+pub async fn revoke(st: &AppState, p: &Principal, id: &str) -> Result<(), AppError> {
+    access::require_person(p)?;
+    let mut tx = st.db.begin_write().await?;
+    let key = projects::keys_of(&mut tx, p.user_id()).await?.into_iter().find(|k| k.id == id);
+    let Some(key) = key else { return Err(AppError::not_found("API key")) };
+    projects::revoke_key(&mut tx, p.user_id(), id).await?;
+    if let Some(pid) = &key.project_id {
+        projects::audit(&mut tx, pid, Some(p.user_id()), "api_key.revoked", Some(&key.prefix), Some(&key.name)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Talkstack's one-key-per-user: revokes the previous key made this way and returns a new one.
+pub async fn regenerate_legacy(st: &AppState, p: &Principal) -> Result<String, AppError> {
+    if !matches!(p.via, AuthVia::AccessToken { .. } | AuthVia::Session { .. }) {
+        return Err(AppError::forbidden("Generate API keys with a bearer access token, not with an API key."));
+    }
+    let secret = new_secret();
+    let prefix: String = secret.chars().take(SHOWN).collect();
+    let mut tx = st.db.begin_write().await?;
+    projects::revoke_legacy_keys(&mut tx, p.user_id()).await?;
+    projects::insert_key(&mut tx, &new_id(), p.user_id(), None, "Talkstack API key", &prefix, &secrets::sha256_hex(&secret), true).await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+/// The principal behind an API key.
+pub async fn authenticate(st: &AppState, raw: &str) -> Result<Principal, AppError> {
+    let invalid = || AppError::new(ErrorCode::Unauthenticated, "The API key is invalid or has been revoked.");
+    let raw = raw.trim();
+    if !raw.starts_with(KEY_PREFIX) {
+        return Err(invalid());
+    }
+    let mut c = st.db.pool().acquire().await?;
+    let key = projects::key_by_hash(&mut c, &secrets::sha256_hex(raw)).await?.ok_or_else(invalid)?;
+    let user = users::find_by_id(&mut c, &key.user_id).await?.filter(|u| u.verified()).ok_or_else(invalid)?;
+    if let Err(e) = projects::touch_key(&mut c, &key.id).await {
+        tracing::warn!(error = %e, "could not record API key use");
+    }
+    Ok(Principal { user, via: AuthVia::ApiKey { key_id: key.id, project_id: key.project_id } })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_prefixed_and_long() {
+        let s = new_secret();
+        assert!(s.starts_with("tdk_"));
+        assert_eq!(s.len(), 4 + 43);
+        assert_ne!(s, new_secret());
+    }
+
+    #[test]
+    fn names_are_required() {
+        assert!(parse_name("  ").is_err());
+        assert_eq!(parse_name(" CI ").unwrap(), "CI");
+    }
+}

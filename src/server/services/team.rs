@@ -1,0 +1,263 @@
+//! Project members and invitations.
+//!
+//! Rules: admins and owners invite, re-role and remove; nobody grants a role above their own and
+//! the owner role only moves by transfer; the last owner can neither leave nor be removed nor be
+//! demoted. Invitation tokens are 128-bit, stored hashed, valid 7 days, single use, and only
+//! the invited address can accept them.
+
+use super::access::{self, Need};
+use crate::model::{AppError, ErrorCode, InvitationPreview, InvitationView, MemberView, ProjectView, Role};
+use crate::server::auth::{secrets, Principal};
+use crate::server::db::now_ms;
+use crate::server::db::projects::{self, InvitationRow};
+use crate::server::domain::Email;
+use crate::server::mail::templates;
+use crate::server::services::projects::view as project_view;
+use crate::server::state::AppState;
+
+pub const INVITATION_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+fn inv_view(i: &InvitationRow) -> InvitationView {
+    InvitationView {
+        id: i.id.clone(),
+        project_id: i.project_id.clone(),
+        email: i.email.clone(),
+        role: i.role,
+        invited_by: i.inviter_name.clone(),
+        created_at: i.created_at,
+        expires_at: i.expires_at,
+        state: i.state(now_ms()).to_string(),
+    }
+}
+
+fn parse_role(raw: &str) -> Result<Role, AppError> {
+    Role::parse(raw).ok_or_else(|| AppError::field("role", "Choose a role: viewer, member, admin or owner."))
+}
+
+pub async fn members(st: &AppState, p: &Principal, project_id: &str) -> Result<Vec<MemberView>, AppError> {
+    let mut c = st.db.pool().acquire().await?;
+    access::project(&mut c, p, project_id, Need::Read).await?;
+    Ok(projects::members(&mut c, project_id)
+        .await?
+        .into_iter()
+        .map(|m| MemberView { user_id: m.user_id, name: m.name, email: m.email, role: m.role, joined_at: m.created_at })
+        .collect())
+}
+
+fn member_not_found() -> AppError {
+    AppError::not_found("Member")
+}
+
+pub async fn change_role(st: &AppState, p: &Principal, project_id: &str, user_id: &str, role: &str) -> Result<MemberView, AppError> {
+    let role = parse_role(role)?;
+    let mut tx = st.db.begin_write().await?;
+    let a = access::project(&mut tx, p, project_id, Need::Manage).await?;
+    let current = projects::member_role(&mut tx, project_id, user_id).await?.ok_or_else(member_not_found)?;
+    if role == Role::Owner {
+        return Err(AppError::field("role", "Ownership moves by transfer: use \"Transfer ownership\"."));
+    }
+    if current == Role::Owner && a.role < Role::Owner {
+        return Err(AppError::forbidden("Only an owner can change another owner's role."));
+    }
+    if role > a.role {
+        return Err(AppError::forbidden("You cannot grant a role above your own."));
+    }
+    if current == Role::Owner && projects::owner_count(&mut tx, project_id).await? <= 1 {
+        return Err(AppError::new(ErrorCode::Conflict, "A project needs an owner: transfer ownership before changing this role."));
+    }
+    projects::set_role(&mut tx, project_id, user_id, role).await?;
+    let detail = format!("{} -> {}", current.as_str(), role.as_str());
+    projects::audit(&mut tx, project_id, Some(p.user_id()), "member.role_changed", Some(user_id), Some(&detail)).await?;
+    let m = projects::members(&mut tx, project_id).await?.into_iter().find(|m| m.user_id == user_id).ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(MemberView { user_id: m.user_id, name: m.name, email: m.email, role: m.role, joined_at: m.created_at })
+}
+
+pub async fn remove(st: &AppState, p: &Principal, project_id: &str, user_id: &str) -> Result<(), AppError> {
+    if user_id == p.user_id() {
+        return leave(st, p, project_id).await;
+    }
+    let mut tx = st.db.begin_write().await?;
+    let a = access::project(&mut tx, p, project_id, Need::Manage).await?;
+    let current = projects::member_role(&mut tx, project_id, user_id).await?.ok_or_else(member_not_found)?;
+    if current > a.role {
+        return Err(AppError::forbidden("You cannot remove someone with a higher role than yours."));
+    }
+    if current == Role::Owner && projects::owner_count(&mut tx, project_id).await? <= 1 {
+        return Err(AppError::new(ErrorCode::Conflict, "The last owner cannot be removed."));
+    }
+    projects::remove_member(&mut tx, project_id, user_id).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), "member.removed", Some(user_id), None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn leave(st: &AppState, p: &Principal, project_id: &str) -> Result<(), AppError> {
+    let mut tx = st.db.begin_write().await?;
+    let a = access::project(&mut tx, p, project_id, Need::Read).await?;
+    if a.role == Role::Owner && projects::owner_count(&mut tx, project_id).await? <= 1 {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            "You are the last owner: transfer ownership or delete the project instead of leaving.",
+        ));
+    }
+    projects::remove_member(&mut tx, project_id, p.user_id()).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), "member.left", Some(p.user_id()), None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes another member the owner; the caller becomes an admin.
+pub async fn transfer(st: &AppState, p: &Principal, project_id: &str, user_id: &str) -> Result<ProjectView, AppError> {
+    let mut tx = st.db.begin_write().await?;
+    access::project(&mut tx, p, project_id, Need::Own).await?;
+    if user_id == p.user_id() {
+        return Err(AppError::field("user_id", "Choose another member to transfer the project to."));
+    }
+    projects::member_role(&mut tx, project_id, user_id).await?.ok_or_else(member_not_found)?;
+    projects::set_role(&mut tx, project_id, user_id, Role::Owner).await?;
+    projects::set_role(&mut tx, project_id, p.user_id(), Role::Admin).await?;
+    projects::set_owner(&mut tx, project_id, user_id).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), "project.transferred", Some(user_id), None).await?;
+    let row = projects::find(&mut tx, project_id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(project_view(&row, Role::Admin))
+}
+
+// ---- invitations -------------------------------------------------------------------------------
+
+async fn send_invitation(st: &AppState, to: &str, inviter: &str, project: &str, role: Role, token: &str) {
+    let link = st.config.link(&format!("/invitations/accept?token={token}"));
+    if let Err(e) = st.mailer.send(templates::invitation(to, inviter, project, role.label(), &link)).await {
+        tracing::error!(error = %e, "invitation mail not sent");
+    }
+}
+
+pub async fn invite(st: &AppState, p: &Principal, project_id: &str, email: &str, role: &str) -> Result<InvitationView, AppError> {
+    let email = Email::parse(email)?;
+    let role = parse_role(role)?;
+    let token = secrets::new_link_token();
+    let mut tx = st.db.begin_write().await?;
+    let a = access::project(&mut tx, p, project_id, Need::Manage).await?;
+    if role == Role::Owner {
+        return Err(AppError::field("role", "Invite as admin, then transfer ownership."));
+    }
+    if role > a.role {
+        return Err(AppError::forbidden("You cannot invite someone with a role above your own."));
+    }
+    if projects::members(&mut tx, project_id).await?.iter().any(|m| m.email == email.as_str()) {
+        return Err(AppError::new(ErrorCode::Conflict, "This person is already a member of the project."));
+    }
+    projects::revoke_pending_for(&mut tx, project_id, email.as_str()).await?;
+    let id = projects::insert_invitation(
+        &mut tx,
+        project_id,
+        email.as_str(),
+        role,
+        &secrets::sha256_hex(&token),
+        p.user_id(),
+        now_ms() + INVITATION_TTL_MS,
+    )
+    .await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), "invitation.created", Some(email.as_str()), Some(role.as_str())).await?;
+    let inv = projects::invitation(&mut tx, project_id, &id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    send_invitation(st, email.as_str(), &p.user.name, &a.project.name, role, &token).await;
+    Ok(inv_view(&inv))
+}
+
+pub async fn invitations(st: &AppState, p: &Principal, project_id: &str) -> Result<Vec<InvitationView>, AppError> {
+    let mut c = st.db.pool().acquire().await?;
+    access::project(&mut c, p, project_id, Need::Manage).await?;
+    Ok(projects::invitations(&mut c, project_id).await?.iter().map(inv_view).collect())
+}
+
+fn invitation_not_found() -> AppError {
+    AppError::not_found("Invitation")
+}
+
+/// Sends a pending or expired invitation again with a new link and a new 7-day window.
+pub async fn resend(st: &AppState, p: &Principal, project_id: &str, invitation_id: &str) -> Result<InvitationView, AppError> {
+    let token = secrets::new_link_token();
+    let mut tx = st.db.begin_write().await?;
+    let a = access::project(&mut tx, p, project_id, Need::Manage).await?;
+    let inv = projects::invitation(&mut tx, project_id, invitation_id).await?.ok_or_else(invitation_not_found)?;
+    if inv.accepted_at.is_some() || inv.revoked_at.is_some() {
+        return Err(AppError::new(ErrorCode::Conflict, "This invitation was already accepted or revoked."));
+    }
+    projects::renew_invitation(&mut tx, project_id, invitation_id, &secrets::sha256_hex(&token), now_ms() + INVITATION_TTL_MS).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), "invitation.resent", Some(&inv.email), None).await?;
+    let inv = projects::invitation(&mut tx, project_id, invitation_id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    send_invitation(st, &inv.email, &p.user.name, &a.project.name, inv.role, &token).await;
+    Ok(inv_view(&inv))
+}
+
+pub async fn revoke(st: &AppState, p: &Principal, project_id: &str, invitation_id: &str) -> Result<(), AppError> {
+    let mut tx = st.db.begin_write().await?;
+    access::project(&mut tx, p, project_id, Need::Manage).await?;
+    let inv = projects::invitation(&mut tx, project_id, invitation_id).await?.ok_or_else(invitation_not_found)?;
+    if inv.accepted_at.is_some() {
+        return Err(AppError::new(ErrorCode::Conflict, "This invitation was already accepted; remove the member instead."));
+    }
+    projects::revoke_invitation(&mut tx, project_id, invitation_id).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), "invitation.revoked", Some(&inv.email), None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn bad_token() -> AppError {
+    AppError::new(ErrorCode::InvalidCode, "This invitation link is invalid. Ask for a new invitation.")
+}
+
+/// What the accept page shows before the invitee decides (no login needed; the token is the secret).
+pub async fn preview(st: &AppState, token: &str) -> Result<InvitationPreview, AppError> {
+    let mut c = st.db.pool().acquire().await?;
+    let inv = projects::invitation_by_token(&mut c, &secrets::sha256_hex(token.trim())).await?.ok_or_else(bad_token)?;
+    let project = projects::find(&mut c, &inv.project_id).await?.ok_or_else(bad_token)?;
+    Ok(InvitationPreview {
+        project_name: project.name,
+        invited_by: inv.inviter_name.clone(),
+        email: inv.email.clone(),
+        role: inv.role,
+        state: inv.state(now_ms()).to_string(),
+    })
+}
+
+/// Accepts an invitation as the logged-in invitee.
+pub async fn accept(st: &AppState, p: &Principal, token: &str) -> Result<ProjectView, AppError> {
+    if token.trim().is_empty() {
+        return Err(AppError::field("token", "The invitation token is missing."));
+    }
+    access::require_person(p)?;
+    let mut tx = st.db.begin_write().await?;
+    let inv = projects::invitation_by_token(&mut tx, &secrets::sha256_hex(token.trim())).await?.ok_or_else(bad_token)?;
+    match inv.state(now_ms()) {
+        "pending" => {}
+        "expired" => return Err(AppError::new(ErrorCode::CodeExpired, "This invitation has expired. Ask for a new one.")),
+        _ => return Err(AppError::new(ErrorCode::CodeExpired, "This invitation was already used or revoked.")),
+    }
+    if inv.email != p.user.email {
+        return Err(AppError::forbidden(format!(
+            "This invitation was sent to another email address. Log in as that address to accept it (you are logged in as {}).",
+            p.user.email
+        )));
+    }
+    let project = projects::find(&mut tx, &inv.project_id).await?.ok_or_else(bad_token)?;
+    if !projects::accept_invitation(&mut tx, &inv.id, p.user_id()).await? {
+        return Err(AppError::new(ErrorCode::CodeExpired, "This invitation was already used or revoked."));
+    }
+    let role = match projects::member_role(&mut tx, &inv.project_id, p.user_id()).await? {
+        Some(existing) => existing,
+        None => {
+            projects::add_member(&mut tx, &inv.project_id, p.user_id(), inv.role).await?;
+            inv.role
+        }
+    };
+    if p.user.active_project_id.is_none() {
+        projects::set_active_project(&mut tx, p.user_id(), Some(&inv.project_id)).await?;
+    }
+    projects::audit(&mut tx, &inv.project_id, Some(p.user_id()), "invitation.accepted", Some(&inv.email), Some(role.as_str())).await?;
+    tx.commit().await?;
+    Ok(project_view(&project, role))
+}
