@@ -41,15 +41,16 @@ fn parse_name(raw: &str) -> Result<String, AppError> {
 }
 
 pub async fn create(st: &AppState, p: &Principal, name: &str, project_id: Option<&str>) -> Result<ApiKeyCreated, AppError> {
-    access::require_person(p)?;
-    let name = parse_name(name)?;
     let project_id = project_id.map(str::trim).filter(|s| !s.is_empty());
     let secret = new_secret();
     let id = new_id();
     let mut tx = st.db.begin_write().await?;
+    // A project the caller cannot see answers 404 before anything else is said about it.
     if let Some(pid) = project_id {
         access::project(&mut tx, p, pid, Need::Manage).await?;
     }
+    access::require_person(p)?;
+    let name = parse_name(name)?;
     let prefix: String = secret.chars().take(SHOWN).collect();
     projects::insert_key(&mut tx, &id, p.user_id(), project_id, &name, &prefix, &secrets::sha256_hex(&secret), false).await?;
     if let Some(pid) = project_id {

@@ -2,6 +2,7 @@
 //! `status` ("success"/"error") beside their data; errors also carry our stable `code`.
 
 pub mod auth;
+pub mod project;
 pub mod user;
 
 use crate::model::AppError;
@@ -24,7 +25,13 @@ pub fn router() -> Router<AppState> {
         .route("/auth/reset-password", post(auth::reset_password))
         .route("/auth/logout", post(auth::logout))
         .route("/user/me", get(user::me))
-        .route("/user/get-active-project", get(user::get_active_project))
+        .route("/user/get-active-project", get(project::get_active_project))
+        .route("/user/set-active-project", post(project::set_active_project))
+        .route("/user/generate-apikey", get(project::generate_api_key))
+        .route("/project/create-project", post(project::create))
+        .route("/project", get(project::list))
+        .route("/project/{project_id}", get(project::get).put(project::update).delete(project::delete))
+        .route("/project/call-status/add-webhookurl", post(project::add_webhook))
 }
 
 /// A Talkstack error response: `{message, status:"error", code, errors?}` plus any extra fields

@@ -1,0 +1,161 @@
+//! `/api/project/*` and the project parts of `/api/user/*` (Talkstack-compatible).
+
+use super::auth::iso_ms;
+use super::{ok, TsError};
+use crate::model::{AppError, ErrorCode, ProjectView};
+use crate::server::http::principal;
+use crate::server::rest::extract::json_body;
+use crate::server::services::{api_keys, projects};
+use crate::server::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Talkstack's project object.
+pub fn project_json(p: &ProjectView) -> Value {
+    json!({
+        "id": p.id,
+        "name": p.name,
+        "user_id": p.owner_id,
+        "status": p.status,
+        "description": p.description,
+        "call_status_webhook": p.call_status_webhook,
+        "active_agent": p.active_agent,
+        "is_deleted": false,
+        "role": p.role.as_str(),
+        "created_at": iso_ms(p.created_at),
+        "updated_at": iso_ms(p.updated_at),
+    })
+}
+
+fn missing(fields: &str) -> TsError {
+    AppError::new(ErrorCode::InvalidInput, format!("Missing required fields: {fields}.")).into()
+}
+
+/// Talkstack answers a duplicate name (and any invalid input) with 400.
+fn as_400(e: AppError) -> TsError {
+    let mut e = e;
+    if e.code == ErrorCode::Conflict && e.field_message("name").is_some() {
+        e.code = ErrorCode::InvalidInput;
+        e.message = "A project with this name already exists.".into();
+    }
+    e.into()
+}
+
+#[derive(Deserialize, Default)]
+pub struct CreateBody {
+    name: Option<String>,
+    description: Option<String>,
+}
+
+/// Seed 002: the response carries exactly Talkstack's fields, with `created_at`/`updated_at`
+/// null as in their documentation (GET returns the real timestamps).
+pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
+    let p = principal(&st, &headers).await?;
+    let b: CreateBody = json_body(&body)?;
+    let (Some(name), Some(description)) = (b.name, b.description) else { return Err(missing("name, description")) };
+    let project = projects::create(&st, &p, &name, &description).await.map_err(as_400)?;
+    Ok(ok(
+        "successfully created project.",
+        json!({"data": {
+            "name": project.name,
+            "user_id": project.owner_id,
+            "status": project.status,
+            "description": project.description,
+            "call_status_webhook": project.call_status_webhook,
+            "id": project.id,
+            "active_agent": project.active_agent,
+            "created_at": null,
+            "updated_at": null,
+        }}),
+    ))
+}
+
+pub async fn list(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, TsError> {
+    let p = principal(&st, &headers).await?;
+    let all = projects::list(&st, &p).await?;
+    Ok(ok("projects fetched.", json!({"data": all.iter().map(project_json).collect::<Vec<_>>()})))
+}
+
+pub async fn get(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, TsError> {
+    let p = principal(&st, &headers).await?;
+    let project = projects::get(&st, &p, &id).await?;
+    Ok(ok("project fetched.", json!({"data": project_json(&project)})))
+}
+
+#[derive(Deserialize, Default)]
+pub struct UpdateBody {
+    name: Option<String>,
+    description: Option<String>,
+    #[serde(rename = "webhookUrl", alias = "webhookURL")]
+    webhook_url: Option<String>,
+}
+
+pub async fn update(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, TsError> {
+    let p = principal(&st, &headers).await?;
+    let b: UpdateBody = json_body(&body)?;
+    let u = projects::ProjectUpdate { name: b.name, description: b.description, webhook: b.webhook_url };
+    let project = projects::update(&st, &p, &id, u).await.map_err(as_400)?;
+    Ok(ok("project updated.", json!({"data": project_json(&project)})))
+}
+
+#[derive(Deserialize, Default)]
+pub struct DeleteBody {
+    #[serde(default)]
+    cascade: bool,
+}
+
+pub async fn delete(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, TsError> {
+    let p = principal(&st, &headers).await?;
+    let b: DeleteBody = json_body(&body)?;
+    projects::delete(&st, &p, &id, b.cascade).await?;
+    Ok(ok("project deleted.", json!({})))
+}
+
+#[derive(Deserialize, Default)]
+pub struct WebhookBody {
+    #[serde(rename = "projectId")]
+    project_id: Option<String>,
+    #[serde(rename = "webhookURL", alias = "webhookUrl")]
+    webhook_url: Option<String>,
+}
+
+pub async fn add_webhook(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
+    let p = principal(&st, &headers).await?;
+    let b: WebhookBody = json_body(&body)?;
+    let (Some(pid), Some(url)) = (b.project_id, b.webhook_url) else { return Err(missing("projectId, webhookURL")) };
+    let project = projects::set_webhook(&st, &p, &pid, &url).await?;
+    Ok(ok("added webhook url.", json!({"data": project_json(&project)})))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActiveBody {
+    #[serde(rename = "projectId")]
+    project_id: Option<String>,
+}
+
+pub async fn set_active_project(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
+    let p = principal(&st, &headers).await?;
+    let b: ActiveBody = json_body(&body)?;
+    let Some(pid) = b.project_id else { return Err(missing("projectId")) };
+    let (user, project) = projects::set_active(&st, &p, &pid).await?;
+    Ok(ok(
+        "active project set successfully.",
+        json!({"userData": super::auth::user_json(&user), "projectData": project_json(&project)}),
+    ))
+}
+
+pub async fn get_active_project(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, TsError> {
+    let p = principal(&st, &headers).await?;
+    let project = projects::get_active(&st, &p).await?;
+    Ok(ok("active project fetched.", json!({"projectData": project_json(&project)})))
+}
+
+pub async fn generate_api_key(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, TsError> {
+    let p = principal(&st, &headers).await?;
+    let key = api_keys::regenerate_legacy(&st, &p).await?;
+    Ok(ok("API key generated. Store it now: it is shown only once.", json!({"apiKey": key})))
+}
