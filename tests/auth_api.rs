@@ -318,7 +318,9 @@ on_both!(health_and_openapi, |app| {
     let r = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(r.status, StatusCode::OK);
     for p in ["/api/auth/signup", "/api/auth/verify-email", "/api/auth/resend-code", "/api/auth/login", "/api/auth/refresh-token",
-              "/api/auth/change-password", "/api/auth/forgot-password", "/api/auth/reset-password", "/api/user/get-active-project"] {
+              "/api/auth/change-password", "/api/auth/forgot-password", "/api/auth/reset-password", "/api/user/get-active-project",
+              "/api/project/create-project", "/api/project/{projectId}", "/api/v1/projects", "/api/v1/projects/{id}/members",
+              "/api/v1/projects/{id}/invitations", "/api/v1/invitations/accept", "/api/v1/api-keys"] {
         assert!(r.json["paths"].get(p).is_some(), "{p} documented");
     }
 });

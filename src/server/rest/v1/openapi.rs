@@ -132,6 +132,103 @@ fn logout() {}
     responses((status = 200, description = "projectData", body = Envelope), (status = 404, description = "No active project", body = Envelope), (status = 401, description = "Not authenticated", body = Envelope)))]
 fn get_active_project() {}
 
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreateProjectRequest {
+    #[schema(example = "Demo Project")]
+    pub name: String,
+    #[schema(example = "This is a demo project.")]
+    pub description: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ProjectIdRequest {
+    #[serde(rename = "projectId")]
+    pub project_id: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WebhookRequest {
+    #[serde(rename = "projectId")]
+    pub project_id: String,
+    #[serde(rename = "webhookURL")]
+    pub webhook_url: String,
+}
+
+/// The v1 envelope: `data` holds the resource (or a list with `meta` for pagination); errors are
+/// `{success:false, error{code, message, details}}`.
+#[derive(Deserialize, ToSchema)]
+pub struct V1Envelope {
+    pub success: bool,
+    pub message: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/project/create-project", tag = "project", request_body = CreateProjectRequest, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "data{name,user_id,status,description,call_status_webhook,id,active_agent,created_at,updated_at}", body = Envelope),
+              (status = 400, description = "Missing fields or a project with this name exists", body = Envelope), (status = 401, description = "Not authenticated", body = Envelope)))]
+fn ts_create_project() {}
+
+#[utoipa::path(get, path = "/api/project", tag = "project", security(("bearer" = []), ("api_key" = [])), responses((status = 200, description = "data: the caller's projects", body = Envelope)))]
+fn ts_list_projects() {}
+
+#[utoipa::path(get, path = "/api/project/{projectId}", tag = "project", params(("projectId" = String, Path)), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "data with is_deleted", body = Envelope), (status = 404, description = "Not found or not visible", body = Envelope)))]
+fn ts_get_project() {}
+
+#[utoipa::path(put, path = "/api/project/{projectId}", tag = "project", params(("projectId" = String, Path)), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Updated (admin+): name, description, webhookUrl", body = Envelope), (status = 403, description = "Role too weak", body = Envelope), (status = 404, description = "Not visible", body = Envelope)))]
+fn ts_update_project() {}
+
+#[utoipa::path(delete, path = "/api/project/{projectId}", tag = "project", params(("projectId" = String, Path)), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Deleted (owner; body {cascade})", body = Envelope), (status = 403, description = "Not the owner", body = Envelope), (status = 404, description = "Not visible", body = Envelope)))]
+fn ts_delete_project() {}
+
+#[utoipa::path(post, path = "/api/project/call-status/add-webhookurl", tag = "project", request_body = WebhookRequest, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Webhook URL set (admin+)", body = Envelope), (status = 403, description = "Role too weak", body = Envelope), (status = 404, description = "Not visible", body = Envelope)))]
+fn ts_add_webhook() {}
+
+#[utoipa::path(post, path = "/api/user/set-active-project", tag = "user", request_body = ProjectIdRequest, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "userData, projectData", body = Envelope), (status = 404, description = "Not visible", body = Envelope)))]
+fn ts_set_active_project() {}
+
+#[utoipa::path(get, path = "/api/user/generate-apikey", tag = "user", security(("bearer" = [])),
+    responses((status = 200, description = "apiKey (replaces the previous key made this way)", body = Envelope), (status = 403, description = "Called with an API key", body = Envelope)))]
+fn ts_generate_apikey() {}
+
+macro_rules! v1_doc {
+    ($name:ident, $method:ident, $path:literal, $desc:literal) => {
+        #[utoipa::path($method, path = $path, tag = "v1", security(("bearer" = []), ("api_key" = [])),
+            responses((status = 200, description = $desc, body = V1Envelope),
+                      (status = 400, description = "Invalid input", body = V1Envelope),
+                      (status = 401, description = "Not authenticated", body = V1Envelope),
+                      (status = 403, description = "Role too weak", body = V1Envelope),
+                      (status = 404, description = "Not found or not visible", body = V1Envelope)))]
+        fn $name() {}
+    };
+}
+
+v1_doc!(v1_list_projects, get, "/api/v1/projects", "Paginated (page, per_page) list of the caller's projects");
+v1_doc!(v1_create_project, post, "/api/v1/projects", "Created {name, description} (201)");
+v1_doc!(v1_get_project, get, "/api/v1/projects/{id}", "A project, with the caller's role");
+v1_doc!(v1_update_project, put, "/api/v1/projects/{id}", "Updated {name?, description?, call_status_webhook?} (admin+)");
+v1_doc!(v1_delete_project, delete, "/api/v1/projects/{id}", "Deleted {cascade?} (owner)");
+v1_doc!(v1_members, get, "/api/v1/projects/{id}/members", "Paginated members");
+v1_doc!(v1_change_role, put, "/api/v1/projects/{id}/members/{user_id}", "Role changed {role} (admin+)");
+v1_doc!(v1_remove_member, delete, "/api/v1/projects/{id}/members/{user_id}", "Member removed (admin+; the last owner cannot be removed)");
+v1_doc!(v1_leave, post, "/api/v1/projects/{id}/leave", "The caller left (409 for the last owner)");
+v1_doc!(v1_transfer, post, "/api/v1/projects/{id}/transfer", "Ownership transferred {user_id} (owner)");
+v1_doc!(v1_invitations, get, "/api/v1/projects/{id}/invitations", "Paginated invitations (admin+)");
+v1_doc!(v1_invite, post, "/api/v1/projects/{id}/invitations", "Invitation mailed {email, role} (201, admin+)");
+v1_doc!(v1_resend, post, "/api/v1/projects/{id}/invitations/{invitation_id}/resend", "Mailed again with a new link");
+v1_doc!(v1_revoke, delete, "/api/v1/projects/{id}/invitations/{invitation_id}", "Revoked");
+v1_doc!(v1_accept, post, "/api/v1/invitations/accept", "Accepted {token} by the logged-in invitee");
+v1_doc!(v1_audit, get, "/api/v1/projects/{id}/audit-log", "Newest first; pass meta.next_before as ?before= (admin+)");
+v1_doc!(v1_list_keys, get, "/api/v1/api-keys", "The caller's keys (no secrets)");
+v1_doc!(v1_create_key, post, "/api/v1/api-keys", "Created {name, project_id?}; the secret is in data.secret, shown once (201)");
+v1_doc!(v1_revoke_key, delete, "/api/v1/api-keys/{id}", "Revoked with immediate effect");
+v1_doc!(v1_get_active, get, "/api/v1/me/active-project", "The active project (404 if none)");
+v1_doc!(v1_set_active, put, "/api/v1/me/active-project", "Set {project_id}");
+
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
@@ -142,14 +239,25 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
+                utoipa::openapi::security::ApiKeyValue::new("x-api-key"),
+            )),
+        );
     }
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Talkdeck API", description = "Talkstack-compatible API under /api and the versioned API under /api/v1."),
-    paths(signup, verify_email, resend_code, login, refresh_token, change_password, forgot_password, reset_password, logout, get_active_project),
-    components(schemas(SignupRequest, VerifyEmailRequest, EmailRequest, LoginRequest, RefreshRequest, ChangePasswordRequest, ResetPasswordRequest, Envelope)),
+    paths(signup, verify_email, resend_code, login, refresh_token, change_password, forgot_password, reset_password, logout, get_active_project,
+          ts_create_project, ts_list_projects, ts_get_project, ts_update_project, ts_delete_project, ts_add_webhook, ts_set_active_project, ts_generate_apikey,
+          v1_list_projects, v1_create_project, v1_get_project, v1_update_project, v1_delete_project, v1_members, v1_change_role, v1_remove_member,
+          v1_leave, v1_transfer, v1_invitations, v1_invite, v1_resend, v1_revoke, v1_accept, v1_audit, v1_list_keys, v1_create_key, v1_revoke_key,
+          v1_get_active, v1_set_active),
+    components(schemas(SignupRequest, VerifyEmailRequest, EmailRequest, LoginRequest, RefreshRequest, ChangePasswordRequest, ResetPasswordRequest, Envelope,
+                       CreateProjectRequest, ProjectIdRequest, WebhookRequest, V1Envelope)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
