@@ -1,8 +1,9 @@
 //! The HTML shell and the route table. Pages live in `ui::pages`, frames in `ui::layout`.
 use crate::ui::layout::AppShell;
 use crate::ui::pages::{
-    AgentsPage, BatchesPage, CallsPage, ChangePasswordPage, ForgotPasswordPage, LoginPage, NotFound, OverviewPage,
-    PhoneNumbersPage, ProfilePage, ResetPasswordPage, SettingsPage, SignupPage, VerifyPage, VoicesPage,
+    AcceptInvitationPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchesPage, CallsPage, ChangePasswordPage,
+    ForgotPasswordPage, LoginPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage,
+    ProjectSettingsPage, ResetPasswordPage, SettingsPage, SignupPage, TeamPage, VerifyPage, VoicesPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -43,6 +44,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                 <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                // Public too: the invitee may not have an account yet. Async so that the preview
+                // (and whether someone is logged in) is in the first HTML.
+                <Route path=path!("/invitations/accept") view=AcceptInvitationPage ssr=SsrMode::Async/>
                 // The signed-in dashboard. Rendered `Async` so that the user's data is in the
                 // first HTML (no out-of-order streaming, which needs JavaScript to show).
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
@@ -55,6 +59,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/settings/profile") view=ProfilePage/>
                     <Route path=path!("/settings/password") view=ChangePasswordPage/>
+                    <Route path=path!("/settings/project") view=ProjectSettingsPage/>
+                    <Route path=path!("/settings/team") view=TeamPage/>
+                    <Route path=path!("/settings/api-keys") view=ApiKeysPage/>
+                    <Route path=path!("/settings/audit-log") view=AuditLogPage/>
+                    <Route path=path!("/projects/new") view=NewProjectPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -235,3 +235,17 @@ function decodeEntities(s: string): string {
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** The absolute invitation link as mailed (`…/invitations/accept?token=…`). */
+export function inviteLinkFrom(mail: Mail): string {
+  const re = /https?:\/\/[^\s"'<>]+\/invitations\/accept\?token=[A-Za-z0-9_\-%.=~]+/;
+  const m = re.exec(mail.text) ?? re.exec(decodeEntities(mail.html));
+  if (!m) throw new Error(`no invitation link in ${mail.file}`);
+  return m[0];
+}
+
+/** The invitation link's path and query, to open against the server under test. */
+export function invitePathFrom(mail: Mail): string {
+  const u = new URL(inviteLinkFrom(mail));
+  return `${u.pathname}${u.search}`;
+}

@@ -227,7 +227,7 @@ pub async fn revoke_api_key(key_id: String) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
         services::api_keys::revoke(&st, &sf::principal().await?, &key_id).await?;
-        sf::done_without_js("/settings/api-keys");
+        sf::done_without_js("/settings/api-keys?revoked=1");
         Ok(())
     })
     .await

@@ -46,3 +46,31 @@ pub fn SubmitButton(
         </button>
     }
 }
+
+/// Classes for a secondary (outlined) button.
+pub const SECONDARY_BUTTON: &str = "inline-flex items-center justify-center gap-1.5 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:cursor-wait disabled:opacity-60";
+
+/// Classes for a destructive button.
+pub const DANGER_BUTTON: &str = "inline-flex items-center justify-center gap-1.5 rounded-lg bg-red-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-red-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-60";
+
+/// A small submit button for row actions (Save, Remove, Resend…). `context` is read by screen
+/// readers after the visible label, e.g. "Remove" + " ana@example.com".
+#[component]
+pub fn SecondaryButton(
+    label: &'static str,
+    #[prop(optional, into)] context: Option<String>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(optional)] danger: bool,
+) -> impl IntoView {
+    let class = if danger {
+        "inline-flex items-center justify-center gap-1.5 rounded-lg border border-red-200 bg-white px-3 py-1.5 text-sm font-medium text-red-700 shadow-xs hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 disabled:cursor-wait disabled:opacity-60"
+    } else {
+        SECONDARY_BUTTON
+    };
+    view! {
+        <button type="submit" class=class disabled=move || pending.get()>
+            {label}
+            {context.map(|c| view! { <span class="sr-only">{format!(" {c}")}</span> })}
+        </button>
+    }
+}

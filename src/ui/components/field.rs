@@ -245,3 +245,73 @@ pub fn TextField(
         </div>
     }
 }
+
+/// A labelled multi-line input. Server-checked only: its field error comes from `server`.
+#[component]
+pub fn TextAreaField(
+    label: &'static str,
+    /// The textarea's `name`, equal to the server function argument (also its id).
+    name: &'static str,
+    server: ServerErrors,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = 3)] rows: u32,
+    #[prop(optional)] readonly: bool,
+) -> impl IntoView {
+    let error = Signal::derive(move || {
+        server.error().with(|e| e.as_ref().and_then(|e| e.field_message(name)).map(str::to_string))
+    });
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || if error.with(Option::is_some) { Some(error_id.clone()) } else { hint.map(|_| hint_id.clone()) }
+    };
+    let class = move || format!("{INPUT_BASE} {}", if error.with(Option::is_some) { INPUT_BAD } else { INPUT_OK });
+    view! {
+        <div class="space-y-1.5">
+            <label for=name class="block text-sm font-medium text-slate-700">
+                {label}
+            </label>
+            <textarea
+                id=name
+                name=name
+                rows=rows
+                readonly=readonly
+                class=class
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=described_by
+            >
+                {value.unwrap_or_default()}
+            </textarea>
+            {move || match error.get() {
+                Some(msg) => view! { <p id=error_id.clone() role="alert" class="text-sm text-red-700">{msg}</p> }.into_any(),
+                None => hint.map(|h| view! { <p id=hint_id.clone() class="text-sm text-slate-500">{h}</p> }).into_any(),
+            }}
+        </div>
+    }
+}
+
+/// Classes for a native `<select>` matching the text inputs.
+pub const SELECT_CLASS: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs focus:outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/40";
+
+/// Runs `f` with the output of every successful result of `action` from now on (in the browser;
+/// effects do not run during server rendering).
+pub fn on_action_ok<S>(action: ServerAction<S>, f: impl Fn(&S::Output) + 'static)
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    let version = action.version();
+    Effect::new(move |prev: Option<usize>| {
+        let v = version.get();
+        if prev.is_some_and(|p| p != v) {
+            action.value().with_untracked(|r| {
+                if let Some(Ok(out)) = r {
+                    f(out);
+                }
+            });
+        }
+        v
+    });
+}

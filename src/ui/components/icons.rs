@@ -18,6 +18,10 @@ pub enum IconKind {
     User,
     Key,
     ArrowRight,
+    Team,
+    Audit,
+    Plus,
+    Check,
 }
 
 impl IconKind {
@@ -37,6 +41,10 @@ impl IconKind {
             IconKind::User => "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8ZM4.5 20a7.5 7.5 0 0 1 15 0",
             IconKind::Key => "M14.5 9.5a4.5 4.5 0 1 0-3.9 4.46L9 15.5v2H7v2H4v-3l5.54-5.54A4.5 4.5 0 0 0 14.5 9.5ZM16 8h.01",
             IconKind::ArrowRight => "M5 12h14M13 6l6 6-6 6",
+            IconKind::Team => "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7ZM2.5 20a6.5 6.5 0 0 1 13 0M16 4.5a3.5 3.5 0 0 1 0 6.5M18.5 14a6.5 6.5 0 0 1 3 6",
+            IconKind::Audit => "M7 3h7l5 5v13H7a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2ZM14 3v5h5M9 13h6M9 17h6",
+            IconKind::Plus => "M12 5v14M5 12h14",
+            IconKind::Check => "m5 12.5 4.5 4.5L19 7.5",
         }
     }
 }

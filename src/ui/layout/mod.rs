@@ -3,11 +3,13 @@
 
 pub mod app_shell;
 pub mod auth_layout;
+pub mod projects;
 pub mod sidebar;
 pub mod user_menu;
 
 pub use app_shell::{AppShell, CurrentUser};
 pub use auth_layout::AuthLayout;
+pub use projects::{use_active_project, use_projects, with_project, LoadingPanel, NoProjectYet, Projects};
 
 use leptos::prelude::*;
 

@@ -1,16 +1,22 @@
 //! One module per page. Public account pages live in `auth`, the signed-in ones next to it.
 
 pub mod auth;
+pub mod invitation;
 pub mod not_found;
 pub mod overview;
+pub mod projects;
 pub mod sections;
 pub mod settings;
 
 pub use auth::{ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyPage};
 pub use not_found::NotFound;
+pub use invitation::AcceptInvitationPage;
 pub use overview::OverviewPage;
+pub use projects::NewProjectPage;
 pub use sections::{AgentsPage, BatchesPage, CallsPage, PhoneNumbersPage, VoicesPage};
-pub use settings::{ChangePasswordPage, ProfilePage, SettingsPage};
+pub use settings::{
+    ApiKeysPage, AuditLogPage, ChangePasswordPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage,
+};
 
 /// Classes for inline text links.
 pub(crate) const TEXT_LINK: &str = "font-medium text-indigo-600 underline-offset-4 hover:text-indigo-500 hover:underline focus:outline-none focus-visible:rounded focus-visible:ring-2 focus-visible:ring-indigo-500";

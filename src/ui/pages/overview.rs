@@ -1,5 +1,6 @@
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::layout::app_shell::use_user;
+use crate::ui::layout::with_project;
 use crate::ui::pages::TEXT_LINK;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,34 +24,51 @@ pub fn OverviewPage() -> impl IntoView {
                 <p class="mt-1 text-slate-600">{welcome}</p>
             </Suspense>
         </div>
-        <section aria-labelledby="get-started">
-            <h2 id="get-started" class="text-base font-semibold text-slate-900">"Get started"</h2>
-            <p class="mt-1 text-sm text-slate-600">
-                "Three steps from an empty account to your first conversation with an agent."
-            </p>
-            <ol class="mt-5 grid gap-4 md:grid-cols-3">
-                <Step
-                    number=1
-                    icon=IconKind::Folder
-                    title="Create a project"
-                    text="Projects keep agents, phone numbers and calls apart, for example one per customer or environment. Creating projects from the dashboard is coming soon."
-                />
-                <Step
-                    number=2
-                    icon=IconKind::Agents
-                    title="Configure an agent"
-                    text="Write the agent’s instructions, choose its voice and decide how it greets callers."
-                    link=("/agents", "Set up an agent")
-                />
-                <Step
-                    number=3
-                    icon=IconKind::Calls
-                    title="Place a test call"
-                    text="Call your agent to hear how it sounds and behaves before real callers reach it."
-                    link=("/calls", "Try a test call")
-                />
-            </ol>
-        </section>
+        {with_project(|p| {
+            view! {
+                <section aria-labelledby="active-project" class="mb-8 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+                    <p class="text-xs font-medium uppercase tracking-wide text-slate-500">"Active project"</p>
+                    <h2 id="active-project" class="mt-1 text-lg font-semibold text-slate-900">{p.name.clone()}</h2>
+                    {(!p.description.trim().is_empty())
+                        .then(|| view! { <p class="mt-1 text-sm text-slate-600">{p.description.clone()}</p> })}
+                    <p class="mt-3 text-sm text-slate-600">
+                        {format!("Your role: {}", p.role.label())}
+                        " · "
+                        <a href="/settings/project" class=TEXT_LINK>"Project settings"</a>
+                    </p>
+                </section>
+                <section aria-labelledby="get-started">
+                    <h2 id="get-started" class="text-base font-semibold text-slate-900">"Get started"</h2>
+                    <p class="mt-1 text-sm text-slate-600">
+                        "Three steps from an empty account to your first conversation with an agent."
+                    </p>
+                    <ol class="mt-5 grid gap-4 md:grid-cols-3">
+                        <Step
+                            number=1
+                            icon=IconKind::Folder
+                            title="Create a project"
+                            text="Projects keep agents, phone numbers and calls apart, for example one per customer or environment. Invite your team from the project's settings."
+                            link=("/settings/team", "Invite your team")
+                        />
+                        <Step
+                            number=2
+                            icon=IconKind::Agents
+                            title="Configure an agent"
+                            text="Write the agent’s instructions, choose its voice and decide how it greets callers."
+                            link=("/agents", "Set up an agent")
+                        />
+                        <Step
+                            number=3
+                            icon=IconKind::Calls
+                            title="Place a test call"
+                            text="Call your agent to hear how it sounds and behaves before real callers reach it."
+                            link=("/calls", "Try a test call")
+                        />
+                    </ol>
+                </section>
+            }
+                .into_any()
+        })}
     }
 }
 

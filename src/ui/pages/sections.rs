@@ -2,6 +2,7 @@
 
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::components::{EmptyState, PageHeader};
+use crate::ui::layout::with_project;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,9 +17,14 @@ fn Section(
     view! {
         <Title text=format!("{title} · Talkdeck")/>
         <PageHeader title=title description=description/>
-        <EmptyState title=empty_title description=empty_text>
-            <Icon kind=icon class="size-6"/>
-        </EmptyState>
+        {with_project(move |_| {
+            view! {
+                <EmptyState title=empty_title description=empty_text>
+                    <Icon kind=icon class="size-6"/>
+                </EmptyState>
+            }
+                .into_any()
+        })}
     }
 }
 

@@ -2,11 +2,22 @@ use crate::server_fns::auth::Signup;
 use crate::ui::components::{validate_all, FieldState, FormError, ServerErrors, SubmitButton, TextField};
 use crate::ui::layout::AuthLayout;
 use crate::ui::pages::TEXT_LINK;
+use crate::ui::util::encode_query_value;
 use crate::ui::validate;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
+    // `?email=` prefills the address (e.g. from an invitation), `?next=` is where to go after
+    // verification; both survive as form values.
+    let query = use_query_map();
+    let prefill = query.with_untracked(|q| q.get("email")).unwrap_or_default();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let login_href = move || {
+        let n = next();
+        if n.is_empty() { "/login".to_string() } else { format!("/login?next={}", encode_query_value(&n)) }
+    };
     let action = ServerAction::<Signup>::new();
     let server = ServerErrors::of(action);
     let name = FieldState::new("name", server, validate::person_name);
@@ -21,14 +32,15 @@ pub fn SignupPage() -> impl IntoView {
             footer=move || {
                 view! {
                     "Already have an account? "
-                    <a href="/login" class=TEXT_LINK>"Log in"</a>
+                    <a href=login_href class=TEXT_LINK>"Log in"</a>
                 }
             }
         >
             <ActionForm action=action attr:class="space-y-5">
                 <FormError error=server.error() fields=&["name", "email", "password"]/>
                 <TextField label="Name" field=name autocomplete="name" required=true/>
-                <TextField label="Email" field=email kind="email" autocomplete="email" required=true/>
+                <input type="hidden" name="next" value=next/>
+                <TextField label="Email" field=email kind="email" autocomplete="email" required=true value=prefill/>
                 <TextField
                     label="Password"
                     field=password

@@ -1,10 +1,19 @@
-//! Account settings: an index page, the profile form and the password change form.
+//! Settings: an index page, the account pages (profile, password), the active project's pages
+//! (project, team, audit log) and the user's API keys.
 
+mod api_keys;
+mod audit_log;
 mod password;
 mod profile;
+mod project;
+mod team;
 
+pub use api_keys::ApiKeysPage;
+pub use audit_log::AuditLogPage;
 pub use password::ChangePasswordPage;
 pub use profile::ProfilePage;
+pub use project::ProjectSettingsPage;
+pub use team::TeamPage;
 
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::components::PageHeader;
@@ -15,7 +24,7 @@ use leptos_meta::Title;
 pub fn SettingsPage() -> impl IntoView {
     view! {
         <Title text="Settings · Talkdeck"/>
-        <PageHeader title="Settings" description="Manage your account."/>
+        <PageHeader title="Settings" description="Manage your account, the active project and your API keys."/>
         <ul class="grid gap-4 sm:grid-cols-2">
             <SettingsLink
                 href="/settings/profile"
@@ -29,8 +38,30 @@ pub fn SettingsPage() -> impl IntoView {
                 text="Choose a new password. Your other sessions are logged out."
                 icon=IconKind::Key
             />
-            <Upcoming title="Team" text="Invite colleagues to your projects. Not available yet."/>
-            <Upcoming title="API keys" text="Keys for the REST API. Not available yet."/>
+            <SettingsLink
+                href="/settings/project"
+                title="Project"
+                text="Name, description and call status webhook of the active project."
+                icon=IconKind::Folder
+            />
+            <SettingsLink
+                href="/settings/team"
+                title="Team"
+                text="Members of the active project, their roles and invitations."
+                icon=IconKind::Team
+            />
+            <SettingsLink
+                href="/settings/api-keys"
+                title="API keys"
+                text="Keys for the REST API, for all projects or just one."
+                icon=IconKind::Key
+            />
+            <SettingsLink
+                href="/settings/audit-log"
+                title="Audit log"
+                text="Who changed what in the active project (admins and owners)."
+                icon=IconKind::Audit
+            />
         </ul>
     }
 }
@@ -50,18 +81,6 @@ fn SettingsLink(href: &'static str, title: &'static str, text: &'static str, ico
                     </a>
                 </h2>
                 <p class="mt-1 text-sm text-slate-600">{text}</p>
-            </div>
-        </li>
-    }
-}
-
-#[component]
-fn Upcoming(title: &'static str, text: &'static str) -> impl IntoView {
-    view! {
-        <li class="flex gap-4 rounded-xl border border-dashed border-slate-300 bg-slate-50/60 p-5">
-            <div>
-                <h2 class="font-semibold text-slate-500">{title}</h2>
-                <p class="mt-1 text-sm text-slate-500">{text}</p>
             </div>
         </li>
     }
