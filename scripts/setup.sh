@@ -40,7 +40,9 @@ fi
 # tailwindcss and wasm-opt (binaryen) for cargo-leptos. Debian's binaryen breaks hydration.
 if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing build tools from npm (tailwindcss, binaryen)"
-  npm ci --no-audit --no-fund
+  # Not `npm ci`: npm 11 refuses this lock file because it lacks tailwind's optional packages
+  # for other platforms. Versions are pinned exactly in package.json and the lock is honoured.
+  npm install --no-audit --no-fund --no-save
 fi
 
 if [ "$mode" = "test" ]; then
