@@ -4,9 +4,11 @@
 mod email;
 mod password;
 mod project;
+mod template;
 mod text;
 
 pub use email::Email;
 pub use password::Password;
 pub use project::{Description, ProjectName, WebhookUrl};
+pub use template::PromptTemplate;
 pub use text::{CompanyName, PersonName, VerificationCode};
