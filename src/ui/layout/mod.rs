@@ -3,6 +3,7 @@
 
 pub mod app_shell;
 pub mod auth_layout;
+pub mod disclosure;
 pub mod projects;
 pub mod sidebar;
 pub mod user_menu;

@@ -6,17 +6,14 @@
 //! create, delete, leave), so their results refresh the shared state even when the page that
 //! dispatched them has been left (delete and leave redirect home).
 
-use super::use_hydrated;
+use super::disclosure::Disclosure;
 use crate::model::{AppError, ProjectView};
 use crate::server_fns::projects::{
     active_project, list_projects, CreateProject, DeleteProject, LeaveProject, SetActiveProject,
 };
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::components::{Alert, Card};
-use leptos::ev;
-use leptos::html::{Button, Div};
 use leptos::prelude::*;
-use leptos::wasm_bindgen::JsCast;
 
 pub type ActiveResource = Resource<Result<Option<ProjectView>, AppError>>;
 pub type ListResource = Resource<Result<Vec<ProjectView>, AppError>>;
@@ -167,25 +164,9 @@ const ITEM: &str = "flex w-full items-center gap-2.5 rounded-lg px-3 py-2 text-l
 #[component]
 pub fn ProjectPicker() -> impl IntoView {
     let projects = use_projects();
-    let open = RwSignal::new(false);
-    let hydrated = use_hydrated();
-    let root = NodeRef::<Div>::new();
-    let button = NodeRef::<Button>::new();
+    let picker = Disclosure::new();
+    let open = picker.open;
     let switch = projects.switch;
-
-    let contains = move |target: Option<leptos::web_sys::EventTarget>| -> bool {
-        let Some(root) = root.get_untracked() else { return false };
-        target
-            .and_then(|t| t.dyn_into::<leptos::web_sys::Node>().ok())
-            .map(|n| root.contains(Some(&n)))
-            .unwrap_or(false)
-    };
-    let outside_click = window_event_listener(ev::click, move |e| {
-        if open.try_get_untracked() == Some(true) && !contains(e.target()) {
-            open.set(false);
-        }
-    });
-    on_cleanup(move || outside_click.remove());
 
     // Close once a switch went through.
     Effect::new(move |prev: Option<usize>| {
@@ -196,29 +177,10 @@ pub fn ProjectPicker() -> impl IntoView {
         v
     });
 
-    let on_keydown = move |e: ev::KeyboardEvent| {
-        if e.key() == "Escape" && open.get_untracked() {
-            e.prevent_default();
-            open.set(false);
-            if let Some(b) = button.get_untracked() {
-                let _ = b.focus();
-            }
-        }
-    };
-    let on_focusout = move |e: ev::FocusEvent| {
-        let related = e.related_target();
-        if related.is_some() && !contains(related) {
-            open.set(false);
-        }
-    };
     let panel_class = move || {
-        let visibility = match (hydrated.get(), open.get()) {
-            (true, true) => "block",
-            (true, false) => "hidden",
-            (false, _) => "hidden group-focus-within:block",
-        };
         format!(
-            "absolute left-0 z-40 mt-2 w-72 max-w-[calc(100vw-2rem)] rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {visibility}"
+            "absolute left-0 z-40 mt-2 w-72 max-w-[calc(100vw-2rem)] rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {}",
+            picker.visibility()
         )
     };
 
@@ -232,16 +194,16 @@ pub fn ProjectPicker() -> impl IntoView {
     let active_id = move || projects.active.get().and_then(|r| r.ok().flatten()).map(|p| p.id);
 
     view! {
-        <div class="group relative min-w-0" node_ref=root on:keydown=on_keydown on:focusout=on_focusout>
+        <div class="group relative min-w-0" node_ref=picker.root on:keydown=move |e| picker.on_keydown(e) on:focusout=move |e| picker.on_focusout(e)>
             <button
                 type="button"
-                node_ref=button
+                node_ref=picker.button
                 aria-label="Project"
                 aria-describedby="project-picker-current"
                 aria-haspopup="true"
                 aria-controls="project-picker-panel"
-                aria-expanded=move || if open.get() { "true" } else { "false" }
-                on:click=move |_| open.update(|o| *o = !*o)
+                aria-expanded=move || picker.expanded()
+                on:click=move |_| picker.toggle()
                 class="inline-flex min-w-0 max-w-[12rem] items-center gap-2 rounded-lg border border-slate-300 bg-white px-2.5 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 sm:max-w-[18rem] sm:px-3"
             >
                 <Icon kind=IconKind::Folder class="size-4 shrink-0 text-slate-400"/>

@@ -1,19 +1,13 @@
 //! The user menu in the top bar: a disclosure button showing the user's name and a panel with
 //! Profile, Change password and Log out.
-//!
-//! Before hydration (or without JavaScript) the panel opens through CSS while focus is inside the
-//! menu (clicking the button focuses it), so the Log out form still works as a plain POST. After
-//! hydration a signal drives it: click toggles, Escape closes and returns focus to the button, a
-//! click or focus outside closes it.
+//! Opening and closing, with and without JavaScript, is [`Disclosure`]'s; the Log out form works
+//! as a plain POST before hydration.
 
 use super::app_shell::use_user;
-use super::use_hydrated;
+use super::disclosure::Disclosure;
 use crate::server_fns::auth::Logout;
 use crate::ui::components::icons::{Icon, IconKind};
-use leptos::ev;
-use leptos::html::{Button, Div};
 use leptos::prelude::*;
-use leptos::wasm_bindgen::JsCast;
 
 const ITEM: &str = "flex w-full items-center gap-2.5 rounded-lg px-3 py-2 text-left text-sm text-slate-700 \
     hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:bg-slate-100 focus-visible:ring-2 focus-visible:ring-indigo-500";
@@ -25,54 +19,14 @@ fn initial(name: &str) -> String {
 #[component]
 pub fn UserMenu() -> impl IntoView {
     let user = use_user();
-    let open = RwSignal::new(false);
-    let hydrated = use_hydrated();
+    let menu = Disclosure::new();
     let logout = ServerAction::<Logout>::new();
-    let root = NodeRef::<Div>::new();
-    let button = NodeRef::<Button>::new();
-
-    let contains = move |target: Option<leptos::web_sys::EventTarget>| -> bool {
-        let Some(root) = root.get_untracked() else { return false };
-        target
-            .and_then(|t| t.dyn_into::<leptos::web_sys::Node>().ok())
-            .map(|n| root.contains(Some(&n)))
-            .unwrap_or(false)
-    };
-
-    let outside_click = window_event_listener(ev::click, move |e| {
-        if open.try_get_untracked() == Some(true) && !contains(e.target()) {
-            open.set(false);
-        }
-    });
-    on_cleanup(move || outside_click.remove());
-
-    let close = move || open.set(false);
-    let on_keydown = move |e: ev::KeyboardEvent| {
-        if e.key() == "Escape" && open.get_untracked() {
-            e.prevent_default();
-            open.set(false);
-            if let Some(b) = button.get_untracked() {
-                let _ = b.focus();
-            }
-        }
-    };
-    let on_focusout = move |e: ev::FocusEvent| {
-        // Keyboard focus leaving the menu closes it; a null target (click on nothing focusable)
-        // is left to the outside-click handler.
-        let related = e.related_target();
-        if related.is_some() && !contains(related) {
-            open.set(false);
-        }
-    };
+    let close = move || menu.close();
 
     let panel_class = move || {
-        let visibility = match (hydrated.get(), open.get()) {
-            (true, true) => "block",
-            (true, false) => "hidden",
-            (false, _) => "hidden group-focus-within:block",
-        };
         format!(
-            "absolute right-0 z-40 mt-2 w-64 rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {visibility}"
+            "absolute right-0 z-40 mt-2 w-64 rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {}",
+            menu.visibility()
         )
     };
 
@@ -80,15 +34,15 @@ pub fn UserMenu() -> impl IntoView {
     let email = move || user.get().and_then(|r| r.ok().flatten()).map(|u| u.email);
 
     view! {
-        <div class="group relative" node_ref=root on:keydown=on_keydown on:focusout=on_focusout>
+        <div class="group relative" node_ref=menu.root on:keydown=move |e| menu.on_keydown(e) on:focusout=move |e| menu.on_focusout(e)>
             <button
                 type="button"
-                node_ref=button
+                node_ref=menu.button
                 aria-label="User menu"
                 aria-haspopup="true"
                 aria-controls="user-menu-panel"
-                aria-expanded=move || if open.get() { "true" } else { "false" }
-                on:click=move |_| open.update(|o| *o = !*o)
+                aria-expanded=move || menu.expanded()
+                on:click=move |_| menu.toggle()
                 class="flex items-center gap-2 rounded-full py-1 pl-1 pr-2 text-sm font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
             >
                 <Transition fallback=|| {
