@@ -10,6 +10,11 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// The `Retry-After` value for a throttled error, for every adapter that answers with one.
+pub fn retry_after_header(e: &AppError) -> Option<http::HeaderValue> {
+    e.retry_after.and_then(|secs| http::HeaderValue::from_str(&secs.to_string()).ok())
+}
+
 /// Logs any other failure with a short context and returns the generic internal error.
 pub trait OrInternal<T> {
     fn or_internal(self, context: &'static str) -> Result<T, AppError>;

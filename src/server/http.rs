@@ -216,10 +216,8 @@ pub mod sf {
         }
         if let Some(res) = use_context::<ResponseOptions>() {
             res.set_status(StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-            if let Some(secs) = e.retry_after {
-                if let Ok(v) = http::HeaderValue::from_str(&secs.to_string()) {
-                    res.insert_header(http::header::RETRY_AFTER, v);
-                }
+            if let Some(v) = crate::server::error::retry_after_header(&e) {
+                res.insert_header(http::header::RETRY_AFTER, v);
             }
         }
         Err(e)

@@ -29,6 +29,20 @@ fn new_secret() -> String {
     format!("{KEY_PREFIX}{}", secrets::new_token())
 }
 
+/// A new key: the secret (shown once), its recognisable prefix and its stored hash.
+struct NewKey {
+    secret: String,
+    prefix: String,
+    hash: String,
+}
+
+impl NewKey {
+    fn generate() -> Self {
+        let secret = new_secret();
+        NewKey { prefix: secret.chars().take(SHOWN).collect(), hash: secrets::sha256_hex(&secret), secret }
+    }
+}
+
 fn parse_name(raw: &str) -> Result<String, AppError> {
     let s = raw.trim();
     if s.is_empty() {
@@ -42,7 +56,7 @@ fn parse_name(raw: &str) -> Result<String, AppError> {
 
 pub async fn create(st: &AppState, p: &Principal, name: &str, project_id: Option<&str>) -> Result<ApiKeyCreated, AppError> {
     let project_id = project_id.map(str::trim).filter(|s| !s.is_empty());
-    let secret = new_secret();
+    let key = NewKey::generate();
     let id = new_id();
     let mut tx = st.db.begin_write().await?;
     // A project the caller cannot see answers 404 before anything else is said about it.
@@ -51,14 +65,13 @@ pub async fn create(st: &AppState, p: &Principal, name: &str, project_id: Option
     }
     access::require_person(p)?;
     let name = parse_name(name)?;
-    let prefix: String = secret.chars().take(SHOWN).collect();
-    projects::insert_key(&mut tx, &id, p.user_id(), project_id, &name, &prefix, &secrets::sha256_hex(&secret), false).await?;
+    projects::insert_key(&mut tx, &id, p.user_id(), project_id, &name, &key.prefix, &key.hash, false).await?;
     if let Some(pid) = project_id {
-        projects::audit(&mut tx, pid, Some(p.user_id()), "api_key.created", Some(&prefix), Some(&name)).await?;
+        projects::audit(&mut tx, pid, Some(p.user_id()), "api_key.created", Some(&key.prefix), Some(&name)).await?;
     }
     let row = projects::keys_of(&mut tx, p.user_id()).await?.into_iter().find(|k| k.id == id).ok_or_else(AppError::internal)?;
     tx.commit().await?;
-    Ok(ApiKeyCreated { key: view(&row), secret })
+    Ok(ApiKeyCreated { key: view(&row), secret: key.secret })
 }
 
 pub async fn list(st: &AppState, p: &Principal) -> Result<Vec<ApiKeyView>, AppError> {
@@ -85,13 +98,12 @@ pub async fn regenerate_legacy(st: &AppState, p: &Principal) -> Result<String, A
     if !matches!(p.via, AuthVia::AccessToken { .. } | AuthVia::Session { .. }) {
         return Err(AppError::forbidden("Generate API keys with a bearer access token, not with an API key."));
     }
-    let secret = new_secret();
-    let prefix: String = secret.chars().take(SHOWN).collect();
+    let key = NewKey::generate();
     let mut tx = st.db.begin_write().await?;
     projects::revoke_legacy_keys(&mut tx, p.user_id()).await?;
-    projects::insert_key(&mut tx, &new_id(), p.user_id(), None, "Talkstack API key", &prefix, &secrets::sha256_hex(&secret), true).await?;
+    projects::insert_key(&mut tx, &new_id(), p.user_id(), None, "Talkstack API key", &key.prefix, &key.hash, true).await?;
     tx.commit().await?;
-    Ok(secret)
+    Ok(key.secret)
 }
 
 /// The principal behind an API key.

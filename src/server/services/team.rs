@@ -34,13 +34,17 @@ fn parse_role(raw: &str) -> Result<Role, AppError> {
     Role::parse(raw).ok_or_else(|| AppError::field("role", "Choose a role: viewer, member, admin or owner."))
 }
 
+fn member_view(m: projects::MemberRow) -> MemberView {
+    MemberView { user_id: m.user_id, name: m.name, email: m.email, role: m.role, joined_at: m.created_at }
+}
+
 pub async fn members(st: &AppState, p: &Principal, project_id: &str) -> Result<Vec<MemberView>, AppError> {
     let mut c = st.db.pool().acquire().await?;
     access::project(&mut c, p, project_id, Need::Read).await?;
     Ok(projects::members(&mut c, project_id)
         .await?
         .into_iter()
-        .map(|m| MemberView { user_id: m.user_id, name: m.name, email: m.email, role: m.role, joined_at: m.created_at })
+        .map(member_view)
         .collect())
 }
 
@@ -70,7 +74,7 @@ pub async fn change_role(st: &AppState, p: &Principal, project_id: &str, user_id
     projects::audit(&mut tx, project_id, Some(p.user_id()), "member.role_changed", Some(user_id), Some(&detail)).await?;
     let m = projects::members(&mut tx, project_id).await?.into_iter().find(|m| m.user_id == user_id).ok_or_else(AppError::internal)?;
     tx.commit().await?;
-    Ok(MemberView { user_id: m.user_id, name: m.name, email: m.email, role: m.role, joined_at: m.created_at })
+    Ok(member_view(m))
 }
 
 pub async fn remove(st: &AppState, p: &Principal, project_id: &str, user_id: &str) -> Result<(), AppError> {

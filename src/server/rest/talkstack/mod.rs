@@ -7,7 +7,7 @@ pub mod user;
 
 use crate::model::AppError;
 use crate::server::state::AppState;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -67,10 +67,8 @@ impl IntoResponse for TsError {
         }
         body.extend(self.extra);
         let mut res = (status, Json(Value::Object(body))).into_response();
-        if let Some(secs) = e.retry_after {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let Some(v) = crate::server::error::retry_after_header(&e) {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
         res
     }

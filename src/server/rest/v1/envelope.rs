@@ -2,7 +2,7 @@
 //! `{success:false, error{code, message, details}}` with `Retry-After` when throttled.
 
 use crate::model::AppError;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -25,10 +25,8 @@ impl IntoResponse for V1Error {
             "error": {"code": e.code.as_str(), "message": e.message, "details": e.details},
         });
         let mut res = (status, Json(body)).into_response();
-        if let Some(secs) = e.retry_after {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let Some(v) = crate::server::error::retry_after_header(&e) {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
         res
     }
