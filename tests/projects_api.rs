@@ -3,95 +3,9 @@
 
 mod common;
 
-use axum::body::Body;
-use http::{Method, Request, StatusCode};
+use http::{Method, StatusCode};
 use serde_json::{json, Value};
-use talkdeck::server::services::accounts;
-
-const PW: &str = "Tdk-test-pass-1";
-
-async fn send(app: &common::TestApp, method: Method, path: &str, body: Option<Value>, auth: &Auth) -> common::Resp {
-    let mut b = Request::builder().method(method).uri(path).header("content-type", "application/json");
-    b = match auth {
-        Auth::Bearer(t) => b.header("authorization", format!("Bearer {t}")),
-        Auth::ApiKey(k) => b.header("x-api-key", k.as_str()),
-        Auth::None => b,
-    };
-    let body = body.map(|v| Body::from(v.to_string())).unwrap_or_else(Body::empty);
-    app.request(b.body(body).unwrap()).await
-}
-
-#[derive(Clone)]
-enum Auth {
-    Bearer(String),
-    ApiKey(String),
-    None,
-}
-
-/// A verified user made through the service (fast; the signup flow has its own tests).
-async fn user(app: &common::TestApp, email: &str) -> (String, Auth) {
-    let u = accounts::create_verified_user(&app.state, "User", email, PW).await.unwrap();
-    let t = accounts::issue_tokens(&app.state, &u.id).await.unwrap();
-    (u.id, Auth::Bearer(t.access_token))
-}
-
-async fn create_project(app: &common::TestApp, auth: &Auth, name: &str) -> String {
-    let r = send(app, Method::POST, "/api/project/create-project", Some(json!({"name": name, "description": "d"})), auth).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    r.json["data"]["id"].as_str().unwrap().to_string()
-}
-
-struct Team {
-    project: String,
-    ids: Vec<String>,
-    /// owner, admin, member, viewer, outsider, key scoped to another project
-    auths: Vec<Auth>,
-}
-
-const ROLES: [&str; 6] = ["owner", "admin", "member", "viewer", "outsider", "key-other-project"];
-
-async fn invite_and_accept(app: &common::TestApp, owner: &Auth, project: &str, email: &str, role: &str, invitee: &Auth) {
-    let r = send(app, Method::POST, &format!("/api/v1/projects/{project}/invitations"), Some(json!({"email": email, "role": role})), owner).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let mail = app.wait_mail(email, "invited you to", 1).await;
-    let token = invite_token(&mail);
-    let r = send(app, Method::POST, "/api/v1/invitations/accept", Some(json!({"token": token})), invitee).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-}
-
-fn invite_token(mail: &str) -> String {
-    let i = mail.find("invitations/accept?token=").expect("invite link") + "invitations/accept?token=".len();
-    mail[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
-}
-
-async fn team(app: &common::TestApp, tag: &str) -> Team {
-    let (owner_id, owner) = user(app, &format!("owner-{tag}@x.co")).await;
-    let project = create_project(app, &owner, &format!("P {tag}")).await;
-    let other = create_project(app, &owner, &format!("Other {tag}")).await;
-    let mut ids = vec![owner_id];
-    let mut auths = vec![owner.clone()];
-    for role in ["admin", "member", "viewer"] {
-        let email = format!("{role}-{tag}@x.co");
-        let (id, a) = user(app, &email).await;
-        invite_and_accept(app, &owner, &project, &email, role, &a).await;
-        ids.push(id);
-        auths.push(a);
-    }
-    let (out_id, outsider) = user(app, &format!("outsider-{tag}@x.co")).await;
-    create_project(app, &outsider, &format!("Outsider {tag}")).await;
-    ids.push(out_id);
-    auths.push(outsider);
-    let r = send(app, Method::POST, "/api/v1/api-keys", Some(json!({"name": "other", "project_id": other})), &owner).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    auths.push(Auth::ApiKey(r.json["data"]["secret"].as_str().unwrap().to_string()));
-    Team { project, ids, auths }
-}
-
-fn check(row: &str, got: &[StatusCode], want: [u16; 6]) {
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert_eq!(g.as_u16(), w, "{row}: {} got {g}, want {w}", ROLES[i]);
-    }
-}
+use common::{check, create_project, invite_and_accept, invite_token, send, team, user, Auth, Team};
 
 on_both!(create_project_matches_seed_002, |app| {
     let (uid, auth) = user(&app, "seed@x.co").await;

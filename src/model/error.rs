@@ -31,6 +31,8 @@ pub enum ErrorCode {
     RateLimited,
     /// A cross-site request was refused.
     CrossSite,
+    /// A service we depend on (Twilio, ElevenLabs) failed or could not be reached.
+    Upstream,
     /// Something failed on our side; the cause is in the server log.
     Internal,
     /// The server function transport failed (network, decoding).
@@ -51,6 +53,7 @@ impl ErrorCode {
             ErrorCode::CodeExpired => "code_expired",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::CrossSite => "cross_site",
+            ErrorCode::Upstream => "upstream_error",
             ErrorCode::Internal => "internal",
             ErrorCode::Transport => "transport",
         }
@@ -66,6 +69,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::RateLimited => 429,
+            ErrorCode::Upstream => 502,
             ErrorCode::Internal | ErrorCode::Transport => 500,
         }
     }

@@ -8,3 +8,7 @@ pub use error::{AppError, ErrorCode};
 pub use user::*;
 pub mod project;
 pub use project::*;
+pub mod agent;
+pub use agent::*;
+pub mod template;
+pub use template::PromptTemplate;

@@ -88,6 +88,20 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             throttle.housekeeping();
         }
     });
+    if state.config.elevenlabs_api_key.is_some() {
+        // Fetched in the background so a slow or failing ElevenLabs never delays start-up; the
+        // shipped catalog serves meanwhile. Refreshed every 6 hours.
+        let st = state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(6 * 3600));
+            loop {
+                every.tick().await;
+                if let Err(e) = crate::server::services::voices::sync_elevenlabs(&st).await {
+                    tracing::warn!(error = %e, "ElevenLabs voices not refreshed; will retry");
+                }
+            }
+        });
+    }
     let app = crate::server::router::build(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, %public, "listening");

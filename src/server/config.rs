@@ -29,6 +29,16 @@ pub struct Config {
     pub mail_from: String,
     pub trusted_proxies: Vec<IpNet>,
     pub log_format: LogFormat,
+    /// `simulator` (default) or `twilio`: the provider of numbers added by hand and of calls.
+    pub telephony_provider: String,
+    /// Twilio's REST base (a local fake in tests).
+    pub twilio_api_base: String,
+    /// Server-wide Twilio account, used by projects that have not stored their own.
+    pub twilio_account_sid: Option<String>,
+    pub twilio_auth_token: Option<String>,
+    /// When set, ElevenLabs voices are fetched and merged into the catalog.
+    pub elevenlabs_api_key: Option<String>,
+    pub elevenlabs_api_base: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +53,12 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("log_format", &self.log_format)
+            .field("telephony_provider", &self.telephony_provider)
+            .field("twilio_api_base", &self.twilio_api_base)
+            .field("twilio_account_sid", &self.twilio_account_sid)
+            .field("twilio_auth_token", &self.twilio_auth_token.as_ref().map(|_| "<redacted>"))
+            .field("elevenlabs_api_key", &self.elevenlabs_api_key.as_ref().map(|_| "<redacted>"))
+            .field("elevenlabs_api_base", &self.elevenlabs_api_base)
             .finish()
     }
 }
@@ -104,6 +120,18 @@ impl Config {
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "Talkdeck <no-reply@talkdeck.local>".into()),
             trusted_proxies,
             log_format,
+            telephony_provider: match var("TELEPHONY_PROVIDER").as_deref() {
+                None | Some("simulator") => "simulator".into(),
+                Some("twilio") => "twilio".into(),
+                Some(other) => {
+                    return Err(ConfigError(format!("TELEPHONY_PROVIDER must be simulator or twilio, not {other}")))
+                }
+            },
+            twilio_api_base: api_base("TWILIO_API_BASE", "https://api.twilio.com")?,
+            twilio_account_sid: var("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token: var("TWILIO_AUTH_TOKEN"),
+            elevenlabs_api_key: var("ELEVENLABS_API_KEY"),
+            elevenlabs_api_base: api_base("ELEVENLABS_API_BASE", "https://api.elevenlabs.io")?,
         })
     }
 
@@ -119,6 +147,12 @@ impl Config {
             mail_from: "Talkdeck <no-reply@talkdeck.local>".into(),
             trusted_proxies: Vec::new(),
             log_format: LogFormat::Pretty,
+            telephony_provider: "simulator".into(),
+            twilio_api_base: "http://127.0.0.1:9".into(),
+            twilio_account_sid: None,
+            twilio_auth_token: None,
+            elevenlabs_api_key: None,
+            elevenlabs_api_base: "http://127.0.0.1:9".into(),
         }
     }
 
@@ -145,6 +179,16 @@ impl Config {
     pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
         self.trusted_proxies.iter().any(|net| net.contains(&ip))
     }
+}
+
+/// An external API base URL from the environment, without a trailing slash.
+fn api_base(name: &str, default: &str) -> Result<String, ConfigError> {
+    let raw = var(name).unwrap_or_else(|| default.to_string());
+    let url = Url::parse(&raw).map_err(|e| ConfigError(format!("{name} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError(format!("{name} must be an http(s) URL")));
+    }
+    Ok(raw.trim_end_matches('/').to_string())
 }
 
 fn default_sqlite_url(data_dir: &Path) -> String {

@@ -15,6 +15,11 @@ use talkdeck::server::mail::Mailer;
 use talkdeck::server::state::AppState;
 use tempfile::TempDir;
 use tower::ServiceExt;
+use http::Method;
+use serde_json::json;
+use talkdeck::server::services::accounts;
+
+pub const PW: &str = "Tdk-test-pass-1";
 
 pub struct TestApp {
     pub router: Router,
@@ -47,12 +52,18 @@ async fn fresh_postgres_url() -> String {
 
 impl TestApp {
     pub async fn new(backend: &'static str) -> TestApp {
+        Self::with_config(backend, |_| {}).await
+    }
+
+    /// A test app whose configuration `f` adjusts (fake external services, keys).
+    pub async fn with_config(backend: &'static str, f: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = match backend {
             "sqlite" => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
             _ => fresh_postgres_url().await,
         };
-        let config = Config::for_tests(dir.path(), &url);
+        let mut config = Config::for_tests(dir.path(), &url);
+        f(&mut config);
         let db = Database::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
         let mailer = Mailer::from_config(&config).expect("mailer");
@@ -163,6 +174,91 @@ pub fn code_from(mail: &str) -> String {
 pub fn reset_token_from(mail: &str) -> String {
     let i = mail.find("reset-password?token=").expect("reset link") + "reset-password?token=".len();
     mail[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+// ---- shared API helpers: principals, projects and a team with every role ----
+
+pub async fn send(app: &TestApp, method: Method, path: &str, body: Option<Value>, auth: &Auth) -> Resp {
+    let mut b = Request::builder().method(method).uri(path).header("content-type", "application/json");
+    b = match auth {
+        Auth::Bearer(t) => b.header("authorization", format!("Bearer {t}")),
+        Auth::ApiKey(k) => b.header("x-api-key", k.as_str()),
+        Auth::None => b,
+    };
+    let body = body.map(|v| Body::from(v.to_string())).unwrap_or_else(Body::empty);
+    app.request(b.body(body).unwrap()).await
+}
+
+#[derive(Clone)]
+pub enum Auth {
+    Bearer(String),
+    ApiKey(String),
+    None,
+}
+
+/// A verified user made through the service (fast; the signup flow has its own tests).
+pub async fn user(app: &TestApp, email: &str) -> (String, Auth) {
+    let u = accounts::create_verified_user(&app.state, "User", email, PW).await.unwrap();
+    let t = accounts::issue_tokens(&app.state, &u.id).await.unwrap();
+    (u.id, Auth::Bearer(t.access_token))
+}
+
+pub async fn create_project(app: &TestApp, auth: &Auth, name: &str) -> String {
+    let r = send(app, Method::POST, "/api/project/create-project", Some(json!({"name": name, "description": "d"})), auth).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.json["data"]["id"].as_str().unwrap().to_string()
+}
+
+pub struct Team {
+    pub project: String,
+    pub ids: Vec<String>,
+    /// owner, admin, member, viewer, outsider, key scoped to another project
+    pub auths: Vec<Auth>,
+}
+
+pub const ROLES: [&str; 6] = ["owner", "admin", "member", "viewer", "outsider", "key-other-project"];
+
+pub async fn invite_and_accept(app: &TestApp, owner: &Auth, project: &str, email: &str, role: &str, invitee: &Auth) {
+    let r = send(app, Method::POST, &format!("/api/v1/projects/{project}/invitations"), Some(json!({"email": email, "role": role})), owner).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let mail = app.wait_mail(email, "invited you to", 1).await;
+    let token = invite_token(&mail);
+    let r = send(app, Method::POST, "/api/v1/invitations/accept", Some(json!({"token": token})), invitee).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+pub fn invite_token(mail: &str) -> String {
+    let i = mail.find("invitations/accept?token=").expect("invite link") + "invitations/accept?token=".len();
+    mail[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+pub async fn team(app: &TestApp, tag: &str) -> Team {
+    let (owner_id, owner) = user(app, &format!("owner-{tag}@x.co")).await;
+    let project = create_project(app, &owner, &format!("P {tag}")).await;
+    let other = create_project(app, &owner, &format!("Other {tag}")).await;
+    let mut ids = vec![owner_id];
+    let mut auths = vec![owner.clone()];
+    for role in ["admin", "member", "viewer"] {
+        let email = format!("{role}-{tag}@x.co");
+        let (id, a) = user(app, &email).await;
+        invite_and_accept(app, &owner, &project, &email, role, &a).await;
+        ids.push(id);
+        auths.push(a);
+    }
+    let (out_id, outsider) = user(app, &format!("outsider-{tag}@x.co")).await;
+    create_project(app, &outsider, &format!("Outsider {tag}")).await;
+    ids.push(out_id);
+    auths.push(outsider);
+    let r = send(app, Method::POST, "/api/v1/api-keys", Some(json!({"name": "other", "project_id": other})), &owner).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    auths.push(Auth::ApiKey(r.json["data"]["secret"].as_str().unwrap().to_string()));
+    Team { project, ids, auths }
+}
+
+pub fn check(row: &str, got: &[StatusCode], want: [u16; 6]) {
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_eq!(g.as_u16(), w, "{row}: {} got {g}, want {w}", ROLES[i]);
+    }
 }
 
 pub struct Resp {

@@ -5,6 +5,7 @@ pub mod access;
 pub mod cookie;
 pub mod password;
 pub mod principal;
+pub mod sealed;
 pub mod secrets;
 pub mod throttle;
 

@@ -3,7 +3,11 @@
 //! placeholders, text ids, BIGINT Unix-millisecond timestamps, 0/1 BIGINT booleans.
 //! Nothing in here decides authorization.
 
+pub mod agents;
+pub mod integrations;
+pub mod numbers;
 pub mod projects;
+pub mod voices;
 pub mod users;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -547,3 +547,14 @@ pub async fn audit_page(
         })
         .collect()
 }
+
+/// Sets or clears a project's active agent (the caller checked that the agent is in the project).
+pub async fn set_active_agent(c: &mut AnyConnection, project_id: &str, agent_id: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE projects SET active_agent_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(agent_id)
+        .bind(now_ms())
+        .bind(project_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}

@@ -5,12 +5,12 @@ mod email;
 mod password;
 mod phone;
 mod project;
-mod template;
+
 mod text;
 
 pub use email::Email;
 pub use password::Password;
 pub use phone::E164;
 pub use project::{Description, ProjectName, WebhookUrl};
-pub use template::PromptTemplate;
+pub use crate::model::template::PromptTemplate;
 pub use text::{CompanyName, PersonName, VerificationCode};

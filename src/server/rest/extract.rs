@@ -23,6 +23,9 @@ impl FromRequestParts<AppState> for ClientAddr {
 /// Parses a JSON body; an empty body parses as `{}` so that missing fields get field errors.
 pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
-    serde_json::from_slice(bytes)
-        .map_err(|_| AppError::new(ErrorCode::InvalidInput, "The request body must be a JSON object with the documented fields."))
+    // serde's message describes the client's own input (field, expected type, position): safe
+    // and useful to return.
+    serde_json::from_slice(bytes).map_err(|e| {
+        AppError::new(ErrorCode::InvalidInput, format!("The request body must be a JSON object with the documented fields ({e})."))
+    })
 }

@@ -2,6 +2,7 @@
 //! versioned API under `/api/v1` with its OpenAPI document. Handlers parse, call `services`
 //! and shape responses; they hold no rules of their own.
 
+pub mod bodies;
 pub mod extract;
 pub mod talkstack;
 pub mod v1;

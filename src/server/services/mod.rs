@@ -3,11 +3,15 @@
 //! [`Principal`](crate::server::auth::Principal) and get DTOs or an [`AppError`](crate::model::AppError).
 
 pub mod access;
+pub mod agents;
 pub mod accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod numbers;
 pub mod projects;
 pub mod team;
+pub mod twilio;
+pub mod voices;
 
 use std::net::IpAddr;
 

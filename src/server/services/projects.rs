@@ -1,8 +1,8 @@
 //! Projects (the tenant) and the user's active project.
 //!
 //! Decisions: a name is unique among the live projects its owner created (case-insensitive);
-//! deletion is soft and, without `cascade`, refused while the project still holds agents or
-//! numbers (none exist before the agents feature, so today it always succeeds); creating the
+//! deletion is soft and, without `cascade`, refused (409) while the project still holds agents or
+//! numbers; with `cascade` they are deleted with it; creating the
 //! user's first project makes it their active one.
 
 use super::access::{self, Need};
@@ -121,8 +121,21 @@ pub async fn set_webhook(st: &AppState, p: &Principal, id: &str, url: &str) -> R
 pub async fn delete(st: &AppState, p: &Principal, id: &str, cascade: bool) -> Result<(), AppError> {
     let mut tx = st.db.begin_write().await?;
     access::project(&mut tx, p, id, Need::Own).await?;
-    // Agents and numbers arrive with their own feature; until then nothing can depend on a project.
-    let _ = cascade;
+    let agents = crate::server::db::agents::count(&mut tx, id).await?;
+    let numbers = crate::server::db::numbers::count(&mut tx, id).await?;
+    if (agents > 0 || numbers > 0) && !cascade {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!(
+                "This project still has {agents} agent(s) and {numbers} phone number(s). Delete them first, or delete with cascade to remove them too."
+            ),
+        ));
+    }
+    // Cascade: agents and numbers go for good (the numbers become free for other projects), and
+    // so do stored integration secrets; the project row itself is kept, marked deleted.
+    crate::server::db::agents::delete_all(&mut tx, id).await?;
+    crate::server::db::numbers::delete_all(&mut tx, id).await?;
+    crate::server::db::integrations::delete(&mut tx, id, "twilio").await?;
     projects::soft_delete(&mut tx, id).await?;
     projects::audit(&mut tx, id, Some(p.user_id()), "project.deleted", Some(id), None).await?;
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! The Talkstack-compatible API (see `reference/compat-api.md`): responses carry `message` and
 //! `status` ("success"/"error") beside their data; errors also carry our stable `code`.
 
+pub mod agent;
 pub mod auth;
 pub mod project;
 pub mod user;
@@ -9,7 +10,7 @@ use crate::model::AppError;
 use crate::server::state::AppState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
@@ -32,6 +33,15 @@ pub fn router() -> Router<AppState> {
         .route("/project", get(project::list))
         .route("/project/{project_id}", get(project::get).put(project::update).delete(project::delete))
         .route("/project/call-status/add-webhookurl", post(project::add_webhook))
+        .route("/project/active-agent", post(agent::get_active_agent).patch(agent::set_active_agent))
+        .route("/project/active-agent/{agent_id}", patch(agent::remove_active_agent))
+        .route("/agent/create-agent", post(agent::create))
+        .route("/agent", post(agent::get).put(agent::update).delete(agent::delete))
+        .route("/agent/{project_id}", get(agent::list))
+        .route("/voices", get(agent::list_voices))
+        .route("/voices/{voice_id}", get(agent::get_voice))
+        .route("/phone-number", post(agent::get_number))
+        .route("/phone-number/add-number", post(agent::add_number))
 }
 
 /// A Talkstack error response: `{message, status:"error", code, errors?}` plus any extra fields

@@ -229,6 +229,67 @@ v1_doc!(v1_revoke_key, delete, "/api/v1/api-keys/{id}", "Revoked with immediate 
 v1_doc!(v1_get_active, get, "/api/v1/me/active-project", "The active project (404 if none)");
 v1_doc!(v1_set_active, put, "/api/v1/me/active-project", "Set {project_id}");
 
+macro_rules! ts_doc {
+    ($name:ident, $method:ident, $path:literal, $desc:literal) => {
+        #[utoipa::path($method, path = $path, tag = "talkstack", security(("bearer" = []), ("api_key" = [])),
+            responses((status = 200, description = $desc, body = Envelope),
+                      (status = 400, description = "Missing or invalid fields", body = Envelope),
+                      (status = 401, description = "Not authenticated", body = Envelope),
+                      (status = 403, description = "Role too weak", body = Envelope),
+                      (status = 404, description = "Project, agent, number or voice not found (or not visible)", body = Envelope),
+                      (status = 409, description = "Conflict (number in another project, inbound number taken)", body = Envelope)))]
+        fn $name() {}
+    };
+}
+
+ts_doc!(ts_create_agent, post, "/api/agent/create-agent", "{name, systemInstruction, projectId, phoneNumber?, voice_id?} and any setting: data is the agent");
+ts_doc!(ts_get_agent, post, "/api/agent", "{projectId, agentId}: data is the agent");
+ts_doc!(ts_update_agent, put, "/api/agent", "{projectId, agentId, name?, systemInstruction?, ...settings}");
+ts_doc!(ts_delete_agent, delete, "/api/agent", "{projectId, agentId}; its numbers are released");
+ts_doc!(ts_list_agents, get, "/api/agent/{projectId}", "data: the project's agents");
+ts_doc!(ts_get_active_agent, post, "/api/project/active-agent", "{projectId}: active_agent (id or null) and agent");
+ts_doc!(ts_set_active_agent, patch, "/api/project/active-agent", "{projectId, active_agent}: project{name, description, active_agent, created_at, call_status_webhook, user_id}");
+ts_doc!(ts_remove_active_agent, patch, "/api/project/active-agent/{agentId}", "The agent stops being its project's active agent");
+ts_doc!(ts_list_voices, get, "/api/voices", "voices[{voice_id, name, provider, language, labels{accent, description, age, gender, use_case}, preview_url}]; filters provider, language, gender, accent, q");
+ts_doc!(ts_get_voice, get, "/api/voices/{voice_id}", "voice");
+ts_doc!(ts_get_number, post, "/api/phone-number", "{phoneNumberId | agentId | projectId}: data{e164, id, status, projectId, agentId} (a list for agentId and projectId)");
+ts_doc!(ts_add_number, post, "/api/phone-number/add-number", "{e164, agentId, projectId}: adds the number to the project if new, then assigns it");
+
+v1_doc!(v1_list_agents, get, "/api/v1/agents", "Paginated agents of project_id (default: the key's or active project); q, sort=name|updated_at");
+v1_doc!(v1_create_agent, post, "/api/v1/agents", "Created (201) {project_id?, name, system_prompt, first_message, voice_id, language, llm_model, temperature, speaks_first, max_duration_secs, recording, direction, status, analysis}");
+v1_doc!(v1_get_agent, get, "/api/v1/agents/{id}", "An agent with its variables, numbers and version");
+v1_doc!(v1_update_agent, put, "/api/v1/agents/{id}", "Partial update; expected_version makes a stale update fail with 409");
+v1_doc!(v1_delete_agent, delete, "/api/v1/agents/{id}", "Deleted; its numbers are released");
+v1_doc!(v1_duplicate_agent, post, "/api/v1/agents/{id}/duplicate", "A draft copy without numbers (201)");
+v1_doc!(v1_set_voice, put, "/api/v1/agents/{id}/voice", "{voice_id}");
+v1_doc!(v1_render, post, "/api/v1/agents/{id}/render", "{variables{}}: the rendered prompt and first message; 400 names missing variables");
+v1_doc!(v1_get_active_agent, get, "/api/v1/projects/{id}/active-agent", "The active agent or null");
+v1_doc!(v1_set_active_agent, put, "/api/v1/projects/{id}/active-agent", "{agent_id} (member+)");
+v1_doc!(v1_clear_active_agent, delete, "/api/v1/projects/{id}/active-agent", "Cleared (member+)");
+v1_doc!(v1_list_voices, get, "/api/v1/voices", "Paginated voices; provider, language (en or en-GB), gender, accent, q");
+v1_doc!(v1_voice_filters, get, "/api/v1/voices/filters", "The values each voice filter can take");
+v1_doc!(v1_get_voice, get, "/api/v1/voices/{id}", "A voice");
+v1_doc!(v1_list_numbers, get, "/api/v1/phone-numbers", "Paginated numbers of project_id (default: the key's or active project)");
+v1_doc!(v1_add_number, post, "/api/v1/phone-numbers", "Added (201, admin+) {project_id?, number, country?, label?}; 409 when in any project");
+v1_doc!(v1_get_number, get, "/api/v1/phone-numbers/{id}", "A number with its formats and agents");
+v1_doc!(v1_label_number, patch, "/api/v1/phone-numbers/{id}", "{label} (admin+)");
+v1_doc!(v1_release_number, delete, "/api/v1/phone-numbers/{id}", "Released from the project (admin+)");
+v1_doc!(v1_assign_number, post, "/api/v1/phone-numbers/{id}/assign", "{agent_id} (admin+); one inbound agent per number (409)");
+v1_doc!(v1_unassign_number, post, "/api/v1/phone-numbers/{id}/unassign", "{agent_id} (admin+)");
+v1_doc!(v1_get_twilio, get, "/api/v1/projects/{id}/twilio", "The account SID and the token's last 4 characters (admin+)");
+v1_doc!(v1_put_twilio, put, "/api/v1/projects/{id}/twilio", "{account_sid, auth_token}; the token is encrypted at rest (admin+)");
+v1_doc!(v1_delete_twilio, delete, "/api/v1/projects/{id}/twilio", "Removed (admin+)");
+v1_doc!(v1_import_twilio, post, "/api/v1/projects/{id}/twilio/import", "Imports the account's numbers: imported, already_present, skipped (admin+)");
+
+#[utoipa::path(put, path = "/api/v1/agents/{agent_id}/calling", tag = "v1", request_body = super::agents::CallingBody,
+    params(("agent_id" = String, Path)), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "data{id, name, direction, current_status, phone_numbers[{id, number, country_code, formatted_number, current_status}], updated_at}", body = V1Envelope),
+              (status = 400, description = "direction missing or invalid", body = V1Envelope),
+              (status = 403, description = "Changing numbers needs admin+", body = V1Envelope),
+              (status = 404, description = "Agent not visible, or a phone_number_ids entry not in the agent's project (nothing changes)", body = V1Envelope),
+              (status = 409, description = "A number already answers for another inbound agent", body = V1Envelope)))]
+fn v1_set_calling() {}
+
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
@@ -255,9 +316,15 @@ impl utoipa::Modify for BearerAuth {
           ts_create_project, ts_list_projects, ts_get_project, ts_update_project, ts_delete_project, ts_add_webhook, ts_set_active_project, ts_generate_apikey,
           v1_list_projects, v1_create_project, v1_get_project, v1_update_project, v1_delete_project, v1_members, v1_change_role, v1_remove_member,
           v1_leave, v1_transfer, v1_invitations, v1_invite, v1_resend, v1_revoke, v1_accept, v1_audit, v1_list_keys, v1_create_key, v1_revoke_key,
-          v1_get_active, v1_set_active),
+          v1_get_active, v1_set_active,
+          ts_create_agent, ts_get_agent, ts_update_agent, ts_delete_agent, ts_list_agents, ts_get_active_agent, ts_set_active_agent,
+          ts_remove_active_agent, ts_list_voices, ts_get_voice, ts_get_number, ts_add_number,
+          v1_list_agents, v1_create_agent, v1_get_agent, v1_update_agent, v1_delete_agent, v1_duplicate_agent, v1_set_voice, v1_render,
+          v1_set_calling, v1_get_active_agent, v1_set_active_agent, v1_clear_active_agent, v1_list_voices, v1_voice_filters, v1_get_voice,
+          v1_list_numbers, v1_add_number, v1_get_number, v1_label_number, v1_release_number, v1_assign_number, v1_unassign_number,
+          v1_get_twilio, v1_put_twilio, v1_delete_twilio, v1_import_twilio),
     components(schemas(SignupRequest, VerifyEmailRequest, EmailRequest, LoginRequest, RefreshRequest, ChangePasswordRequest, ResetPasswordRequest, Envelope,
-                       CreateProjectRequest, ProjectIdRequest, WebhookRequest, V1Envelope)),
+                       CreateProjectRequest, ProjectIdRequest, WebhookRequest, V1Envelope, super::agents::CallingBody)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -1,3 +1,7 @@
+//! `{{variable}}` templates for prompts and first messages. Shared with the browser so that the
+//! agent editor lists variables and previews the prompt as the user types, with the same rules
+//! the server applies when it places a call.
+
 use crate::model::AppError;
 use std::collections::HashMap;
 

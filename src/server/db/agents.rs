@@ -1,0 +1,260 @@
+//! Queries on agents and their links to phone numbers. Every query filters by project id, except
+//! [`project_of`], which only tells which project an id belongs to so that access can be checked.
+
+use super::now_ms;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+#[derive(Debug, Clone)]
+pub struct AgentRow {
+    pub id: String,
+    pub project_id: String,
+    pub name: String,
+    pub system_prompt: String,
+    pub first_message: String,
+    pub voice_id: Option<String>,
+    pub language: String,
+    pub llm_model: String,
+    pub temperature: f64,
+    pub speaks_first: String,
+    pub max_duration_secs: i64,
+    pub recording: bool,
+    pub direction: String,
+    pub status: String,
+    /// JSON of `model::AnalysisConfig`.
+    pub analysis: String,
+    pub version: i64,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, project_id, name, system_prompt, first_message, voice_id, language, llm_model, temperature, \
+     speaks_first, max_duration_secs, recording, direction, status, analysis, version, created_by, created_at, updated_at";
+
+fn from_row(r: &AnyRow) -> Result<AgentRow, sqlx::Error> {
+    Ok(AgentRow {
+        id: r.try_get("id")?,
+        project_id: r.try_get("project_id")?,
+        name: r.try_get("name")?,
+        system_prompt: r.try_get("system_prompt")?,
+        first_message: r.try_get("first_message")?,
+        voice_id: r.try_get("voice_id")?,
+        language: r.try_get("language")?,
+        llm_model: r.try_get("llm_model")?,
+        temperature: r.try_get("temperature")?,
+        speaks_first: r.try_get("speaks_first")?,
+        max_duration_secs: r.try_get("max_duration_secs")?,
+        recording: super::get_bool(r, "recording")?,
+        direction: r.try_get("direction")?,
+        status: r.try_get("status")?,
+        analysis: r.try_get("analysis")?,
+        version: r.try_get("version")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// The project an agent id belongs to (live projects only).
+pub async fn project_of(c: &mut AnyConnection, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query("SELECT a.project_id FROM agents a JOIN projects p ON p.id = a.project_id WHERE a.id = $1 AND p.is_deleted = 0")
+        .bind(id)
+        .fetch_optional(c)
+        .await?;
+    row.map(|r| r.try_get("project_id")).transpose()
+}
+
+pub async fn find(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<AgentRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM agents WHERE project_id = $1 AND id = $2");
+    let row = sqlx::query(&sql).bind(project_id).bind(id).fetch_optional(c).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A project's agents; `search` matches names (case-insensitive substring), `by_name` sorts by
+/// name, otherwise the most recently updated come first.
+pub async fn list(c: &mut AnyConnection, project_id: &str, search: Option<&str>, by_name: bool) -> Result<Vec<AgentRow>, sqlx::Error> {
+    let order = if by_name { "lower(name), id" } else { "updated_at DESC, id DESC" };
+    let pattern = search.map(|s| format!("%{}%", like_escape(&s.to_lowercase())));
+    let rows = match &pattern {
+        Some(p) => {
+            let sql = format!("SELECT {COLUMNS} FROM agents WHERE project_id = $1 AND lower(name) LIKE $2 ESCAPE '\\' ORDER BY {order}");
+            sqlx::query(&sql).bind(project_id).bind(p).fetch_all(c).await?
+        }
+        None => {
+            let sql = format!("SELECT {COLUMNS} FROM agents WHERE project_id = $1 ORDER BY {order}");
+            sqlx::query(&sql).bind(project_id).fetch_all(c).await?
+        }
+    };
+    rows.iter().map(from_row).collect()
+}
+
+/// Escapes LIKE wildcards so a search for `50%` finds the text `50%`.
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+pub async fn insert(c: &mut AnyConnection, a: &AgentRow) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO agents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+    );
+    sqlx::query(&sql)
+        .bind(&a.id)
+        .bind(&a.project_id)
+        .bind(&a.name)
+        .bind(&a.system_prompt)
+        .bind(&a.first_message)
+        .bind(&a.voice_id)
+        .bind(&a.language)
+        .bind(&a.llm_model)
+        .bind(a.temperature)
+        .bind(&a.speaks_first)
+        .bind(a.max_duration_secs)
+        .bind(a.recording as i64)
+        .bind(&a.direction)
+        .bind(&a.status)
+        .bind(&a.analysis)
+        .bind(a.version)
+        .bind(&a.created_by)
+        .bind(a.created_at)
+        .bind(a.updated_at)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Writes every setting and the new version; `updated_at` is set here.
+pub async fn update(c: &mut AnyConnection, a: &AgentRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE agents SET name = $1, system_prompt = $2, first_message = $3, voice_id = $4, language = $5, llm_model = $6, \
+         temperature = $7, speaks_first = $8, max_duration_secs = $9, recording = $10, direction = $11, status = $12, \
+         analysis = $13, version = $14, updated_at = $15 WHERE project_id = $16 AND id = $17",
+    )
+    .bind(&a.name)
+    .bind(&a.system_prompt)
+    .bind(&a.first_message)
+    .bind(&a.voice_id)
+    .bind(&a.language)
+    .bind(&a.llm_model)
+    .bind(a.temperature)
+    .bind(&a.speaks_first)
+    .bind(a.max_duration_secs)
+    .bind(a.recording as i64)
+    .bind(&a.direction)
+    .bind(&a.status)
+    .bind(&a.analysis)
+    .bind(a.version)
+    .bind(a.updated_at)
+    .bind(&a.project_id)
+    .bind(&a.id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Marks a change that is not a settings column (its numbers): bumps version and `updated_at`.
+pub async fn touch(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE agents SET version = version + 1, updated_at = $1 WHERE project_id = $2 AND id = $3")
+        .bind(now_ms())
+        .bind(project_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Deletes an agent; its number links go with it (ON DELETE CASCADE), and it stops being active.
+pub async fn delete(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM agent_numbers WHERE project_id = $1 AND agent_id = $2")
+        .bind(project_id)
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("UPDATE projects SET active_agent_id = NULL WHERE id = $1 AND active_agent_id = $2")
+        .bind(project_id)
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("DELETE FROM agents WHERE project_id = $1 AND id = $2").bind(project_id).bind(id).execute(c).await?;
+    Ok(())
+}
+
+pub async fn count(c: &mut AnyConnection, project_id: &str) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM agents WHERE project_id = $1").bind(project_id).fetch_one(c).await?;
+    row.try_get("n")
+}
+
+/// Removes every agent and number link of a project (project deletion with cascade).
+pub async fn delete_all(c: &mut AnyConnection, project_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM agent_numbers WHERE project_id = $1").bind(project_id).execute(&mut *c).await?;
+    sqlx::query("UPDATE projects SET active_agent_id = NULL WHERE id = $1").bind(project_id).execute(&mut *c).await?;
+    sqlx::query("DELETE FROM agents WHERE project_id = $1").bind(project_id).execute(c).await?;
+    Ok(())
+}
+
+// ---- agent <-> number links --------------------------------------------------------------------
+
+/// One link, with the agent's name and direction.
+#[derive(Debug, Clone)]
+pub struct LinkRow {
+    pub agent_id: String,
+    pub agent_name: String,
+    pub direction: String,
+    pub phone_number_id: String,
+}
+
+/// Every link of a project, in the order they were made.
+pub async fn links(c: &mut AnyConnection, project_id: &str) -> Result<Vec<LinkRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT l.agent_id, a.name AS agent_name, a.direction, l.phone_number_id FROM agent_numbers l \
+         JOIN agents a ON a.id = l.agent_id AND a.project_id = l.project_id \
+         WHERE l.project_id = $1 ORDER BY l.created_at, l.agent_id",
+    )
+    .bind(project_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LinkRow {
+                agent_id: r.try_get("agent_id")?,
+                agent_name: r.try_get("agent_name")?,
+                direction: r.try_get("direction")?,
+                phone_number_id: r.try_get("phone_number_id")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn link(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO agent_numbers (project_id, agent_id, phone_number_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (agent_id, phone_number_id) DO NOTHING",
+    )
+    .bind(project_id)
+    .bind(agent_id)
+    .bind(number_id)
+    .bind(now_ms())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Removes a link; true when there was one.
+pub async fn unlink(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM agent_numbers WHERE project_id = $1 AND agent_id = $2 AND phone_number_id = $3")
+        .bind(project_id)
+        .bind(agent_id)
+        .bind(number_id)
+        .execute(c)
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+pub async fn unlink_all_of_agent(c: &mut AnyConnection, project_id: &str, agent_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM agent_numbers WHERE project_id = $1 AND agent_id = $2")
+        .bind(project_id)
+        .bind(agent_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}

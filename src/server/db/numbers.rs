@@ -1,0 +1,137 @@
+//! Queries on phone numbers. Every query filters by project id, except [`project_of`] (which
+//! project an id belongs to, before access is checked) and [`find_by_e164`] (a number may be in
+//! one project only, across all projects).
+
+use super::now_ms;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+#[derive(Debug, Clone)]
+pub struct NumberRow {
+    pub id: String,
+    pub project_id: String,
+    pub e164: String,
+    pub country_code: Option<String>,
+    pub national_format: String,
+    pub international_format: String,
+    pub provider: String,
+    pub status: String,
+    pub label: String,
+    pub twilio_sid: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, project_id, e164, country_code, national_format, international_format, provider, status, label, \
+     twilio_sid, created_at, updated_at";
+
+fn from_row(r: &AnyRow) -> Result<NumberRow, sqlx::Error> {
+    Ok(NumberRow {
+        id: r.try_get("id")?,
+        project_id: r.try_get("project_id")?,
+        e164: r.try_get("e164")?,
+        country_code: r.try_get("country_code")?,
+        national_format: r.try_get("national_format")?,
+        international_format: r.try_get("international_format")?,
+        provider: r.try_get("provider")?,
+        status: r.try_get("status")?,
+        label: r.try_get("label")?,
+        twilio_sid: r.try_get("twilio_sid")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub async fn project_of(c: &mut AnyConnection, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT n.project_id FROM phone_numbers n JOIN projects p ON p.id = n.project_id WHERE n.id = $1 AND p.is_deleted = 0",
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?;
+    row.map(|r| r.try_get("project_id")).transpose()
+}
+
+pub async fn find(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<NumberRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM phone_numbers WHERE project_id = $1 AND id = $2");
+    let row = sqlx::query(&sql).bind(project_id).bind(id).fetch_optional(c).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The number with this E.164 in any project.
+pub async fn find_by_e164(c: &mut AnyConnection, e164: &str) -> Result<Option<NumberRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM phone_numbers WHERE e164 = $1");
+    let row = sqlx::query(&sql).bind(e164).fetch_optional(c).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn list(c: &mut AnyConnection, project_id: &str) -> Result<Vec<NumberRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM phone_numbers WHERE project_id = $1 ORDER BY created_at, id");
+    let rows = sqlx::query(&sql).bind(project_id).fetch_all(c).await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn insert(c: &mut AnyConnection, n: &NumberRow) -> Result<(), sqlx::Error> {
+    let sql = format!("INSERT INTO phone_numbers ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+    sqlx::query(&sql)
+        .bind(&n.id)
+        .bind(&n.project_id)
+        .bind(&n.e164)
+        .bind(&n.country_code)
+        .bind(&n.national_format)
+        .bind(&n.international_format)
+        .bind(&n.provider)
+        .bind(&n.status)
+        .bind(&n.label)
+        .bind(&n.twilio_sid)
+        .bind(n.created_at)
+        .bind(n.updated_at)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_label(c: &mut AnyConnection, project_id: &str, id: &str, label: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE phone_numbers SET label = $1, updated_at = $2 WHERE project_id = $3 AND id = $4")
+        .bind(label)
+        .bind(now_ms())
+        .bind(project_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Records that the number is a Twilio number with this SID.
+pub async fn set_twilio(c: &mut AnyConnection, project_id: &str, id: &str, sid: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE phone_numbers SET provider = 'twilio', twilio_sid = $1, updated_at = $2 WHERE project_id = $3 AND id = $4")
+        .bind(sid)
+        .bind(now_ms())
+        .bind(project_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Removes a number from its project; its agent links go with it.
+pub async fn delete(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM agent_numbers WHERE project_id = $1 AND phone_number_id = $2")
+        .bind(project_id)
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("DELETE FROM phone_numbers WHERE project_id = $1 AND id = $2").bind(project_id).bind(id).execute(c).await?;
+    Ok(())
+}
+
+pub async fn count(c: &mut AnyConnection, project_id: &str) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM phone_numbers WHERE project_id = $1").bind(project_id).fetch_one(c).await?;
+    row.try_get("n")
+}
+
+pub async fn delete_all(c: &mut AnyConnection, project_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM agent_numbers WHERE project_id = $1").bind(project_id).execute(&mut *c).await?;
+    sqlx::query("DELETE FROM phone_numbers WHERE project_id = $1").bind(project_id).execute(c).await?;
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! Queries on the voice catalog (global, not per project).
+
+use super::now_ms;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoiceRow {
+    pub id: String,
+    pub name: String,
+    pub provider: String,
+    pub language: String,
+    pub accent: String,
+    pub description: String,
+    pub age: String,
+    pub gender: String,
+    pub use_case: String,
+    pub preview_url: String,
+    pub source: String,
+}
+
+const COLUMNS: &str = "id, name, provider, language, accent, description, age, gender, use_case, preview_url, source";
+
+fn from_row(r: &AnyRow) -> Result<VoiceRow, sqlx::Error> {
+    Ok(VoiceRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        provider: r.try_get("provider")?,
+        language: r.try_get("language")?,
+        accent: r.try_get("accent")?,
+        description: r.try_get("description")?,
+        age: r.try_get("age")?,
+        gender: r.try_get("gender")?,
+        use_case: r.try_get("use_case")?,
+        preview_url: r.try_get("preview_url")?,
+        source: r.try_get("source")?,
+    })
+}
+
+/// Every voice, in catalog order (shipped voices first, then fetched ones by name).
+pub async fn all(c: &mut AnyConnection) -> Result<Vec<VoiceRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM voices ORDER BY sort_order, lower(name), id");
+    let rows = sqlx::query(&sql).fetch_all(c).await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn find(c: &mut AnyConnection, id: &str) -> Result<Option<VoiceRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM voices WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(c).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Inserts or refreshes a fetched voice. A shipped catalog voice with the same id is refreshed
+/// too (the provider's own data wins) but keeps its place in the catalog order.
+pub async fn upsert(c: &mut AnyConnection, v: &VoiceRow) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO voices (id, name, provider, language, accent, description, age, gender, use_case, preview_url, source, \
+         sort_order, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 100000, $12, $12) \
+         ON CONFLICT (id) DO UPDATE SET name = $2, provider = $3, language = $4, accent = $5, description = $6, age = $7, \
+         gender = $8, use_case = $9, preview_url = $10, updated_at = $12",
+    )
+    .bind(&v.id)
+    .bind(&v.name)
+    .bind(&v.provider)
+    .bind(&v.language)
+    .bind(&v.accent)
+    .bind(&v.description)
+    .bind(&v.age)
+    .bind(&v.gender)
+    .bind(&v.use_case)
+    .bind(&v.preview_url)
+    .bind(&v.source)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
