@@ -203,3 +203,68 @@ on_both!(pages_require_login_and_come_back, |app| {
     assert_eq!(r.json["status"], "error");
     let _ = json!(null);
 });
+
+async fn rpc_json(app: &common::TestApp, name: &str, body: serde_json::Value, cookie: &str) -> common::Resp {
+    let req = Request::post(format!("/rpc/{name}"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json")
+        .header("host", "127.0.0.1:3000")
+        .header("cookie", format!("td_session={cookie}"))
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    app.request(req).await
+}
+
+on_both!(agent_editor_server_functions, |app| {
+    let s = browser_user(&app, "editor@x.co").await;
+    let r = rpc(&app, "create_project", &[("name", "Clinic"), ("description", "")], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let project = r.json["id"].as_str().unwrap().to_string();
+
+    // Create (form-encoded, as the "New agent" form posts it).
+    let r = rpc(&app, "create_agent", &[("project_id", &project), ("name", "Receptionist")], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let agent: talkdeck::model::AgentView = serde_json::from_value(r.json.clone()).unwrap();
+    assert_eq!((agent.version, agent.voice_id.as_deref()), (1, Some(talkdeck::model::defaults::VOICE_ID)));
+
+    // Save the editor (JSON): variables are detected; a stale version conflicts and loses nothing.
+    let mut input = agent.input();
+    input.system_prompt = "Book {{service}} for {{customer_name}}.".into();
+    input.temperature = 0.3;
+    let r = rpc_json(&app, "update_agent", json!({"agent_id": agent.id, "input": input, "expected_version": 1}), &s).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!((r.json["version"].as_i64(), r.json["variables"].clone()), (Some(2), json!(["service", "customer_name"])));
+    input.name = "Stale".into();
+    let r = rpc_json(&app, "update_agent", json!({"agent_id": agent.id, "input": input, "expected_version": 1}), &s).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    input.max_duration_secs = 0;
+    let r = rpc_json(&app, "update_agent", json!({"agent_id": agent.id, "input": input, "expected_version": 2}), &s).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.text.contains("max_duration_secs"));
+
+    // Numbers typed nationally; calling settings; the active agent.
+    let r = rpc(&app, "add_number", &[("project_id", &project), ("number", "(415) 555-2671"), ("country", "US")], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!((r.json["number"].as_str(), r.json["formatted_number"].as_str()), (Some("+14155552671"), Some("(415) 555-2671")));
+    let number = r.json["id"].as_str().unwrap().to_string();
+    let r = rpc_json(&app, "set_agent_calling", json!({"agent_id": agent.id, "direction": "inbound", "phone_number_ids": [number]}), &s).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["phone_numbers"][0]["number"], "+14155552671");
+    let r = rpc(&app, "set_active_agent", &[("project_id", &project), ("agent_id", &agent.id)], Some(&s)).await;
+    assert_eq!((r.status, r.json["active_agent"].as_str()), (StatusCode::OK, Some(agent.id.as_str())), "{}", r.text);
+    let r = rpc(&app, "list_agents", &[("project_id", &project)], Some(&s)).await;
+    assert_eq!(r.json[0]["is_active"], true, "{}", r.text);
+    let r = rpc_json(&app, "list_voices", json!({"filter": {"provider": "azure", "gender": "female"}}), &s).await;
+    assert!(r.json.as_array().is_some_and(|v| !v.is_empty() && v.iter().all(|v| v["provider"] == "azure" && v["gender"] == "female")), "{}", r.text);
+    // Without JS the create form lands in the editor.
+    let req = Request::post("/rpc/create_agent")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("host", "127.0.0.1:3000")
+        .header("cookie", format!("td_session={s}"))
+        .body(Body::from(form(&[("project_id", &project), ("name", "Plain form")])))
+        .unwrap();
+    let r = app.request(req).await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    assert!(r.headers["location"].to_str().unwrap().starts_with("/agents/"));
+});

@@ -1,7 +1,7 @@
 //! Request bodies shared by the two REST surfaces. Agent settings are accepted under our
 //! snake_case names and under Talkstack's camelCase names, so both APIs map to one patch.
 
-use crate::model::AnalysisConfig;
+use crate::model::{AnalysisConfig, VoiceFilter};
 use crate::server::services::agents::AgentPatch;
 use serde::Deserialize;
 
@@ -46,6 +46,31 @@ impl From<AgentFields> for AgentPatch {
             direction: f.direction,
             status: f.status,
             analysis: f.analysis,
+        }
+    }
+}
+
+/// Voice list filters as query parameters (both APIs); `page`/`per_page` only matter on v1.
+#[derive(Debug, Deserialize, Default)]
+pub struct VoiceQuery {
+    pub provider: Option<String>,
+    pub language: Option<String>,
+    pub gender: Option<String>,
+    pub accent: Option<String>,
+    #[serde(alias = "search")]
+    pub q: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+impl VoiceQuery {
+    pub fn filter(&self) -> VoiceFilter {
+        VoiceFilter {
+            provider: self.provider.clone(),
+            language: self.language.clone(),
+            gender: self.gender.clone(),
+            accent: self.accent.clone(),
+            q: self.q.clone(),
         }
     }
 }

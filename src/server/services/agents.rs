@@ -370,7 +370,7 @@ async fn view_one(c: &mut AnyConnection, row: &AgentRow) -> Result<AgentView, Ap
 }
 
 /// Refuses a state where one of `number_ids` would answer for two inbound agents.
-async fn check_inbound(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_ids: &[String]) -> Result<(), AppError> {
+pub(crate) async fn check_inbound(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_ids: &[String]) -> Result<(), AppError> {
     let links = db::links(&mut *c, project_id).await?;
     for id in number_ids {
         if let Some(other) = links.iter().find(|l| &l.phone_number_id == id && l.agent_id != agent_id && l.direction == "inbound") {

@@ -201,15 +201,7 @@ async fn link(c: &mut AnyConnection, p: &Principal, n: &NumberRow, agent_id: &st
         return Ok(());
     }
     if agent.direction == "inbound" {
-        if let Some(other) = links.iter().find(|l| l.phone_number_id == n.id && l.direction == "inbound") {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                format!(
-                    "{} already answers inbound calls for the agent \"{}\". An inbound number belongs to one agent: unassign it there first.",
-                    n.e164, other.agent_name
-                ),
-            ));
-        }
+        agents_svc::check_inbound(&mut *c, &n.project_id, agent_id, std::slice::from_ref(&n.id)).await?;
     }
     agents_db::link(&mut *c, &n.project_id, agent_id, &n.id).await?;
     agents_db::touch(&mut *c, &n.project_id, agent_id).await?;

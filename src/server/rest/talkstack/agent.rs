@@ -3,9 +3,9 @@
 
 use super::auth::{iso_ms, required};
 use super::{ok, TsError};
-use crate::model::{AgentView, AppError, PhoneNumberView, ProjectView, VoiceFilter, VoiceView};
+use crate::model::{AgentView, AppError, PhoneNumberView, ProjectView, VoiceView};
 use crate::server::http::principal;
-use crate::server::rest::bodies::AgentFields;
+use crate::server::rest::bodies::{AgentFields, VoiceQuery};
 use crate::server::rest::extract::json_body;
 use crate::server::services::{agents, numbers, voices};
 use crate::server::state::AppState;
@@ -190,25 +190,9 @@ pub async fn remove_active_agent(State(st): State<AppState>, headers: HeaderMap,
     Ok(ok("removed active agent successfully.", json!({"project": active_agent_project(&project)})))
 }
 
-#[derive(Deserialize, Default)]
-pub struct VoiceQuery {
-    provider: Option<String>,
-    language: Option<String>,
-    gender: Option<String>,
-    accent: Option<String>,
-    #[serde(alias = "search")]
-    q: Option<String>,
-}
-
-impl From<VoiceQuery> for VoiceFilter {
-    fn from(q: VoiceQuery) -> Self {
-        VoiceFilter { provider: q.provider, language: q.language, gender: q.gender, accent: q.accent, q: q.q }
-    }
-}
-
 pub async fn list_voices(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<VoiceQuery>) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
-    let all = voices::list(&st, &p, &q.into()).await?;
+    let all = voices::list(&st, &p, &q.filter()).await?;
     Ok(ok("voices fetched successfully.", json!({"voices": all.iter().map(voice_json).collect::<Vec<_>>()})))
 }
 

@@ -2,10 +2,10 @@
 //! phone numbers and a project's Twilio account.
 
 use super::envelope::{body, created, ok, page, PageQuery, V1Error, V1Result};
-use crate::model::{AgentSort, AgentView, AppError, ErrorCode, PhoneNumberView, VoiceFilter};
+use crate::model::{AgentSort, AgentView, AppError, ErrorCode, PhoneNumberView};
 use crate::server::auth::Principal;
 use crate::server::http::principal;
-use crate::server::rest::bodies::AgentFields;
+use crate::server::rest::bodies::{AgentFields, VoiceQuery};
 use crate::server::rest::talkstack::auth::iso_ms;
 use crate::server::services::{agents, numbers, twilio, voices};
 use crate::server::state::AppState;
@@ -210,22 +210,9 @@ pub async fn clear_active_agent(State(st): State<AppState>, h: HeaderMap, Path(i
     ok("Active agent cleared", agents::clear_active(&st, &p, &id, None).await?)
 }
 
-#[derive(Deserialize)]
-pub struct VoiceQuery {
-    provider: Option<String>,
-    language: Option<String>,
-    gender: Option<String>,
-    accent: Option<String>,
-    #[serde(alias = "search")]
-    q: Option<String>,
-    page: Option<u64>,
-    per_page: Option<u64>,
-}
-
 pub async fn list_voices(State(st): State<AppState>, h: HeaderMap, Query(q): Query<VoiceQuery>) -> V1Result {
     let p = principal(&st, &h).await?;
-    let f = VoiceFilter { provider: q.provider, language: q.language, gender: q.gender, accent: q.accent, q: q.q };
-    page("Voices", voices::list(&st, &p, &f).await?, &PageQuery { page: q.page, per_page: q.per_page })
+    page("Voices", voices::list(&st, &p, &q.filter()).await?, &PageQuery { page: q.page, per_page: q.per_page })
 }
 
 pub async fn get_voice(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
