@@ -724,3 +724,19 @@ on_both!(access_matrix_for_agents_numbers_and_voices, |app| {
         assert_eq!(send(&app, m, &path, None, &Auth::None).await.status, StatusCode::UNAUTHORIZED, "{path}");
     }
 });
+
+#[tokio::test]
+async fn openapi_documents_the_agent_endpoints() {
+    let app = TestApp::new("sqlite").await;
+    let r = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    for p in ["/api/agent/create-agent", "/api/agent", "/api/agent/{projectId}", "/api/project/active-agent", "/api/project/active-agent/{agentId}",
+              "/api/voices", "/api/voices/{voice_id}", "/api/phone-number", "/api/phone-number/add-number", "/api/v1/agents", "/api/v1/agents/{id}",
+              "/api/v1/agents/{agent_id}/calling", "/api/v1/agents/{id}/duplicate", "/api/v1/agents/{id}/render", "/api/v1/voices", "/api/v1/voices/{id}",
+              "/api/v1/phone-numbers", "/api/v1/phone-numbers/{id}", "/api/v1/phone-numbers/{id}/assign", "/api/v1/projects/{id}/active-agent",
+              "/api/v1/projects/{id}/twilio", "/api/v1/projects/{id}/twilio/import"] {
+        assert!(r.json["paths"].get(p).is_some(), "{p} documented");
+    }
+    let calling = &r.json["paths"]["/api/v1/agents/{agent_id}/calling"]["put"];
+    assert!(calling["requestBody"].is_object(), "{calling}");
+}
