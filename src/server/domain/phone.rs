@@ -94,6 +94,9 @@ mod tests {
         assert_eq!(n.as_str(), "+442079460958");
         assert_eq!(n.international(), "+44 20 7946 0958");
         assert_eq!(E164::parse("+1-415-555-2671", None, "number").unwrap().as_str(), "+14155552671");
+        // The examples of the Talkstack and Talkover pages (seeds 001 and 004).
+        assert_eq!(E164::parse("+14232324232", None, "e164").unwrap().national(), "(423) 232-4232");
+        assert_eq!(E164::parse("+1987654321", None, "number").map(|n| n.as_str().to_string()).ok(), None);
     }
 
     #[test]
