@@ -1,7 +1,7 @@
 //! The HTML shell and the route table. Pages live in `ui::pages`, frames in `ui::layout`.
 use crate::ui::layout::AppShell;
 use crate::ui::pages::{
-    AcceptInvitationPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchesPage, CallsPage, ChangePasswordPage,
+    AcceptInvitationPage, AgentEditorPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchesPage, CallsPage, ChangePasswordPage,
     ForgotPasswordPage, LoginPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage,
     ProjectSettingsPage, ResetPasswordPage, SettingsPage, SignupPage, TeamPage, VerifyPage, VoicesPage,
 };
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=OverviewPage/>
                     <Route path=path!("/agents") view=AgentsPage/>
+                    <Route path=path!("/agents/:id") view=AgentEditorPage/>
                     <Route path=path!("/calls") view=CallsPage/>
                     <Route path=path!("/batches") view=BatchesPage/>
                     <Route path=path!("/phone-numbers") view=PhoneNumbersPage/>

@@ -30,6 +30,24 @@ pub fn verify_href(email: &str, next: Option<&str>) -> String {
     href
 }
 
+/// `navigator.clipboard.writeText(text)`, looked up dynamically; false when unavailable (or on the
+/// server).
+pub fn write_clipboard(text: &str) -> bool {
+    use leptos::wasm_bindgen::JsCast;
+    use leptos::web_sys::js_sys::{Function, Reflect};
+    let Some(win) = leptos::web_sys::window() else { return false };
+    let Ok(nav) = Reflect::get(&win, &"navigator".into()) else { return false };
+    let Ok(clipboard) = Reflect::get(&nav, &"clipboard".into()) else { return false };
+    if clipboard.is_undefined() || clipboard.is_null() {
+        return false;
+    }
+    let Ok(write) = Reflect::get(&clipboard, &"writeText".into()) else { return false };
+    match write.dyn_into::<Function>() {
+        Ok(f) => f.call1(&clipboard, &text.into()).is_ok(),
+        Err(_) => false,
+    }
+}
+
 /// A Unix time in milliseconds as `YYYY-MM-DD HH:MM UTC` (the same on the server and in the
 /// browser, so hydration matches).
 pub fn format_time(ms: i64) -> String {

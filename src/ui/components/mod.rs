@@ -7,6 +7,7 @@ pub mod empty_state;
 pub mod field;
 pub mod icons;
 pub mod page_header;
+pub mod table;
 pub mod wordmark;
 
 pub use alert::{Alert, FormError, Notice, Status};
@@ -17,4 +18,5 @@ pub use field::{
     action_ok, action_ok_or_flag, on_action_ok, validate_all, FieldState, ServerErrors, TextAreaField, TextField, SELECT_CLASS,
 };
 pub use page_header::PageHeader;
+pub use table::DataTable;
 pub use wordmark::Wordmark;

@@ -1,8 +1,10 @@
-//! The signed-in frame: sidebar navigation, a top bar with the project picker, the agent picker
-//! (a placeholder until agents exist) and the user menu, and the routed page in `<main>`.
-//! The shell provides the signed-in user ([`CurrentUser`]) and the project state
-//! ([`super::projects::Projects`]) to every page.
+//! The signed-in frame: sidebar navigation, a top bar with the project picker, the active agent
+//! picker and the user menu, and the routed page in `<main>`.
+//! The shell provides the signed-in user ([`CurrentUser`]), the project state
+//! ([`super::projects::Projects`]) and the active project's agents ([`super::agents::Agents`]) to
+//! every page.
 
+use super::agents::{AgentPicker, Agents};
 use super::projects::{ProjectPicker, Projects};
 use super::sidebar::MainNav;
 use super::use_hydrated;
@@ -33,7 +35,9 @@ pub fn use_user() -> Resource<Result<Option<UserView>, AppError>> {
 pub fn AppShell() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     provide_context(CurrentUser(user));
-    provide_context(Projects::new());
+    let projects = Projects::new();
+    provide_context(projects);
+    provide_context(Agents::new(projects));
 
     // The server redirects page loads without a session; this covers client-side navigation
     // after the session ended (expired, logged out elsewhere).
@@ -101,7 +105,7 @@ pub fn AppShell() -> impl IntoView {
             <div class="lg:pl-64">
                 <header class="sticky top-0 z-20 flex h-16 items-center gap-2 border-b border-slate-200 bg-white/90 px-4 backdrop-blur sm:gap-3 sm:px-6 lg:px-8">
                     <ProjectPicker/>
-                    <Picker label="Agent" empty="No agent" icon=IconKind::Agents/>
+                    <AgentPicker/>
                     <div class="ml-auto">
                         <UserMenu/>
                     </div>
@@ -111,23 +115,5 @@ pub fn AppShell() -> impl IntoView {
                 </main>
             </div>
         </div>
-    }
-}
-
-/// A picker in the top bar. For now a placeholder: agents do not exist yet.
-#[component]
-fn Picker(label: &'static str, empty: &'static str, icon: IconKind) -> impl IntoView {
-    view! {
-        <button
-            type="button"
-            aria-label=label
-            aria-disabled="true"
-            title=format!("{label} selection arrives with agents")
-            class="inline-flex min-w-0 cursor-not-allowed items-center gap-2 rounded-lg border border-dashed border-slate-300 bg-slate-50 px-2.5 py-1.5 text-sm text-slate-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 sm:px-3"
-        >
-            <Icon kind=icon class="size-4 shrink-0 text-slate-400"/>
-            <span class="hidden truncate sm:inline">{empty}</span>
-            <Icon kind=IconKind::ChevronDown class="hidden size-4 shrink-0 text-slate-400 sm:block"/>
-        </button>
     }
 }

@@ -1,6 +1,7 @@
 //! Page frames: [`AuthLayout`] for the public account pages and [`AppShell`] (sidebar, top bar,
 //! pickers, user menu) for the signed-in dashboard.
 
+pub mod agents;
 pub mod app_shell;
 pub mod auth_layout;
 pub mod disclosure;
@@ -8,6 +9,7 @@ pub mod projects;
 pub mod sidebar;
 pub mod user_menu;
 
+pub use agents::{use_agents, AgentPicker, Agents};
 pub use app_shell::{AppShell, CurrentUser};
 pub use auth_layout::AuthLayout;
 pub use projects::{use_active_project, use_projects, with_project, LoadingPanel, NoProjectYet, Projects};

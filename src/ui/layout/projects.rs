@@ -58,6 +58,13 @@ impl Projects {
     pub fn refresh(&self) {
         self.refresh.update(|n| *n += 1);
     }
+
+    /// A counter that moves with every refresh (tracked): state derived from the active project
+    /// (the shell's agent list) keys its own resources on it instead of reading `active` outside
+    /// a `<Suspense/>`.
+    pub fn changes(&self) -> u64 {
+        self.refresh.get()
+    }
 }
 
 impl Default for Projects {

@@ -1,19 +1,25 @@
 //! One module per page. Public account pages live in `auth`, the signed-in ones next to it.
 
+pub mod agents;
 pub mod auth;
 pub mod invitation;
 pub mod not_found;
 pub mod overview;
+pub mod phone_numbers;
 pub mod projects;
 pub mod sections;
 pub mod settings;
+pub mod voices;
 
 pub use auth::{ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyPage};
 pub use not_found::NotFound;
 pub use invitation::AcceptInvitationPage;
 pub use overview::OverviewPage;
 pub use projects::NewProjectPage;
-pub use sections::{AgentsPage, BatchesPage, CallsPage, PhoneNumbersPage, VoicesPage};
+pub use agents::{AgentEditorPage, AgentsPage};
+pub use phone_numbers::PhoneNumbersPage;
+pub use sections::{BatchesPage, CallsPage};
+pub use voices::VoicesPage;
 pub use settings::{
     ApiKeysPage, AuditLogPage, ChangePasswordPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage,
 };

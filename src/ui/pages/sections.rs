@@ -29,19 +29,6 @@ fn Section(
 }
 
 #[component]
-pub fn AgentsPage() -> impl IntoView {
-    view! {
-        <Section
-            title="Agents"
-            description="The AI voices that answer and place your calls."
-            icon=IconKind::Agents
-            empty_title="No agents yet"
-            empty_text="Agents you create will be listed here, with their instructions, voice and the numbers they answer."
-        />
-    }
-}
-
-#[component]
 pub fn CallsPage() -> impl IntoView {
     view! {
         <Section
@@ -63,32 +50,6 @@ pub fn BatchesPage() -> impl IntoView {
             icon=IconKind::Batches
             empty_title="No batches yet"
             empty_text="Batches you start will be listed here with their progress and results."
-        />
-    }
-}
-
-#[component]
-pub fn PhoneNumbersPage() -> impl IntoView {
-    view! {
-        <Section
-            title="Phone numbers"
-            description="Numbers your agents answer and call from."
-            icon=IconKind::PhoneNumbers
-            empty_title="No phone numbers yet"
-            empty_text="Numbers you connect from your telephony provider will appear here, each linked to the agent that answers it."
-        />
-    }
-}
-
-#[component]
-pub fn VoicesPage() -> impl IntoView {
-    view! {
-        <Section
-            title="Voices"
-            description="Speech voices your agents can use."
-            icon=IconKind::Voices
-            empty_title="No voices yet"
-            empty_text="Voices from your connected speech providers will be listed here, ready to preview and assign to agents."
         />
     }
 }

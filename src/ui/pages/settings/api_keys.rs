@@ -9,10 +9,9 @@ use crate::ui::components::{
     Status, SubmitButton, TextField, SECONDARY_BUTTON, SELECT_CLASS,
 };
 use crate::ui::layout::{use_projects, LoadingPanel};
-use crate::ui::util::format_time;
+use crate::ui::util::{format_time, write_clipboard};
 use leptos::html::{Form, Input};
 use leptos::prelude::*;
-use leptos::wasm_bindgen::JsCast;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -167,22 +166,6 @@ fn NewKey(created: ApiKeyCreated) -> impl IntoView {
                 </div>
             </div>
         </Card>
-    }
-}
-
-/// `navigator.clipboard.writeText(text)`, looked up dynamically; false when unavailable.
-fn write_clipboard(text: &str) -> bool {
-    use leptos::web_sys::js_sys::{Function, Reflect};
-    let Some(win) = leptos::web_sys::window() else { return false };
-    let Ok(nav) = Reflect::get(&win, &"navigator".into()) else { return false };
-    let Ok(clipboard) = Reflect::get(&nav, &"clipboard".into()) else { return false };
-    if clipboard.is_undefined() || clipboard.is_null() {
-        return false;
-    }
-    let Ok(write) = Reflect::get(&clipboard, &"writeText".into()) else { return false };
-    match write.dyn_into::<Function>() {
-        Ok(f) => f.call1(&clipboard, &text.into()).is_ok(),
-        Err(_) => false,
     }
 }
 

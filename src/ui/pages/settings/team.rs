@@ -7,7 +7,7 @@ use crate::server_fns::projects::{
     list_invitations, list_members, ChangeMemberRole, InviteMember, RemoveMember, ResendInvitation, RevokeInvitation,
     TransferProject,
 };
-use crate::ui::components::{
+use crate::ui::components::{DataTable, 
     on_action_ok, validate_all, Alert, Card, FieldState, FormError, SecondaryButton, ServerErrors, Status,
     SubmitButton, TextField, SELECT_CLASS, SECONDARY_BUTTON,
 };
@@ -150,17 +150,7 @@ fn TeamBody(project: ProjectView, actions: TeamActions) -> impl IntoView {
 fn MembersTable(members: Vec<MemberView>, project_id: String, me: String, manage: bool, actions: TeamActions) -> impl IntoView {
     let a = actions;
     view! {
-        <Card class="overflow-x-auto p-0">
-            <table class="min-w-full divide-y divide-slate-200 text-left text-sm">
-                <thead class="bg-slate-50 text-xs font-medium uppercase tracking-wide text-slate-500">
-                    <tr>
-                        <th scope="col" class="px-4 py-3">"Name"</th>
-                        <th scope="col" class="px-4 py-3">"Email"</th>
-                        <th scope="col" class="px-4 py-3">"Role"</th>
-                        {manage.then(|| view! { <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th> })}
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
+        <DataTable headers=vec!["Name", "Email", "Role"] actions=manage>
                     {members
                         .into_iter()
                         .map(|m| {
@@ -223,9 +213,7 @@ fn MembersTable(members: Vec<MemberView>, project_id: String, me: String, manage
                             }
                         })
                         .collect_view()}
-                </tbody>
-            </table>
-        </Card>
+                </DataTable>
     }
 }
 
