@@ -460,7 +460,7 @@ fn NumberRow(number: PhoneNumberView, agents: Vec<AgentView>, manage: bool, acti
                 {n.country_code.as_deref().map(country_name).unwrap_or_else(|| "—".to_string())}
             </td>
             <td class="px-4 py-3 text-slate-600">
-                {crate::ui::pages::voices::capitalize(&n.provider)}
+                {crate::ui::pages::voices::provider_label(&n.provider)}
                 {n.twilio_sid.clone().map(|s| view! { <p class="font-mono text-xs text-slate-400">{s}</p> })}
             </td>
             <td class="px-4 py-3">

@@ -50,6 +50,20 @@ pub fn language_label(tag: &str) -> String {
     format!("{name} · {tag}")
 }
 
+/// A provider's own spelling (`elevenlabs` → `ElevenLabs`); unknown ones are capitalised.
+pub fn provider_label(p: &str) -> String {
+    match p {
+        "elevenlabs" => "ElevenLabs".into(),
+        "openai" => "OpenAI".into(),
+        "azure" => "Azure".into(),
+        "google" => "Google".into(),
+        "deepgram" => "Deepgram".into(),
+        "cartesia" => "Cartesia".into(),
+        "twilio" => "Twilio".into(),
+        other => capitalize(other),
+    }
+}
+
 /// `female` → `Female`.
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
@@ -209,7 +223,7 @@ pub fn VoiceFilters(
                                     f.providers,
                                     |f| f.provider.clone(),
                                     |f, v| f.provider = v,
-                                    capitalize,
+                                    provider_label,
                                 )}
                                 {select(
                                     "Language",
@@ -413,7 +427,7 @@ pub fn PlayButton(player: VoicePlayer, voice: VoiceView) -> impl IntoView {
 
 /// The small grey facts under a voice's name: provider · language · accent · gender · age.
 pub fn voice_facts(v: &VoiceView) -> String {
-    let mut parts = vec![capitalize(&v.provider), language_label(&v.language)];
+    let mut parts = vec![provider_label(&v.provider), language_label(&v.language)];
     for s in [&v.accent, &v.gender, &v.age] {
         if !s.trim().is_empty() {
             parts.push(capitalize(s));
