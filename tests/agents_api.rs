@@ -196,7 +196,7 @@ on_both!(seed_004_calling_settings, |app| {
     let n1 = v1_number(&app, &auth, &project, "(415) 555-2671", Some("US")).await;
     let n2 = v1_number(&app, &auth, &project, "+1 650-253-0000", None).await;
 
-    let r = send(&app, Method::PUT, &format!("/api/v1/agents/{a}/calling"), Some(json!({"direction": "outbound", "phone_number_ids": [n1, n2]})), &auth).await;
+    let r = send(&app, Method::PUT, &format!("/api/v1/agents/{a}/calling"), Some(json!({"direction": "outbound", "phone_number_ids": [n2, n1]})), &auth).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(keys(&r.json), sorted(&["success", "message", "data"]));
     assert_eq!(r.json["success"], true);
@@ -212,6 +212,8 @@ on_both!(seed_004_calling_settings, |app| {
         assert_eq!(keys(n), sorted(&["id", "number", "country_code", "formatted_number", "current_status"]));
         assert_eq!((n["country_code"].as_str(), n["current_status"].as_str()), (Some("US"), Some("active")));
     }
+    // In the order of the request (here the reverse of their creation).
+    assert_eq!((nums[0]["id"].as_str(), nums[1]["id"].as_str()), (Some(n2.as_str()), Some(n1.as_str())));
     let first = nums.iter().find(|n| n["id"] == n1.as_str()).unwrap();
     assert_eq!((first["number"].as_str(), first["formatted_number"].as_str()), (Some("+14155552671"), Some("(415) 555-2671")));
     let second = nums.iter().find(|n| n["id"] == n2.as_str()).unwrap();

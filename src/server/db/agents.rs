@@ -208,7 +208,7 @@ pub async fn links(c: &mut AnyConnection, project_id: &str) -> Result<Vec<LinkRo
     let rows = sqlx::query(
         "SELECT l.agent_id, a.name AS agent_name, a.direction, l.phone_number_id FROM agent_numbers l \
          JOIN agents a ON a.id = l.agent_id AND a.project_id = l.project_id \
-         WHERE l.project_id = $1 ORDER BY l.created_at, l.agent_id",
+         WHERE l.project_id = $1 ORDER BY l.created_at, l.agent_id, l.phone_number_id",
     )
     .bind(project_id)
     .fetch_all(c)
@@ -226,6 +226,12 @@ pub async fn links(c: &mut AnyConnection, project_id: &str) -> Result<Vec<LinkRo
 }
 
 pub async fn link(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_id: &str) -> Result<(), sqlx::Error> {
+    link_at(c, project_id, agent_id, number_id, now_ms()).await
+}
+
+/// [`link`] with an explicit creation time: links are listed in creation order, so a caller
+/// adding several at once spaces them by a millisecond to keep the order it was given.
+pub async fn link_at(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_id: &str, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO agent_numbers (project_id, agent_id, phone_number_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (agent_id, phone_number_id) DO NOTHING",
@@ -233,7 +239,7 @@ pub async fn link(c: &mut AnyConnection, project_id: &str, agent_id: &str, numbe
     .bind(project_id)
     .bind(agent_id)
     .bind(number_id)
-    .bind(now_ms())
+    .bind(at)
     .execute(c)
     .await?;
     Ok(())

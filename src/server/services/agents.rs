@@ -598,8 +598,10 @@ pub async fn set_calling(st: &AppState, p: &Principal, agent_id: &str, direction
         for id in current.iter().filter(|i| !wanted.contains(i)) {
             db::unlink(&mut tx, &row.project_id, &row.id, id).await?;
         }
-        for id in wanted.iter().filter(|i| !current.contains(i)) {
-            db::link(&mut tx, &row.project_id, &row.id, id).await?;
+        // New links follow the order the caller gave.
+        let now = now_ms();
+        for (i, id) in wanted.iter().filter(|i| !current.contains(i)).enumerate() {
+            db::link_at(&mut tx, &row.project_id, &row.id, id, now + i as i64).await?;
         }
     }
     if dir_change || numbers_change {
