@@ -46,6 +46,7 @@ test('a member builds an agent: prompt preview, voice, save, number, calling set
   const editorPath = new URL(page.url()).pathname;
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   await expect(page.getByTestId('agent-version')).toHaveText('Version 1');
+  await expect(page.getByText('The editor is loading')).toBeHidden();
 
   // Variables are detected and previewed as the user types.
   await page.getByLabel('System prompt').fill('Hello {{customer_name}}, your appointment is on {{date}}.');
@@ -167,4 +168,38 @@ test('every dashboard page hydrates after a full load, without console errors', 
     await page.keyboard.press('Escape');
   }
   expect(problems).toEqual([]);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('agents, numbers and the active agent work as plain form posts', async ({ page }) => {
+    test.slow();
+    await signUpAndVerify(page, newUser('agents-nojs'));
+    await visit(page, '/projects/new');
+    await page.getByLabel('Project name').fill(uniqueName('Plain project'));
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.waitForURL(atPath('/'));
+    // A new agent opens in the editor, which says that saving needs JavaScript.
+    await visit(page, '/agents');
+    const name = uniqueName('Plain agent');
+    await page.getByLabel('Agent name').fill(name);
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.waitForURL(/\/agents\/[^/?]+$/);
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    await expect(page.getByText('The editor is loading')).toBeVisible();
+    // A number typed nationally is normalised.
+    await visit(page, '/phone-numbers');
+    await page.getByLabel('Phone number', { exact: true }).fill('(650) 253-0000');
+    await page.getByRole('button', { name: 'Add number' }).click();
+    await settle(page);
+    await expect(page.getByRole('row').filter({ hasText: '+16502530000' })).toContainText('(650) 253-0000');
+    // The agent becomes active from the list.
+    await visit(page, '/agents');
+    await page.getByRole('row').filter({ hasText: name }).getByRole('button', { name: /Set active/ }).click();
+    await settle(page);
+    await visit(page, '/agents');
+    await expect(page.getByRole('row').filter({ hasText: name })).toContainText('Active');
+    await expect(agentPicker(page)).toContainText(name);
+  });
 });

@@ -330,6 +330,13 @@ fn EditorBody(agent: AgentView, reload: RwSignal<u64>) -> impl IntoView {
             </header>
             <FormError error=ServerErrors_of(duplicate)/>
             <FormError error=ServerErrors_of(delete)/>
+            // Shown by the server and hidden once the page is interactive (a class, not a branch, so
+            // hydration sees the same nodes): saving needs JavaScript.
+            <div class=move || if hydrated.get() { "hidden" } else { "" }>
+                <Notice>
+                    <p>"The editor is loading. If this stays, enable JavaScript: saving changes needs it."</p>
+                </Notice>
+            </div>
             {move || {
                 (!can_edit.get())
                     .then(|| {
