@@ -5,7 +5,7 @@
 //! The shell owns the "set active agent" action so the picker, the agents list and the editor
 //! agree: after a switch the project state (`ProjectView.active_agent`) and the list refresh.
 
-use super::disclosure::Disclosure;
+use super::disclosure::{picker_panel_class, Disclosure, MENU_ITEM, PICKER_BUTTON};
 use super::projects::{use_projects, Projects};
 use crate::model::{AgentView, AppError};
 use crate::server_fns::agents::{list_agents, SetActiveAgent};
@@ -70,10 +70,6 @@ pub fn use_agents() -> Agents {
     }
 }
 
-const ITEM: &str = "flex w-full items-center gap-2.5 rounded-lg px-3 py-2 text-left text-sm text-slate-700 \
-    hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:bg-slate-100 focus-visible:ring-2 focus-visible:ring-indigo-500 \
-    disabled:cursor-not-allowed disabled:opacity-60";
-
 /// The agent picker in the top bar: a disclosure button named "Active agent" showing the active
 /// agent of the active project, and a panel listing the project's agents (each a small form making
 /// it active, so it also works as a plain form post), "No active agent" and "Manage agents".
@@ -96,12 +92,7 @@ pub fn AgentPicker() -> impl IntoView {
 
     let project = move || projects.active.get().and_then(|r| r.ok().flatten());
 
-    let panel_class = move || {
-        format!(
-            "absolute left-0 z-40 mt-2 w-72 max-w-[calc(100vw-2rem)] rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {}",
-            picker.visibility()
-        )
-    };
+    let panel_class = move || picker_panel_class(picker);
 
     // The active agent's name, looked up in the list.
     let current_name = move || {
@@ -139,7 +130,7 @@ pub fn AgentPicker() -> impl IntoView {
                                     aria-controls="agent-picker-panel"
                                     aria-expanded=move || picker.expanded()
                                     on:click=move |_| picker.toggle()
-                                    class="inline-flex min-w-0 max-w-[12rem] items-center gap-2 rounded-lg border border-slate-300 bg-white px-2.5 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 sm:max-w-[18rem] sm:px-3"
+                                    class=PICKER_BUTTON
                                 >
                                     <Icon kind=IconKind::Agents class="size-4 shrink-0 text-slate-400"/>
                                     <span id="agent-picker-current" class="hidden truncate sm:inline">
@@ -165,7 +156,7 @@ pub fn AgentPicker() -> impl IntoView {
                                             .map(|m| view! { <p role="alert" class="px-3 py-2 text-sm text-red-700">{m}</p> })
                                     }}
                                     <div class="my-1 border-t border-slate-100"></div>
-                                    <a href="/agents" class=ITEM on:click=move |_| open.set(false)>
+                                    <a href="/agents" class=MENU_ITEM on:click=move |_| open.set(false)>
                                         <Icon kind=IconKind::Settings class="size-4 text-slate-400"/>
                                         "Manage agents"
                                     </a>
@@ -186,7 +177,7 @@ fn AgentChoices(project_id: String, active_id: Option<String>, can_edit: bool) -
         let button = view! {
             <button
                 type="submit"
-                class=ITEM
+                class=MENU_ITEM
                 aria-current=is_active.then_some("true")
                 disabled=move || !can_edit || set_active.pending().get()
             >

@@ -88,6 +88,24 @@ impl Disclosure {
     }
 }
 
+/// A row of a top-bar menu (a link, or a form's submit button).
+pub const MENU_ITEM: &str = "flex w-full items-center gap-2.5 rounded-lg px-3 py-2 text-left text-sm text-slate-700 \
+    hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:bg-slate-100 focus-visible:ring-2 focus-visible:ring-indigo-500 \
+    disabled:cursor-not-allowed disabled:opacity-60";
+
+/// The button of a top-bar picker (project, agent).
+pub const PICKER_BUTTON: &str = "inline-flex min-w-0 max-w-[12rem] items-center gap-2 rounded-lg border border-slate-300 bg-white \
+    px-2.5 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50 focus:outline-none focus-visible:ring-2 \
+    focus-visible:ring-indigo-500 sm:max-w-[18rem] sm:px-3";
+
+/// The panel of a top-bar picker, opening under its button.
+pub fn picker_panel_class(d: Disclosure) -> String {
+    format!(
+        "absolute left-0 z-40 mt-2 w-72 max-w-[calc(100vw-2rem)] rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {}",
+        d.visibility()
+    )
+}
+
 impl Default for Disclosure {
     fn default() -> Self {
         Self::new()

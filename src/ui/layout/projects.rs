@@ -6,7 +6,7 @@
 //! create, delete, leave), so their results refresh the shared state even when the page that
 //! dispatched them has been left (delete and leave redirect home).
 
-use super::disclosure::Disclosure;
+use super::disclosure::{picker_panel_class, Disclosure, MENU_ITEM, PICKER_BUTTON};
 use crate::model::{AppError, ProjectView};
 use crate::server_fns::projects::{
     active_project, list_projects, CreateProject, DeleteProject, LeaveProject, SetActiveProject,
@@ -160,9 +160,6 @@ pub fn NoProjectYet() -> impl IntoView {
     }
 }
 
-const ITEM: &str = "flex w-full items-center gap-2.5 rounded-lg px-3 py-2 text-left text-sm text-slate-700 \
-    hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:bg-slate-100 focus-visible:ring-2 focus-visible:ring-indigo-500";
-
 /// The project picker in the top bar: a disclosure button showing the active project and a panel
 /// listing the user's projects (each a small form switching to it) and "New project".
 ///
@@ -184,12 +181,7 @@ pub fn ProjectPicker() -> impl IntoView {
         v
     });
 
-    let panel_class = move || {
-        format!(
-            "absolute left-0 z-40 mt-2 w-72 max-w-[calc(100vw-2rem)] rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {}",
-            picker.visibility()
-        )
-    };
+    let panel_class = move || picker_panel_class(picker);
 
     let active_name = move || {
         projects.active.get().map(|r| match r {
@@ -211,7 +203,7 @@ pub fn ProjectPicker() -> impl IntoView {
                 aria-controls="project-picker-panel"
                 aria-expanded=move || picker.expanded()
                 on:click=move |_| picker.toggle()
-                class="inline-flex min-w-0 max-w-[12rem] items-center gap-2 rounded-lg border border-slate-300 bg-white px-2.5 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 sm:max-w-[18rem] sm:px-3"
+                class=PICKER_BUTTON
             >
                 <Icon kind=IconKind::Folder class="size-4 shrink-0 text-slate-400"/>
                 <span id="project-picker-current" class="truncate">
@@ -247,7 +239,7 @@ pub fn ProjectPicker() -> impl IntoView {
                                                                 <input type="hidden" name="project_id" value=p.id.clone()/>
                                                                 <button
                                                                     type="submit"
-                                                                    class=ITEM
+                                                                    class=MENU_ITEM
                                                                     aria-current=is_active.then_some("true")
                                                                     disabled=move || switch.pending().get()
                                                                 >
@@ -286,7 +278,7 @@ pub fn ProjectPicker() -> impl IntoView {
                         .map(|m| view! { <p role="alert" class="px-3 py-2 text-sm text-red-700">{m}</p> })
                 }}
                 <div class="my-1 border-t border-slate-100"></div>
-                <a href="/projects/new" class=ITEM on:click=move |_| open.set(false)>
+                <a href="/projects/new" class=MENU_ITEM on:click=move |_| open.set(false)>
                     <Icon kind=IconKind::Plus class="size-4 text-slate-400"/>
                     "New project"
                 </a>

@@ -4,13 +4,10 @@
 //! as a plain POST before hydration.
 
 use super::app_shell::use_user;
-use super::disclosure::Disclosure;
+use super::disclosure::{Disclosure, MENU_ITEM};
 use crate::server_fns::auth::Logout;
 use crate::ui::components::icons::{Icon, IconKind};
 use leptos::prelude::*;
-
-const ITEM: &str = "flex w-full items-center gap-2.5 rounded-lg px-3 py-2 text-left text-sm text-slate-700 \
-    hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:bg-slate-100 focus-visible:ring-2 focus-visible:ring-indigo-500";
 
 fn initial(name: &str) -> String {
     name.trim().chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_else(|| "?".to_string())
@@ -80,17 +77,17 @@ pub fn UserMenu() -> impl IntoView {
                             })
                     }}
                 </Transition>
-                <a href="/settings/profile" class=ITEM on:click=move |_| close()>
+                <a href="/settings/profile" class=MENU_ITEM on:click=move |_| close()>
                     <Icon kind=IconKind::User class="size-4 text-slate-400"/>
                     "Profile"
                 </a>
-                <a href="/settings/password" class=ITEM on:click=move |_| close()>
+                <a href="/settings/password" class=MENU_ITEM on:click=move |_| close()>
                     <Icon kind=IconKind::Key class="size-4 text-slate-400"/>
                     "Change password"
                 </a>
                 <div class="my-1 border-t border-slate-100"></div>
                 <ActionForm action=logout>
-                    <button type="submit" class=ITEM disabled=move || logout.pending().get()>
+                    <button type="submit" class=MENU_ITEM disabled=move || logout.pending().get()>
                         <Icon kind=IconKind::ArrowRight class="size-4 text-slate-400"/>
                         "Log out"
                     </button>
