@@ -86,15 +86,7 @@ impl PromptTemplate {
     pub fn render(&self, values: &HashMap<String, String>) -> Result<String, AppError> {
         let missing: Vec<String> = self.variables().into_iter().filter(|v| !values.contains_key(v)).collect();
         if !missing.is_empty() {
-            let mut e = AppError::field(
-                "dynamicVariables",
-                format!("Missing values for: {}.", missing.join(", ")),
-            );
-            e.details = missing
-                .iter()
-                .map(|m| crate::model::error::FieldError { field: m.clone(), message: "A value is required.".into() })
-                .collect();
-            return Err(e);
+            return Err(missing_values(&missing));
         }
         let mut out = String::with_capacity(self.source.len());
         for p in &self.parts {
@@ -105,6 +97,16 @@ impl PromptTemplate {
         }
         Ok(out)
     }
+}
+
+/// The error for variables without a value: one message naming them all, one detail each.
+pub fn missing_values(missing: &[String]) -> AppError {
+    let mut e = AppError::field("dynamicVariables", format!("Missing values for: {}.", missing.join(", ")));
+    e.details = missing
+        .iter()
+        .map(|m| crate::model::error::FieldError { field: m.clone(), message: "A value is required.".into() })
+        .collect();
+    e
 }
 
 #[cfg(test)]

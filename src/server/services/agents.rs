@@ -522,17 +522,15 @@ async fn update_row(c: &mut AnyConnection, p: &Principal, before: AgentRow, patc
 pub async fn duplicate(st: &AppState, p: &Principal, agent_id: &str) -> Result<AgentView, AppError> {
     let mut tx = st.db.begin_write().await?;
     let (_, src) = load(&mut tx, p, agent_id, Need::Edit).await?;
-    let mut row = new_row(&src.project_id, p.user_id());
-    let name: String = format!("Copy of {}", src.name).chars().take(NAME_MAX).collect();
-    row = AgentRow {
-        id: row.id,
-        name,
+    let now = now_ms();
+    let row = AgentRow {
+        id: new_id(),
+        name: format!("Copy of {}", src.name).chars().take(NAME_MAX).collect(),
         status: AgentStatus::Draft.as_str().into(),
         version: 1,
-        created_by: row.created_by,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        project_id: row.project_id,
+        created_by: Some(p.user_id().to_string()),
+        created_at: now,
+        updated_at: now,
         ..src.clone()
     };
     db::insert(&mut tx, &row).await?;
@@ -676,9 +674,7 @@ pub fn render(agent: &AgentView, values: &HashMap<String, String>) -> Result<(St
     }
     missing.retain(|v| !values.contains_key(v));
     if !missing.is_empty() {
-        let mut e = AppError::field("dynamicVariables", format!("Missing values for: {}.", missing.join(", ")));
-        e.details = missing.iter().map(|m| FieldError { field: m.clone(), message: "A value is required.".into() }).collect();
-        return Err(e);
+        return Err(crate::model::template::missing_values(&missing));
     }
     Ok((prompt.render(values)?, first.render(values)?))
 }
