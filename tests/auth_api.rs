@@ -44,10 +44,10 @@ on_both!(signup_verify_login_refresh_flow, |app| {
     assert_eq!(r.json["userData"]["verified"], true);
     assert!(r.json["token"].is_string() && r.json["refreshToken"].is_string());
 
-    // Verifying again: account already verified.
+    // Verifying again: answered like any invalid code (verify-email tells nobody who is verified).
     let r = app.post_json("/api/auth/verify-email", json!({"email": "ada@example.com", "code": code}), None).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.json["verificationStatus"], 4);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json["verificationStatus"], 1);
 
     let r = app.login("ada@example.com", PW).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -65,10 +65,11 @@ on_both!(signup_verify_login_refresh_flow, |app| {
     let t2 = r.json["token"].as_str().unwrap();
     assert_eq!(app.get("/api/user/me", Some(t2)).await.status, StatusCode::OK);
 
-    // Signing up again with a verified address.
+    // Signing up again with a verified address: answered like a new sign-up; the owner is mailed.
     let r = app.signup("ada@example.com", PW).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.json["signupStatus"], 1);
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json["signupStatus"], 3);
+    app.wait_mail("ada@example.com", "already have a Talkdeck account", 1).await;
 });
 
 on_both!(signup_statuses_for_bad_input, |app| {
@@ -88,11 +89,12 @@ on_both!(signup_statuses_for_bad_input, |app| {
     // Nothing half-written: the address is still free.
     let r = app.signup("c@d.co", PW).await;
     assert_eq!(r.json["signupStatus"], 3);
-    // Re-signing up while unverified re-sends a code (status 2) and the old code dies.
+    // Re-signing up while unverified re-sends a code (answered like a new sign-up), the old code
+    // dies, and the password stays the first one.
     let first = app.latest_code("c@d.co", 1).await;
     let r = app.signup("c@d.co", PW2).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json["signupStatus"], 2);
+    assert_eq!(r.json["signupStatus"], 3);
     let second = app.latest_code("c@d.co", 2).await;
     if first != second {
         let r = app.post_json("/api/auth/verify-email", json!({"email": "c@d.co", "code": first}), None).await;
@@ -100,7 +102,8 @@ on_both!(signup_statuses_for_bad_input, |app| {
     }
     let r = app.post_json("/api/auth/verify-email", json!({"email": "c@d.co", "code": second}), None).await;
     assert_eq!(r.json["verificationStatus"], 2, "{}", r.text);
-    assert_eq!(app.login("c@d.co", PW2).await.status, StatusCode::OK);
+    assert_eq!(app.login("c@d.co", PW2).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.login("c@d.co", PW).await.status, StatusCode::OK);
     // Garbage body.
     let req = Request::post("/api/auth/login").header("content-type", "application/json").body(Body::from("{not json")).unwrap();
     let r = app.request(req).await;
@@ -116,21 +119,20 @@ on_both!(wrong_expired_and_sixth_codes, |app| {
     // Missing code.
     let r = app.post_json("/api/auth/verify-email", json!({"email": "w@x.co"}), None).await;
     assert_eq!((r.status, r.json["verificationStatus"].clone()), (StatusCode::BAD_REQUEST, json!(0)));
-    // Unknown account.
+    // Unknown account: answered like a wrong code.
     let r = app.post_json("/api/auth/verify-email", json!({"email": "nobody@x.co", "code": "123456"}), None).await;
-    assert_eq!((r.status, r.json["verificationStatus"].clone()), (StatusCode::NOT_FOUND, json!(5)));
+    assert_eq!((r.status, r.json["verificationStatus"].clone()), (StatusCode::BAD_REQUEST, json!(1)));
 
     for i in 1..=5 {
         let r = app.post_json("/api/auth/verify-email", json!({"email": "w@x.co", "code": wrong}), None).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "try {i}");
-        let expected = if i < 5 { 1 } else { 3 };
-        assert_eq!(r.json["verificationStatus"], expected, "try {i}: {}", r.text);
+        assert_eq!(r.json["verificationStatus"], 1, "try {i}: {}", r.text);
     }
     // The 6th try, even with the right code, fails: the code is dead.
     let r = app.post_json("/api/auth/verify-email", json!({"email": "w@x.co", "code": code}), None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json["verificationStatus"], 3);
-    assert_eq!(r.json["code"], "code_expired");
+    assert_eq!(r.json["verificationStatus"], 1);
+    assert_eq!(r.json["code"], "invalid_code");
 
     // A new code works, unless it has expired.
     let r = app.post_json("/api/auth/resend-code", json!({"email": "w@x.co"}), None).await;
@@ -138,7 +140,7 @@ on_both!(wrong_expired_and_sixth_codes, |app| {
     let fresh = app.latest_code("w@x.co", 2).await;
     exec(&app, "UPDATE email_codes SET expires_at = 1 WHERE consumed_at IS NULL").await;
     let r = app.post_json("/api/auth/verify-email", json!({"email": "w@x.co", "code": fresh}), None).await;
-    assert_eq!(r.json["verificationStatus"], 3, "{}", r.text);
+    assert_eq!(r.json["verificationStatus"], 1, "{}", r.text);
 
     app.post_json_from("/api/auth/resend-code", json!({"email": "w@x.co"}), None, [10, 0, 0, 2]).await;
     app.latest_code("w@x.co", 3).await; // the new code row exists once its mail is out

@@ -80,12 +80,15 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let addr = config.site_addr;
     let public = config.public_url.to_string();
     let state = build_state(config).await?;
+    state.feed.start(&state.db, &state.config.database_url);
     let throttle = state.throttle.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             every.tick().await;
-            throttle.housekeeping();
+            if let Err(e) = throttle.housekeeping().await {
+                tracing::warn!(error = %e, "throttle housekeeping failed; will retry");
+            }
         }
     });
     if state.config.elevenlabs_api_key.is_some() {

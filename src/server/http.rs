@@ -33,7 +33,13 @@ pub fn client_ip(config: &Config, peer: Option<IpAddr>, headers: &HeaderMap) -> 
 
 pub fn client_from_parts(st: &AppState, extensions: &http::Extensions, headers: &HeaderMap) -> Client {
     let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    Client { ip: client_ip(&st.config, peer, headers) }
+    let device = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(crate::server::auth::throttle::read_device_cookie)
+        .map(str::to_string);
+    Client { ip: client_ip(&st.config, peer, headers), device }
 }
 
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -64,6 +70,18 @@ pub async fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, 
         }
     }
     Err(AppError::unauthenticated())
+}
+
+/// The caller behind an API key or a bearer access token, never the session cookie: for the few
+/// endpoints that change state through GET (Talkstack's `generate-apikey`), where a cookie would
+/// let any other site's link act for the user.
+pub async fn principal_without_cookie(st: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
+    if headers.get("x-api-key").is_some() || bearer(headers).is_some() {
+        return principal(st, headers).await;
+    }
+    let mut e = AppError::unauthenticated();
+    e.message = "This endpoint needs an Authorization: Bearer token; the browser session cookie is not accepted here.".into();
+    Err(e)
 }
 
 /// True when the browser says the request comes from another site.
@@ -99,14 +117,101 @@ pub async fn refuse_cross_site(State(st): State<AppState>, req: Request, next: N
     let ambient = session_cookie(req.headers()).is_some() || req.uri().path().starts_with("/rpc/");
     if !safe && ambient && is_cross_site(&st, req.headers()) {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
-        let e = AppError::new(ErrorCode::CrossSite, "Cross-site requests are not allowed.");
-        return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({
-            "message": e.message, "status": "error", "success": false,
-            "error": {"code": e.code.as_str(), "message": e.message}
-        })))
-            .into_response();
+        return edge_error(req.uri().path(), AppError::new(ErrorCode::CrossSite, "Cross-site requests are not allowed."));
     }
     next.run(req).await
+}
+
+/// An error answered by a middleware, before any handler: the server functions' own encoding
+/// (the `AppError` as JSON) under `/rpc`, elsewhere a body that both API envelopes' clients read
+/// (Talkstack's `message`/`status` and v1's `success`/`error`).
+pub fn edge_error(path: &str, e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    if path.starts_with("/rpc/") {
+        return (status, axum::Json(e)).into_response();
+    }
+    (status, axum::Json(serde_json::json!({
+        "message": e.message, "status": "error", "success": false,
+        "error": {"code": e.code.as_str(), "message": e.message, "details": e.details}
+    })))
+        .into_response()
+}
+
+/// The largest request body accepted (JSON and forms; file uploads will set their own limit).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+pub fn nul_refused() -> AppError {
+    AppError::new(ErrorCode::InvalidInput, "Text must not contain NUL characters (\\u0000).")
+}
+
+fn too_large() -> AppError {
+    AppError::new(ErrorCode::PayloadTooLarge, format!("The request body is larger than {} MiB.", MAX_BODY_BYTES / (1024 * 1024)))
+}
+
+/// True when a JSON text holds a `\u0000` escape (a NUL in a string): the `u0000` must follow an
+/// odd run of backslashes, else the backslash itself is escaped and the text is literal.
+fn json_has_nul(b: &[u8]) -> bool {
+    let pat = b"u0000";
+    let mut i = 0;
+    while let Some(pos) = b[i..].windows(pat.len()).position(|w| w == pat) {
+        let at = i + pos;
+        let slashes = b[..at].iter().rev().take_while(|c| **c == b'\\').count();
+        if slashes % 2 == 1 {
+            return true;
+        }
+        i = at + 1;
+    }
+    false
+}
+
+/// Middleware: one rule for text entering anywhere (path, query, JSON, form): NUL is refused
+/// with 400 (PostgreSQL cannot store it in text; no legitimate input needs it), and a body over
+/// [`MAX_BODY_BYTES`] with 413, both in the API's error shape instead of a framework's plain text.
+/// Multipart bodies (file uploads) are left to their handlers.
+pub async fn refuse_bad_input(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let raw_uri = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("");
+    if raw_uri.contains("%00") {
+        return edge_error(&path, nul_refused());
+    }
+    let content_type = req.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    if content_type.starts_with("multipart/") || matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let declared = req.headers().get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return edge_error(&path, too_large());
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return edge_error(&path, too_large()),
+    };
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    let nul = bytes.contains(&0) || if form { bytes.windows(3).any(|w| w == b"%00") } else { json_has_nul(&bytes) };
+    if nul {
+        return edge_error(&path, nul_refused());
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
+/// Middleware: leptos answers every error it raises itself in a server function (a missing or
+/// malformed argument) with 500; such an error is the caller's, so the status becomes the one of
+/// the `AppError` it carries (400). Errors our bodies return already carry their own status.
+pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let is_rpc = req.uri().path().starts_with("/rpc/");
+    let res = next.run(req).await;
+    if !is_rpc || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.unwrap_or_default();
+    if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(e.code.http_status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Pages anyone may see without logging in, and static files (the login page needs its CSS and
@@ -246,6 +351,15 @@ mod tests {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn nul_escapes_are_found_only_when_they_are_escapes() {
+        assert!(json_has_nul(br#"{"a":"x\u0000y"}"#));
+        assert!(json_has_nul(br#"{"a":"\\\u0000"}"#));
+        assert!(!json_has_nul(br#"{"a":"\\u0000"}"#));
+        assert!(!json_has_nul(br#"{"a":"u0000"}"#));
+        assert!(json_has_nul(br#"{"a":"\u00001"}"#));
     }
 
     #[test]

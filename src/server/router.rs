@@ -42,6 +42,8 @@ pub fn build(state: AppState) -> Router {
         .route("/health", get(health))
         .nest("/api", crate::server::rest::router())
         .merge(pages)
+        .layer(middleware::from_fn(http::server_fn_error_status))
+        .layer(middleware::from_fn(http::refuse_bad_input))
         .layer(middleware::from_fn_with_state(state.clone(), http::refuse_cross_site))
         .layer(TimeoutLayer::with_status_code(::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CompressionLayer::new())
@@ -54,6 +56,8 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Server functions are routed by `leptos_routes_with_context` (one route each); this catch-all
+/// only answers unknown names under `/rpc`.
 async fn server_fn_handler(State(st): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(st.clone()), req).await
 }

@@ -4,6 +4,7 @@ use crate::server::auth::access::AccessKeys;
 use crate::server::auth::throttle::Throttle;
 use crate::server::config::Config;
 use crate::server::db::Database;
+use crate::server::feed::Feed;
 use crate::server::mail::Mailer;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -14,7 +15,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Database,
     pub mailer: Mailer,
-    pub throttle: Arc<Throttle>,
+    pub throttle: Throttle,
+    /// Live changes for server-sent events (see `server::feed`); fed once `Feed::start` runs.
+    pub feed: Feed,
     pub access_keys: AccessKeys,
     pub leptos_options: LeptosOptions,
 }
@@ -24,9 +27,10 @@ impl AppState {
         let access_keys = AccessKeys::new(&config.secret_key);
         AppState {
             config: Arc::new(config),
+            throttle: Throttle::new(db.clone()),
+            feed: Feed::default(),
             db,
             mailer,
-            throttle: Arc::new(Throttle::default()),
             access_keys,
             leptos_options,
         }

@@ -33,6 +33,7 @@ pub async fn verify_email(email: String, code: String, next: Option<String>) -> 
         let user = accounts::verify_email(&st, sf::client()?, &email, &code).await?;
         let raw = accounts::start_session(&st, &user.id, sf::session_raw().as_deref()).await?;
         sf::set_cookie(crate::server::auth::cookie::set_session(&raw, st.config.secure_cookies()));
+        sf::set_cookie(crate::server::auth::throttle::set_device_cookie(&accounts::device_token(&st, &user.email), st.config.secure_cookies()));
         leptos_axum::redirect(&crate::server::http::safe_next(next.as_deref()));
         Ok(())
     })
@@ -58,6 +59,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         let user = accounts::login(&st, sf::client()?, &email, &password).await?;
         let raw = accounts::start_session(&st, &user.id, sf::session_raw().as_deref()).await?;
         sf::set_cookie(crate::server::auth::cookie::set_session(&raw, st.config.secure_cookies()));
+        // This browser is now trusted for this account: a stranger's wrong guesses cannot lock it out.
+        sf::set_cookie(crate::server::auth::throttle::set_device_cookie(&accounts::device_token(&st, &user.email), st.config.secure_cookies()));
         leptos_axum::redirect(&crate::server::http::safe_next(next.as_deref()));
         Ok(())
     })

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub state: AppState,
     pub dir: TempDir,
     pub backend: &'static str,
+    /// The database URL, for a second server process on the same database ([`TestApp::sibling`]).
+    pub url: String,
 }
 
 /// The backends to run on: SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set.
@@ -70,7 +72,21 @@ impl TestApp {
         let opts = leptos::config::LeptosOptions::builder().output_name("talkdeck").build();
         let state = AppState::new(config, db, mailer, opts);
         let router = talkdeck::server::router::build(state.clone());
-        TestApp { router, state, dir, backend }
+        TestApp { router, state, dir, backend, url }
+    }
+
+    /// Another server "process" on the same database: its own pool, state and router (the same
+    /// secret key, as instances of one deployment share their configuration).
+    pub async fn sibling(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::for_tests(dir.path(), &self.url);
+        config.secret_key = self.state.config.secret_key;
+        let db = Database::connect(&self.url).await.expect("connect");
+        let mailer = Mailer::from_config(&config).expect("mailer");
+        let opts = leptos::config::LeptosOptions::builder().output_name("talkdeck").build();
+        let state = AppState::new(config, db, mailer, opts);
+        let router = talkdeck::server::router::build(state.clone());
+        TestApp { router, state, dir, backend: self.backend, url: self.url.clone() }
     }
 
     pub async fn request(&self, req: Request<Body>) -> Resp {

@@ -123,12 +123,14 @@ pub async fn insert(c: &mut AnyConnection, a: &AgentRow) -> Result<(), sqlx::Err
     Ok(())
 }
 
-/// Writes every setting and the new version; `updated_at` is set here.
-pub async fn update(c: &mut AnyConnection, a: &AgentRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Writes every setting and the new version, only if the stored version is still `expected`
+/// (optimistic locking enforced by the write itself: under concurrency exactly one writer of a
+/// version wins). False when another save got there first.
+pub async fn update(c: &mut AnyConnection, a: &AgentRow, expected: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
         "UPDATE agents SET name = $1, system_prompt = $2, first_message = $3, voice_id = $4, language = $5, llm_model = $6, \
          temperature = $7, speaks_first = $8, max_duration_secs = $9, recording = $10, direction = $11, status = $12, \
-         analysis = $13, version = $14, updated_at = $15 WHERE project_id = $16 AND id = $17",
+         analysis = $13, version = $14, updated_at = $15 WHERE project_id = $16 AND id = $17 AND version = $18",
     )
     .bind(&a.name)
     .bind(&a.system_prompt)
@@ -147,20 +149,24 @@ pub async fn update(c: &mut AnyConnection, a: &AgentRow) -> Result<(), sqlx::Err
     .bind(a.updated_at)
     .bind(&a.project_id)
     .bind(&a.id)
+    .bind(expected)
     .execute(c)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
-/// Marks a change that is not a settings column (its numbers): bumps version and `updated_at`.
-pub async fn touch(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE agents SET version = version + 1, updated_at = $1 WHERE project_id = $2 AND id = $3")
+/// Marks a change that is not a settings column (its numbers): bumps version and `updated_at`,
+/// and returns the agent's direction as of that write. Being an UPDATE, it also holds the agent's
+/// row lock until the transaction ends, so a concurrent direction switch waits for the caller's
+/// link changes instead of missing them.
+pub async fn touch(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query("UPDATE agents SET version = version + 1, updated_at = $1 WHERE project_id = $2 AND id = $3 RETURNING direction")
         .bind(now_ms())
         .bind(project_id)
         .bind(id)
-        .execute(c)
+        .fetch_optional(c)
         .await?;
-    Ok(())
+    row.map(|r| r.try_get("direction")).transpose()
 }
 
 /// Deletes an agent; its number links go with it (ON DELETE CASCADE), and it stops being active.
@@ -225,23 +231,38 @@ pub async fn links(c: &mut AnyConnection, project_id: &str) -> Result<Vec<LinkRo
         .collect()
 }
 
-pub async fn link(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_id: &str) -> Result<(), sqlx::Error> {
-    link_at(c, project_id, agent_id, number_id, now_ms()).await
+/// Links a number to an agent. `inbound` mirrors the agent's direction: a partial unique index
+/// on `(phone_number_id) WHERE inbound = 1` makes the database refuse a second inbound agent for
+/// one number, whatever races the service's pre-check loses.
+pub async fn link(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_id: &str, inbound: bool) -> Result<(), sqlx::Error> {
+    link_at(c, project_id, agent_id, number_id, inbound, now_ms()).await
 }
 
 /// [`link`] with an explicit creation time: links are listed in creation order, so a caller
 /// adding several at once spaces them by a millisecond to keep the order it was given.
-pub async fn link_at(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_id: &str, at: i64) -> Result<(), sqlx::Error> {
+pub async fn link_at(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_id: &str, inbound: bool, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO agent_numbers (project_id, agent_id, phone_number_id, created_at) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO agent_numbers (project_id, agent_id, phone_number_id, inbound, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (agent_id, phone_number_id) DO NOTHING",
     )
     .bind(project_id)
     .bind(agent_id)
     .bind(number_id)
+    .bind(inbound as i64)
     .bind(at)
     .execute(c)
     .await?;
+    Ok(())
+}
+
+/// Keeps the links' `inbound` flag in step with the agent's direction (see [`link`]).
+pub async fn set_links_inbound(c: &mut AnyConnection, project_id: &str, agent_id: &str, inbound: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE agent_numbers SET inbound = $1 WHERE project_id = $2 AND agent_id = $3 AND inbound <> $1")
+        .bind(inbound as i64)
+        .bind(project_id)
+        .bind(agent_id)
+        .execute(c)
+        .await?;
     Ok(())
 }
 

@@ -95,6 +95,23 @@ impl Database {
     }
 }
 
+/// Ends a savepoint opened with `sqlx::Connection::begin` on a connection already inside a
+/// transaction: released when `r` is Ok, rolled back otherwise, and `r` is returned. PostgreSQL
+/// aborts a whole transaction on any failed statement; a savepoint around a statement that may hit
+/// a constraint keeps the transaction usable, so the caller can look up why and answer precisely.
+pub async fn settle<T>(sp: Transaction<'_, Any>, r: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
+    match r {
+        Ok(v) => {
+            sp.commit().await?;
+            Ok(v)
+        }
+        Err(e) => {
+            sp.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
 /// Milliseconds since the Unix epoch, UTC.
 pub fn now_ms() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000

@@ -484,7 +484,7 @@ pub async fn audit(
     c: &mut AnyConnection,
     project_id: &str,
     actor_id: Option<&str>,
-    action: &str,
+    action: crate::server::domain::AuditAction,
     target: Option<&str>,
     details: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -494,7 +494,7 @@ pub async fn audit(
     .bind(new_id())
     .bind(project_id)
     .bind(actor_id)
-    .bind(action)
+    .bind(action.as_str())
     .bind(target)
     .bind(details)
     .bind(now_ms())

@@ -227,13 +227,19 @@ pub async fn record_wrong_code(c: &mut AnyConnection, code_id: &str, max: i64) -
     r.try_get("attempts")
 }
 
-pub async fn consume_code(c: &mut AnyConnection, code_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE email_codes SET consumed_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(code_id)
-        .execute(c)
-        .await?;
-    Ok(())
+/// Uses up a code if it is still live (not consumed, not expired, under `max` wrong tries): the
+/// write decides, so concurrent checks cannot use one code twice or past its limit.
+pub async fn consume_code(c: &mut AnyConnection, code_id: &str, max: i64) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let r = sqlx::query(
+        "UPDATE email_codes SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1 AND attempts < $3",
+    )
+    .bind(now)
+    .bind(code_id)
+    .bind(max)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 // ---- password reset tokens ----------------------------------------------------------------

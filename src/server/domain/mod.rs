@@ -1,6 +1,7 @@
 //! Validated newtypes: once constructed, a value is known to be well-formed. Each `parse()`
 //! returns a client-facing [`AppError`](crate::model::AppError) naming the field.
 
+mod audit;
 mod email;
 mod password;
 mod phone;
@@ -8,6 +9,7 @@ mod project;
 
 mod text;
 
+pub use audit::AuditAction;
 pub use email::Email;
 pub use password::Password;
 pub use phone::E164;

@@ -51,6 +51,29 @@ pub fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
     }
 }
 
+/// Sent when someone signs up with an address that already has a verified account: sign-up
+/// answers alike for every address, so the owner is the one who learns about it.
+pub fn account_exists(to: &str, name: &str, login: &str, reset: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.into(),
+        subject: "You already have a Talkdeck account".into(),
+        text: format!(
+            "Hi {name},\n\nSomeone tried to sign up for Talkdeck with this address,\n\
+             which already has an account. If it was you, log in:\n\n{login}\n\n\
+             Forgot your password? Reset it here:\n\n{reset}\n\n\
+             If it was not you, ignore this mail: nothing changed.\n"
+        ),
+        html: wrap_html(&format!(
+            "<p>Hi {},</p>\n<p>Someone tried to sign up for Talkdeck with this address, which already has an account.\n\
+             If it was you, <a href=\"{l}\">log in</a>. Forgot your password? <a href=\"{r}\">Reset it</a>.</p>\n\
+             <p>If it was not you, ignore this mail: nothing changed.</p>",
+            html_escape(name),
+            l = html_escape(login),
+            r = html_escape(reset)
+        )),
+    }
+}
+
 pub fn invitation(to: &str, inviter: &str, project: &str, role: &str, link: &str) -> OutgoingMail {
     OutgoingMail {
         to: to.into(),

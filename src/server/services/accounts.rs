@@ -5,11 +5,12 @@
 //! - Sign-up never hands out credentials: the account only becomes usable once the mailed code
 //!   proves the address (tokens come from verify-email or login). This closes the
 //!   "pre-register someone else's address and keep a token" hole.
-//! - Re-signing-up an address that is still unverified replaces the name and password and mails a
-//!   fresh code (the latest sign-up wins, older codes die).
-//! - Login, resend and forgot answer identically whether or not the address is known; login burns
-//!   a dummy argon2 verification for unknown addresses so timing matches too, and mail for
-//!   resend/forgot is sent off the request path.
+//! - Re-signing-up an address that is still unverified never changes its name or password (that
+//!   was an account takeover: a stranger's password won once the owner typed the code); it only
+//!   mails a fresh code. Forgot/reset verifies the address too.
+//! - Sign-up, verify-email, login, resend and forgot answer identically whether or not the
+//!   address is known (and, for sign-up and verify, whether it is verified); login burns a dummy
+//!   argon2 verification for unknown addresses so timing matches too.
 //! - Access tokens are checked against their refresh-token family on every request; replaying a
 //!   used refresh token revokes the family; a password reset revokes every session and family.
 
@@ -20,7 +21,7 @@ use crate::server::auth::{password, secrets, AuthVia, Principal};
 use crate::server::db::users::{self, UserRow};
 use crate::server::db::{new_id, now_ms};
 use crate::server::domain::{CompanyName, Email, Password, PersonName, VerificationCode};
-use crate::server::error::OrInternal;
+use crate::server::error::{OnUnique, OrInternal};
 use crate::server::mail::templates;
 use crate::server::state::AppState;
 
@@ -59,15 +60,22 @@ impl std::fmt::Debug for TokenPair {
 
 #[derive(Debug)]
 pub struct SignupResult {
+    /// The pending account as the caller may see it. For an address that already has an account
+    /// this is built from the request (with a throwaway id), so the answer reveals nothing.
     pub user: UserView,
-    /// False when the account exists already but was never verified (a new code was sent).
-    pub created: bool,
-    /// False when the verification mail could not be sent (the user can ask for a resend).
+    /// False when the mail could not be sent (the user can ask for a resend).
     pub mail_sent: bool,
 }
 
 // ---- sign-up and verification ----------------------------------------------------------------
 
+/// Signs up. Answers alike whether the address is new, registered but unverified, or verified,
+/// so sign-up cannot be used to learn who has an account; the mailbox owner learns the rest:
+/// - new: the account is created unverified and a code is mailed;
+/// - unverified: name and password stay as they were (a stranger must not replace them before
+///   the owner verifies) and a fresh code is mailed; an owner who forgot the password they chose
+///   uses forgot/reset, which also verifies the address;
+/// - verified: nothing changes; the owner is mailed that someone tried, with log-in and reset links.
 pub async fn signup(
     st: &AppState,
     client: Client,
@@ -76,80 +84,87 @@ pub async fn signup(
     password_raw: &str,
 ) -> Result<SignupResult, AppError> {
     let email = Email::parse(email)?;
-    st.throttle.check(Action::Signup, Some(email.as_str()), client.ip)?;
+    st.throttle.check(Action::Signup, Some(email.as_str()), client.ip).await?;
     let name = PersonName::parse(name)?;
     let password = Password::parse_new(password_raw, "password")?;
+    // Hashed in every case so the three outcomes take the same time.
     let hash = password::hash(password.expose()).await?;
     let code = secrets::new_code();
+    let now = now_ms();
+    let pending = |id: String| UserView {
+        id,
+        name: name.as_str().to_string(),
+        email: email.as_str().to_string(),
+        company_name: None,
+        verified: false,
+        active_project: None,
+        created_at: now,
+        updated_at: now,
+    };
 
     let mut tx = st.db.begin_write().await?;
-    let existing = users::find_by_email(&mut tx, email.as_str()).await?;
-    let (user_id, created) = match existing {
+    let (mail, user) = match users::find_by_email(&mut tx, email.as_str()).await? {
         Some(u) if u.verified() => {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                "An account with this email already exists. Log in or reset your password.",
-            ))
+            let login = st.config.link("/login");
+            let reset = st.config.link("/forgot-password");
+            (templates::account_exists(&u.email, &u.name, &login, &reset), pending(new_id()))
         }
-        Some(u) => {
-            users::replace_unverified(&mut tx, &u.id, name.as_str(), &hash).await?;
-            (u.id, false)
-        }
-        None => {
-            let id = new_id();
-            users::insert(&mut tx, &id, email.as_str(), name.as_str(), &hash, None).await?;
-            (id, true)
+        existing => {
+            let (user_id, mail_name) = match existing {
+                Some(u) => (u.id, u.name),
+                None => {
+                    let id = new_id();
+                    users::insert(&mut tx, &id, email.as_str(), name.as_str(), &hash, None)
+                        .await
+                        // A concurrent sign-up of the same address won: its code is on the way.
+                        .on_unique(|| AppError::new(ErrorCode::Conflict, "A sign-up for this email is already in progress. Check your email."))?;
+                    (id.clone(), name.as_str().to_string())
+                }
+            };
+            users::consume_codes(&mut tx, &user_id, VERIFY_PURPOSE).await?;
+            let digest = secrets::code_digest(&st.config.secret_key, &user_id, &code);
+            users::insert_code(&mut tx, &user_id, VERIFY_PURPOSE, &digest, now + CODE_TTL_MS).await?;
+            (templates::verification_code(email.as_str(), &mail_name, &code), pending(user_id))
         }
     };
-    users::consume_codes(&mut tx, &user_id, VERIFY_PURPOSE).await?;
-    let digest = secrets::code_digest(&st.config.secret_key, &user_id, &code);
-    users::insert_code(&mut tx, &user_id, VERIFY_PURPOSE, &digest, now_ms() + CODE_TTL_MS).await?;
-    let user = users::find_by_id(&mut tx, &user_id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
 
-    let mail_sent = match st.mailer.send(templates::verification_code(email.as_str(), name.as_str(), &code)).await {
+    let mail_sent = match st.mailer.send(mail).await {
         Ok(()) => true,
         Err(e) => {
-            tracing::error!(error = %e, "verification mail not sent");
+            tracing::error!(error = %e, "sign-up mail not sent");
             false
         }
     };
-    Ok(SignupResult { user: user_view(&user), created, mail_sent })
+    Ok(SignupResult { user, mail_sent })
 }
 
-/// Checks a verification code. Errors: `NotFound` (no such account), `Conflict` (already
-/// verified), `InvalidCode` (wrong; counted), `CodeExpired` (expired, used up or none issued).
+/// Checks a verification code. Every failure (unknown address, already verified, no code, expired,
+/// wrong, too many wrong tries) answers the same `InvalidCode`, so the endpoint tells nobody which
+/// addresses have accounts. Wrong codes are still counted: a code dies after
+/// [`MAX_CODE_ATTEMPTS`] wrong tries.
 pub async fn verify_email(st: &AppState, client: Client, email: &str, code: &str) -> Result<UserRow, AppError> {
     let email = Email::parse(email)?;
-    st.throttle.check(Action::Verify, Some(email.as_str()), client.ip)?;
+    st.throttle.check(Action::Verify, Some(email.as_str()), client.ip).await?;
     let code = VerificationCode::parse(code)?;
+    let invalid = || {
+        let mut e = AppError::field("code", "This code is not valid. Check the newest email we sent, or ask for a new code.");
+        e.code = ErrorCode::InvalidCode;
+        e
+    };
 
     let mut tx = st.db.begin_write().await?;
-    let user = users::find_by_email(&mut tx, email.as_str())
-        .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "No account uses this email. Sign up first."))?;
-    if user.verified() {
-        return Err(AppError::new(ErrorCode::Conflict, "This email is already verified. Log in."));
-    }
-    let expired = || AppError::new(ErrorCode::CodeExpired, "This code has expired. Ask for a new one.");
-    let live = users::live_code(&mut tx, &user.id, VERIFY_PURPOSE).await?.ok_or_else(expired)?;
-    if live.expires_at <= now_ms() {
-        return Err(expired());
-    }
+    let user = users::find_by_email(&mut tx, email.as_str()).await?.filter(|u| !u.verified()).ok_or_else(invalid)?;
+    let live = users::live_code(&mut tx, &user.id, VERIFY_PURPOSE).await?.filter(|c| c.expires_at > now_ms()).ok_or_else(invalid)?;
     let digest = secrets::code_digest(&st.config.secret_key, &user.id, code.expose());
     if !secrets::digests_equal(&digest, &live.code_hash) {
-        let attempts = users::record_wrong_code(&mut tx, &live.id, MAX_CODE_ATTEMPTS).await?;
+        users::record_wrong_code(&mut tx, &live.id, MAX_CODE_ATTEMPTS).await?;
         tx.commit().await?;
-        let left = MAX_CODE_ATTEMPTS - attempts;
-        return Err(if left <= 0 {
-            AppError::new(ErrorCode::CodeExpired, "Too many wrong codes. Ask for a new one.")
-        } else {
-            let mut e = AppError::field("code", format!("That code is not right. {left} tries left."));
-            e.code = ErrorCode::InvalidCode;
-            e
-        });
+        return Err(invalid());
     }
-    users::consume_code(&mut tx, &live.id).await?;
+    if !users::consume_code(&mut tx, &live.id, MAX_CODE_ATTEMPTS).await? {
+        return Err(invalid());
+    }
     users::mark_verified(&mut tx, &user.id).await?;
     let user = users::find_by_id(&mut tx, &user.id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
@@ -160,7 +175,7 @@ pub async fn verify_email(st: &AppState, client: Client, email: &str, code: &str
 /// Mails a fresh code when the account exists and is unverified. Same answer in every case.
 pub async fn resend_code(st: &AppState, client: Client, email: &str) -> Result<(), AppError> {
     let email = Email::parse(email)?;
-    st.throttle.check(Action::Resend, Some(email.as_str()), client.ip)?;
+    st.throttle.check(Action::Resend, Some(email.as_str()), client.ip).await?;
     let st = st.clone();
     tokio::spawn(async move {
         if let Err(e) = resend_inner(&st, &email).await {
@@ -196,7 +211,7 @@ pub async fn login(st: &AppState, client: Client, email: &str, password_raw: &st
     if password_raw.is_empty() {
         return Err(AppError::field("password", "Enter your password."));
     }
-    st.throttle.check(Action::Login, Some(email.as_str()), client.ip)?;
+    st.throttle.check_login(&st.config.secret_key, email.as_str(), client.device.as_deref(), client.ip).await?;
     let mut c = st.db.pool().acquire().await?;
     let Some(user) = users::find_by_email(&mut c, email.as_str()).await? else {
         password::verify_dummy(password_raw).await;
@@ -213,6 +228,11 @@ pub async fn login(st: &AppState, client: Client, email: &str, password_raw: &st
         ));
     }
     Ok(user)
+}
+
+/// A device token for the browser that just logged in as `email` (see `auth::throttle`).
+pub fn device_token(st: &AppState, email: &str) -> String {
+    crate::server::auth::throttle::device_token(&st.config.secret_key, email)
 }
 
 /// Starts a browser session (revoking the browser's previous one, if any) and returns the raw id
@@ -327,7 +347,7 @@ pub async fn change_password(st: &AppState, client: Client, p: &Principal, curre
     if p.is_api_key() {
         return Err(AppError::forbidden("Passwords cannot be changed with an API key. Log in instead."));
     }
-    st.throttle.check(Action::Login, Some(&p.user.email), client.ip)?;
+    st.throttle.check_login(&st.config.secret_key, &p.user.email, client.device.as_deref(), client.ip).await?;
     if current.is_empty() {
         return Err(AppError::field("current_password", "Enter your current password."));
     }
@@ -359,7 +379,7 @@ pub async fn change_password(st: &AppState, client: Client, p: &Principal, curre
 /// Mails a reset link when the account exists. Same answer in every case.
 pub async fn forgot_password(st: &AppState, client: Client, email: &str) -> Result<(), AppError> {
     let email = Email::parse(email)?;
-    st.throttle.check(Action::Forgot, Some(email.as_str()), client.ip)?;
+    st.throttle.check(Action::Forgot, Some(email.as_str()), client.ip).await?;
     let st = st.clone();
     tokio::spawn(async move {
         if let Err(e) = forgot_inner(&st, &email).await {
@@ -385,7 +405,7 @@ async fn forgot_inner(st: &AppState, email: &Email) -> Result<(), AppError> {
 /// Sets a new password with a mailed reset token. The token is single-use; afterwards every
 /// session and token family of the user is revoked. Proves the address, so it also verifies it.
 pub async fn reset_password(st: &AppState, client: Client, token: &str, new: &str) -> Result<(), AppError> {
-    st.throttle.check(Action::Reset, None, client.ip)?;
+    st.throttle.check(Action::Reset, None, client.ip).await?;
     let token = token.trim();
     if token.is_empty() {
         return Err(AppError::field("token", "The reset link is incomplete. Open the link from the email again."));

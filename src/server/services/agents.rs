@@ -13,6 +13,7 @@
 //!   as the active agent. Batches do not exist yet: when they do, deletion must be refused while
 //!   the agent is the target of a running batch (check in [`delete`]).
 
+use crate::server::domain::AuditAction;
 use super::access::{self, Access, Need};
 use crate::model::error::FieldError;
 use crate::model::{
@@ -450,7 +451,7 @@ pub async fn create(st: &AppState, p: &Principal, project_id: &str, patch: Agent
     access::project(&mut tx, p, project_id, Need::Edit).await?;
     check_voice(&mut tx, row.voice_id.as_deref()).await?;
     db::insert(&mut tx, &row).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "agent.created", Some(&row.id), Some(&row.name)).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::AgentCreated, Some(&row.id), Some(&row.name)).await?;
     let v = view_one(&mut tx, &row).await?;
     tx.commit().await?;
     Ok(v)
@@ -463,11 +464,13 @@ fn version_conflict(current: i64) -> AppError {
     )
 }
 
-/// Changes settings. `expected_version`, when given, must be the agent's current version.
+/// Changes settings. `expected_version`, when given, must be the agent's current version; without
+/// it, a save that loses a race with another one is re-applied on top of it (last writer wins,
+/// nothing half-applied).
 pub async fn update(st: &AppState, p: &Principal, agent_id: &str, patch: AgentPatch, expected_version: Option<i64>) -> Result<AgentView, AppError> {
     let mut tx = st.db.begin_write().await?;
     let (_, before) = load(&mut tx, p, agent_id, Need::Edit).await?;
-    let v = update_row(&mut tx, p, before, patch, expected_version).await?;
+    let v = update_retrying(&mut tx, p, before, patch, expected_version).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -476,12 +479,60 @@ pub async fn update(st: &AppState, p: &Principal, agent_id: &str, patch: AgentPa
 pub async fn update_in(st: &AppState, p: &Principal, project_id: &str, agent_id: &str, patch: AgentPatch) -> Result<AgentView, AppError> {
     let mut tx = st.db.begin_write().await?;
     let (_, before) = load_in(&mut tx, p, project_id, agent_id, Need::Edit).await?;
-    let v = update_row(&mut tx, p, before, patch, None).await?;
+    let v = update_retrying(&mut tx, p, before, patch, None).await?;
     tx.commit().await?;
     Ok(v)
 }
 
-async fn update_row(c: &mut AnyConnection, p: &Principal, before: AgentRow, patch: AgentPatch, expected_version: Option<i64>) -> Result<AgentView, AppError> {
+async fn update_retrying(c: &mut AnyConnection, p: &Principal, mut before: AgentRow, patch: AgentPatch, expected_version: Option<i64>) -> Result<AgentView, AppError> {
+    for _ in 0..3 {
+        if let Some(v) = update_row(&mut *c, p, before.clone(), patch.clone(), expected_version).await? {
+            return Ok(v);
+        }
+        // Lost the race: another save committed a newer version between our read and our write.
+        let current = db::find(&mut *c, &before.project_id, &before.id).await?.ok_or_else(agent_not_found)?;
+        if expected_version.is_some() {
+            return Err(version_conflict(current.version));
+        }
+        before = current;
+    }
+    Err(version_conflict(before.version))
+}
+
+fn inbound_taken() -> AppError {
+    AppError::new(
+        ErrorCode::Conflict,
+        "One of these numbers already answers inbound calls for another agent. An inbound number belongs to one agent: unassign it there first.",
+    )
+}
+
+/// Turns a refused link write into the answer the pre-check gives: the database's partial unique
+/// index caught a race that [`check_inbound`] could not see, and by now the winner is visible.
+pub(crate) async fn link_refused(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_ids: &[String], e: sqlx::Error) -> AppError {
+    if !crate::server::error::is_unique_violation(&e) {
+        return AppError::from(e);
+    }
+    match check_inbound(c, project_id, agent_id, number_ids).await {
+        Err(precise) => precise,
+        Ok(()) => inbound_taken(),
+    }
+}
+
+/// Flags the agent's links as inbound or not after a direction change (see `db::agents::link`).
+async fn sync_link_direction(c: &mut AnyConnection, row: &AgentRow) -> Result<(), AppError> {
+    let inbound = row.direction == Direction::Inbound.as_str();
+    let mut sp = sqlx::Connection::begin(&mut *c).await?;
+    let r = db::set_links_inbound(&mut sp, &row.project_id, &row.id, inbound).await;
+    if let Err(e) = crate::server::db::settle(sp, r).await {
+        let links = db::links(&mut *c, &row.project_id).await?;
+        return Err(link_refused(c, &row.project_id, &row.id, &numbers_of(&links, &row.id), e).await);
+    }
+    Ok(())
+}
+
+/// Applies a patch and writes it if the stored version is still `before.version`; `None` when
+/// another save won the race (the caller decides between 409 and re-applying).
+async fn update_row(c: &mut AnyConnection, p: &Principal, before: AgentRow, patch: AgentPatch, expected_version: Option<i64>) -> Result<Option<AgentView>, AppError> {
     if let Some(v) = expected_version {
         if v != before.version {
             return Err(version_conflict(before.version));
@@ -512,10 +563,15 @@ async fn update_row(c: &mut AnyConnection, p: &Principal, before: AgentRow, patc
         }
         row.version = before.version + 1;
         row.updated_at = now_ms();
-        db::update(&mut *c, &row).await?;
-        projects::audit(&mut *c, &row.project_id, Some(p.user_id()), "agent.updated", Some(&row.id), Some(&format!("version {}", row.version))).await?;
+        if !db::update(&mut *c, &row, before.version).await? {
+            return Ok(None);
+        }
+        if row.direction != before.direction {
+            sync_link_direction(&mut *c, &row).await?;
+        }
+        projects::audit(&mut *c, &row.project_id, Some(p.user_id()), AuditAction::AgentUpdated, Some(&row.id), Some(&format!("version {}", row.version))).await?;
     }
-    view_one(c, &row).await
+    view_one(c, &row).await.map(Some)
 }
 
 /// A copy with a new id, as a draft, without numbers (an inbound number cannot answer for two).
@@ -534,7 +590,7 @@ pub async fn duplicate(st: &AppState, p: &Principal, agent_id: &str) -> Result<A
         ..src.clone()
     };
     db::insert(&mut tx, &row).await?;
-    projects::audit(&mut tx, &row.project_id, Some(p.user_id()), "agent.duplicated", Some(&row.id), Some(&src.id)).await?;
+    projects::audit(&mut tx, &row.project_id, Some(p.user_id()), AuditAction::AgentDuplicated, Some(&row.id), Some(&src.id)).await?;
     let v = view_one(&mut tx, &row).await?;
     tx.commit().await?;
     Ok(v)
@@ -559,7 +615,7 @@ pub async fn delete_in(st: &AppState, p: &Principal, project_id: &str, agent_id:
 async fn delete_row(c: &mut AnyConnection, p: &Principal, row: &AgentRow) -> Result<(), AppError> {
     // Batches arrive with their own feature: refuse here while one targeting this agent runs.
     db::delete(&mut *c, &row.project_id, &row.id).await?;
-    projects::audit(c, &row.project_id, Some(p.user_id()), "agent.deleted", Some(&row.id), Some(&row.name)).await?;
+    projects::audit(c, &row.project_id, Some(p.user_id()), AuditAction::AgentDeleted, Some(&row.id), Some(&row.name)).await?;
     Ok(())
 }
 
@@ -592,22 +648,36 @@ pub async fn set_calling(st: &AppState, p: &Principal, agent_id: &str, direction
         check_inbound(&mut tx, &row.project_id, &row.id, &wanted).await?;
     }
     let dir_change = row.direction != dir.as_str();
-    if numbers_change {
-        for id in current.iter().filter(|i| !wanted.contains(i)) {
-            db::unlink(&mut tx, &row.project_id, &row.id, id).await?;
-        }
-        // New links follow the order the caller gave.
-        let now = now_ms();
-        for (i, id) in wanted.iter().filter(|i| !current.contains(i)).enumerate() {
-            db::link_at(&mut tx, &row.project_id, &row.id, id, now + i as i64).await?;
-        }
-    }
     if dir_change || numbers_change {
+        // The agent row is written first: the versioned write takes its row lock, so concurrent
+        // calling-settings saves of one agent are serialised and the loser answers 409.
+        let before_version = row.version;
         row.direction = dir.as_str().into();
         row.version += 1;
         row.updated_at = now_ms();
-        db::update(&mut tx, &row).await?;
-        projects::audit(&mut tx, &row.project_id, Some(p.user_id()), "agent.calling_updated", Some(&row.id), Some(&format!("{} {} number(s)", dir.as_str(), wanted.len()))).await?;
+        if !db::update(&mut tx, &row, before_version).await? {
+            let current = db::find(&mut tx, &row.project_id, &row.id).await?.ok_or_else(agent_not_found)?;
+            return Err(version_conflict(current.version));
+        }
+        let inbound = dir == Direction::Inbound;
+        if numbers_change {
+            for id in current.iter().filter(|i| !wanted.contains(i)) {
+                db::unlink(&mut tx, &row.project_id, &row.id, id).await?;
+            }
+            // New links follow the order the caller gave.
+            let now = now_ms();
+            for (i, id) in wanted.iter().filter(|i| !current.contains(i)).enumerate() {
+                let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+                let r = db::link_at(&mut sp, &row.project_id, &row.id, id, inbound, now + i as i64).await;
+                if let Err(e) = crate::server::db::settle(sp, r).await {
+                    return Err(link_refused(&mut tx, &row.project_id, &row.id, &wanted, e).await);
+                }
+            }
+        }
+        if dir_change {
+            sync_link_direction(&mut tx, &row).await?;
+        }
+        projects::audit(&mut tx, &row.project_id, Some(p.user_id()), AuditAction::AgentCallingUpdated, Some(&row.id), Some(&format!("{} {} number(s)", dir.as_str(), wanted.len()))).await?;
     }
     let v = view_one(&mut tx, &row).await?;
     tx.commit().await?;
@@ -630,7 +700,7 @@ pub async fn set_active(st: &AppState, p: &Principal, project_id: &str, agent_id
     let (a, row) = load_in(&mut tx, p, project_id, agent_id, Need::Edit).await?;
     if a.project.active_agent_id.as_deref() != Some(agent_id) {
         projects::set_active_agent(&mut tx, project_id, Some(agent_id)).await?;
-        projects::audit(&mut tx, project_id, Some(p.user_id()), "project.active_agent_set", Some(agent_id), Some(&row.name)).await?;
+        projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::ProjectActiveAgentSet, Some(agent_id), Some(&row.name)).await?;
     }
     let project = projects::find(&mut tx, project_id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
@@ -644,7 +714,7 @@ pub async fn clear_active(st: &AppState, p: &Principal, project_id: &str, only_i
     let current = a.project.active_agent_id.clone();
     if current.is_some() && (only_if.is_none() || only_if == current.as_deref()) {
         projects::set_active_agent(&mut tx, project_id, None).await?;
-        projects::audit(&mut tx, project_id, Some(p.user_id()), "project.active_agent_cleared", current.as_deref(), None).await?;
+        projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::ProjectActiveAgentCleared, current.as_deref(), None).await?;
     }
     let project = projects::find(&mut tx, project_id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;

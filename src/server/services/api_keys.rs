@@ -2,6 +2,7 @@
 //! effect. A key acts with its creator's role on each project, limited to one project when it
 //! was created for one. Talkstack's `generate-apikey` keeps one such key per user and replaces it.
 
+use crate::server::domain::AuditAction;
 use super::access::{self, Need};
 use crate::model::{ApiKeyCreated, ApiKeyView, AppError, ErrorCode};
 use crate::server::auth::{secrets, AuthVia, Principal};
@@ -67,7 +68,7 @@ pub async fn create(st: &AppState, p: &Principal, name: &str, project_id: Option
     let name = parse_name(name)?;
     projects::insert_key(&mut tx, &id, p.user_id(), project_id, &name, &key.prefix, &key.hash, false).await?;
     if let Some(pid) = project_id {
-        projects::audit(&mut tx, pid, Some(p.user_id()), "api_key.created", Some(&key.prefix), Some(&name)).await?;
+        projects::audit(&mut tx, pid, Some(p.user_id()), AuditAction::ApiKeyCreated, Some(&key.prefix), Some(&name)).await?;
     }
     let row = projects::keys_of(&mut tx, p.user_id()).await?.into_iter().find(|k| k.id == id).ok_or_else(AppError::internal)?;
     tx.commit().await?;
@@ -87,7 +88,7 @@ pub async fn revoke(st: &AppState, p: &Principal, id: &str) -> Result<(), AppErr
     let Some(key) = key else { return Err(AppError::not_found("API key")) };
     projects::revoke_key(&mut tx, p.user_id(), id).await?;
     if let Some(pid) = &key.project_id {
-        projects::audit(&mut tx, pid, Some(p.user_id()), "api_key.revoked", Some(&key.prefix), Some(&key.name)).await?;
+        projects::audit(&mut tx, pid, Some(p.user_id()), AuditAction::ApiKeyRevoked, Some(&key.prefix), Some(&key.name)).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -16,8 +16,16 @@ pub mod voices;
 use std::net::IpAddr;
 
 /// What the service layer needs to know about the caller's connection.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct Client {
     /// The client address (forwarded-for resolved only through trusted proxies).
     pub ip: IpAddr,
+    /// The browser's device token, if it sent one (see `auth::throttle`).
+    pub device: Option<String>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("ip", &self.ip).field("device", &self.device.is_some()).finish()
+    }
 }

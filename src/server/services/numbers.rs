@@ -6,6 +6,7 @@
 //! refused without saying which project holds it. Releasing removes the number from Talkdeck
 //! (and from its agents); a Twilio number stays in the Twilio account.
 
+use crate::server::domain::AuditAction;
 use super::access::{self, Access, Need};
 use super::agents::{self as agents_svc, agent_not_found};
 use crate::model::{AgentRef, AppError, Direction, ErrorCode, PhoneNumberView};
@@ -89,15 +90,24 @@ fn elsewhere(e164: &str) -> AppError {
     e
 }
 
-/// Inserts a parsed number into a project, or refuses it when any project has it.
-async fn insert(c: &mut AnyConnection, st: &AppState, project_id: &str, n: &E164, label: &str, twilio_sid: Option<&str>) -> Result<NumberRow, AppError> {
-    if let Some(existing) = db::find_by_e164(&mut *c, n.as_str()).await? {
+/// Why `n` cannot be added to `project_id`, if some project has it already.
+async fn taken(c: &mut AnyConnection, project_id: &str, n: &E164) -> Result<Option<AppError>, AppError> {
+    Ok(db::find_by_e164(&mut *c, n.as_str()).await?.map(|existing| {
         if existing.project_id == project_id {
             let mut e = AppError::field("number", format!("{} is already in this project.", n.as_str()));
             e.code = ErrorCode::Conflict;
-            return Err(e);
+            e
+        } else {
+            elsewhere(n.as_str())
         }
-        return Err(elsewhere(n.as_str()));
+    }))
+}
+
+/// Inserts a parsed number into a project, or refuses it when any project has it. The unique
+/// index on `e164` decides races; the loser gets the same answer as the pre-check.
+async fn insert(c: &mut AnyConnection, st: &AppState, project_id: &str, n: &E164, label: &str, twilio_sid: Option<&str>) -> Result<NumberRow, AppError> {
+    if let Some(e) = taken(&mut *c, project_id, n).await? {
+        return Err(e);
     }
     let now = now_ms();
     let row = NumberRow {
@@ -114,7 +124,16 @@ async fn insert(c: &mut AnyConnection, st: &AppState, project_id: &str, n: &E164
         created_at: now,
         updated_at: now,
     };
-    db::insert(&mut *c, &row).await?;
+    let mut sp = sqlx::Connection::begin(&mut *c).await?;
+    let r = db::insert(&mut sp, &row).await;
+    if let Err(e) = crate::server::db::settle(sp, r).await {
+        if crate::server::error::is_unique_violation(&e) {
+            if let Some(conflict) = taken(&mut *c, project_id, n).await? {
+                return Err(conflict);
+            }
+        }
+        return Err(e.into());
+    }
     Ok(row)
 }
 
@@ -142,7 +161,7 @@ pub async fn add(st: &AppState, p: &Principal, project_id: &str, new: NewNumber)
     let mut tx = st.db.begin_write().await?;
     access::project(&mut tx, p, project_id, Need::Manage).await?;
     let row = insert(&mut tx, st, project_id, &n, &label, new.twilio_sid.as_deref()).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "number.added", Some(&row.id), Some(&row.e164)).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::NumberAdded, Some(&row.id), Some(&row.e164)).await?;
     let v = view_one(&mut tx, &row).await?;
     tx.commit().await?;
     Ok(v)
@@ -158,11 +177,18 @@ pub async fn add_and_assign(st: &AppState, p: &Principal, project_id: &str, agen
     let row = match db::find_by_e164(&mut tx, n.as_str()).await? {
         Some(existing) if existing.project_id == project_id => existing,
         Some(_) => return Err(elsewhere(n.as_str())),
-        None => {
-            let row = insert(&mut tx, st, project_id, &n, "", None).await?;
-            projects::audit(&mut tx, project_id, Some(p.user_id()), "number.added", Some(&row.id), Some(&row.e164)).await?;
-            row
-        }
+        None => match insert(&mut tx, st, project_id, &n, "", None).await {
+            Ok(row) => {
+                projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::NumberAdded, Some(&row.id), Some(&row.e164)).await?;
+                row
+            }
+            // A concurrent call added it to this project first: reuse it, as a later call would.
+            Err(e) if e.code == ErrorCode::Conflict => match db::find_by_e164(&mut tx, n.as_str()).await? {
+                Some(existing) if existing.project_id == project_id => existing,
+                _ => return Err(e),
+            },
+            Err(e) => return Err(e),
+        },
     };
     link(&mut tx, p, &row, agent_id).await?;
     let v = view_one(&mut tx, &row).await?;
@@ -188,24 +214,32 @@ pub async fn release(st: &AppState, p: &Principal, number_id: &str) -> Result<()
         agents_db::touch(&mut tx, &row.project_id, &l.agent_id).await?;
     }
     db::delete(&mut tx, &row.project_id, &row.id).await?;
-    projects::audit(&mut tx, &row.project_id, Some(p.user_id()), "number.released", Some(&row.id), Some(&row.e164)).await?;
+    projects::audit(&mut tx, &row.project_id, Some(p.user_id()), AuditAction::NumberReleased, Some(&row.id), Some(&row.e164)).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Links a number to an agent of its project, keeping one inbound agent per number.
 async fn link(c: &mut AnyConnection, p: &Principal, n: &NumberRow, agent_id: &str) -> Result<(), AppError> {
-    let agent = agents_db::find(&mut *c, &n.project_id, agent_id).await?.ok_or_else(agent_not_found)?;
+    agents_db::find(&mut *c, &n.project_id, agent_id).await?.ok_or_else(agent_not_found)?;
     let links = agents_db::links(&mut *c, &n.project_id).await?;
     if links.iter().any(|l| l.agent_id == agent_id && l.phone_number_id == n.id) {
         return Ok(());
     }
-    if agent.direction == "inbound" {
-        agents_svc::check_inbound(&mut *c, &n.project_id, agent_id, std::slice::from_ref(&n.id)).await?;
+    // Bumping the agent's version first locks its row, so its direction cannot change under us
+    // before the link (which mirrors the direction) is written.
+    let direction = agents_db::touch(&mut *c, &n.project_id, agent_id).await?.ok_or_else(agent_not_found)?;
+    let inbound = direction == Direction::Inbound.as_str();
+    let ids = std::slice::from_ref(&n.id);
+    if inbound {
+        agents_svc::check_inbound(&mut *c, &n.project_id, agent_id, ids).await?;
     }
-    agents_db::link(&mut *c, &n.project_id, agent_id, &n.id).await?;
-    agents_db::touch(&mut *c, &n.project_id, agent_id).await?;
-    projects::audit(c, &n.project_id, Some(p.user_id()), "number.assigned", Some(&n.id), Some(agent_id)).await?;
+    let mut sp = sqlx::Connection::begin(&mut *c).await?;
+    let r = agents_db::link(&mut sp, &n.project_id, agent_id, &n.id, inbound).await;
+    if let Err(e) = crate::server::db::settle(sp, r).await {
+        return Err(agents_svc::link_refused(c, &n.project_id, agent_id, ids, e).await);
+    }
+    projects::audit(c, &n.project_id, Some(p.user_id()), AuditAction::NumberAssigned, Some(&n.id), Some(agent_id)).await?;
     Ok(())
 }
 
@@ -225,7 +259,7 @@ pub async fn unassign(st: &AppState, p: &Principal, number_id: &str, agent_id: &
     agents_db::find(&mut tx, &row.project_id, agent_id).await?.ok_or_else(agent_not_found)?;
     if agents_db::unlink(&mut tx, &row.project_id, agent_id, &row.id).await? {
         agents_db::touch(&mut tx, &row.project_id, agent_id).await?;
-        projects::audit(&mut tx, &row.project_id, Some(p.user_id()), "number.unassigned", Some(&row.id), Some(agent_id)).await?;
+        projects::audit(&mut tx, &row.project_id, Some(p.user_id()), AuditAction::NumberUnassigned, Some(&row.id), Some(agent_id)).await?;
     }
     let v = view_one(&mut tx, &row).await?;
     tx.commit().await?;

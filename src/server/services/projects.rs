@@ -5,12 +5,14 @@
 //! numbers; with `cascade` they are deleted with it; creating the
 //! user's first project makes it their active one.
 
+use crate::server::domain::AuditAction;
 use super::access::{self, Need};
 use crate::model::{AppError, ErrorCode, ProjectView, Role, UserView};
 use crate::server::auth::Principal;
 use crate::server::db::projects::{self, ProjectRow};
 use crate::server::db::{new_id, users};
 use crate::server::domain::{Description, ProjectName, WebhookUrl};
+use crate::server::error::OnUnique;
 use crate::server::services::accounts::user_view;
 use crate::server::state::AppState;
 
@@ -46,12 +48,13 @@ pub async fn create(st: &AppState, p: &Principal, name: &str, description: &str)
         return Err(duplicate_name());
     }
     let id = new_id();
-    projects::insert(&mut tx, &id, p.user_id(), name.as_str(), description.as_str()).await?;
+    // The unique index decides races between concurrent creations; the loser gets the same answer.
+    projects::insert(&mut tx, &id, p.user_id(), name.as_str(), description.as_str()).await.on_unique(duplicate_name)?;
     projects::add_member(&mut tx, &id, p.user_id(), Role::Owner).await?;
     if p.user.active_project_id.is_none() {
         projects::set_active_project(&mut tx, p.user_id(), Some(&id)).await?;
     }
-    projects::audit(&mut tx, &id, Some(p.user_id()), "project.created", Some(&id), None).await?;
+    projects::audit(&mut tx, &id, Some(p.user_id()), AuditAction::ProjectCreated, Some(&id), None).await?;
     let row = projects::find(&mut tx, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(view(&row, Role::Owner))
@@ -101,9 +104,9 @@ pub async fn update(st: &AppState, p: &Principal, id: &str, u: ProjectUpdate) ->
         None => cur.call_status_webhook.clone(),
         Some(w) => w.as_ref().map(|w| w.as_str().to_string()),
     };
-    projects::update(&mut tx, id, &new_name, &new_desc, new_hook.as_deref()).await?;
+    projects::update(&mut tx, id, &new_name, &new_desc, new_hook.as_deref()).await.on_unique(duplicate_name)?;
     if webhook.is_some() && new_hook != cur.call_status_webhook {
-        projects::audit(&mut tx, id, Some(p.user_id()), "project.webhook_changed", None, new_hook.as_deref()).await?;
+        projects::audit(&mut tx, id, Some(p.user_id()), AuditAction::ProjectWebhookChanged, None, new_hook.as_deref()).await?;
     }
     let row = projects::find(&mut tx, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
@@ -137,7 +140,7 @@ pub async fn delete(st: &AppState, p: &Principal, id: &str, cascade: bool) -> Re
     crate::server::db::numbers::delete_all(&mut tx, id).await?;
     crate::server::db::integrations::delete(&mut tx, id, "twilio").await?;
     projects::soft_delete(&mut tx, id).await?;
-    projects::audit(&mut tx, id, Some(p.user_id()), "project.deleted", Some(id), None).await?;
+    projects::audit(&mut tx, id, Some(p.user_id()), AuditAction::ProjectDeleted, Some(id), None).await?;
     tx.commit().await?;
     Ok(())
 }

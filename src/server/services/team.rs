@@ -5,6 +5,7 @@
 //! demoted. Invitation tokens are 128-bit, stored hashed, valid 7 days, single use, and only
 //! the invited address can accept them.
 
+use crate::server::domain::AuditAction;
 use super::access::{self, Need};
 use crate::model::{AppError, ErrorCode, InvitationPreview, InvitationView, MemberView, ProjectView, Role};
 use crate::server::auth::{secrets, Principal};
@@ -13,6 +14,7 @@ use crate::server::db::projects::{self, InvitationRow};
 use crate::server::domain::Email;
 use crate::server::mail::templates;
 use crate::server::services::projects::view as project_view;
+use crate::server::error::OnUnique;
 use crate::server::state::AppState;
 
 pub const INVITATION_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
@@ -71,7 +73,7 @@ pub async fn change_role(st: &AppState, p: &Principal, project_id: &str, user_id
     }
     projects::set_role(&mut tx, project_id, user_id, role).await?;
     let detail = format!("{} -> {}", current.as_str(), role.as_str());
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "member.role_changed", Some(user_id), Some(&detail)).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::MemberRoleChanged, Some(user_id), Some(&detail)).await?;
     let m = projects::members(&mut tx, project_id).await?.into_iter().find(|m| m.user_id == user_id).ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(member_view(m))
@@ -91,7 +93,7 @@ pub async fn remove(st: &AppState, p: &Principal, project_id: &str, user_id: &st
         return Err(AppError::new(ErrorCode::Conflict, "The last owner cannot be removed."));
     }
     projects::remove_member(&mut tx, project_id, user_id).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "member.removed", Some(user_id), None).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::MemberRemoved, Some(user_id), None).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -106,7 +108,7 @@ pub async fn leave(st: &AppState, p: &Principal, project_id: &str) -> Result<(),
         ));
     }
     projects::remove_member(&mut tx, project_id, p.user_id()).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "member.left", Some(p.user_id()), None).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::MemberLeft, Some(p.user_id()), None).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -122,7 +124,7 @@ pub async fn transfer(st: &AppState, p: &Principal, project_id: &str, user_id: &
     projects::set_role(&mut tx, project_id, user_id, Role::Owner).await?;
     projects::set_role(&mut tx, project_id, p.user_id(), Role::Admin).await?;
     projects::set_owner(&mut tx, project_id, user_id).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "project.transferred", Some(user_id), None).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::ProjectTransferred, Some(user_id), None).await?;
     let row = projects::find(&mut tx, project_id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(project_view(&row, Role::Admin))
@@ -163,7 +165,7 @@ pub async fn invite(st: &AppState, p: &Principal, project_id: &str, email: &str,
         now_ms() + INVITATION_TTL_MS,
     )
     .await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "invitation.created", Some(email.as_str()), Some(role.as_str())).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::InvitationCreated, Some(email.as_str()), Some(role.as_str())).await?;
     let inv = projects::invitation(&mut tx, project_id, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     send_invitation(st, email.as_str(), &p.user.name, &a.project.name, role, &token).await;
@@ -190,7 +192,7 @@ pub async fn resend(st: &AppState, p: &Principal, project_id: &str, invitation_i
         return Err(AppError::new(ErrorCode::Conflict, "This invitation was already accepted or revoked."));
     }
     projects::renew_invitation(&mut tx, project_id, invitation_id, &secrets::sha256_hex(&token), now_ms() + INVITATION_TTL_MS).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "invitation.resent", Some(&inv.email), None).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::InvitationResent, Some(&inv.email), None).await?;
     let inv = projects::invitation(&mut tx, project_id, invitation_id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     send_invitation(st, &inv.email, &p.user.name, &a.project.name, inv.role, &token).await;
@@ -205,7 +207,7 @@ pub async fn revoke(st: &AppState, p: &Principal, project_id: &str, invitation_i
         return Err(AppError::new(ErrorCode::Conflict, "This invitation was already accepted; remove the member instead."));
     }
     projects::revoke_invitation(&mut tx, project_id, invitation_id).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "invitation.revoked", Some(&inv.email), None).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::InvitationRevoked, Some(&inv.email), None).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -254,14 +256,16 @@ pub async fn accept(st: &AppState, p: &Principal, token: &str) -> Result<Project
     let role = match projects::member_role(&mut tx, &inv.project_id, p.user_id()).await? {
         Some(existing) => existing,
         None => {
-            projects::add_member(&mut tx, &inv.project_id, p.user_id(), inv.role).await?;
+            projects::add_member(&mut tx, &inv.project_id, p.user_id(), inv.role)
+                .await
+                .on_unique(|| AppError::new(ErrorCode::Conflict, "You are already a member of this project."))?;
             inv.role
         }
     };
     if p.user.active_project_id.is_none() {
         projects::set_active_project(&mut tx, p.user_id(), Some(&inv.project_id)).await?;
     }
-    projects::audit(&mut tx, &inv.project_id, Some(p.user_id()), "invitation.accepted", Some(&inv.email), Some(role.as_str())).await?;
+    projects::audit(&mut tx, &inv.project_id, Some(p.user_id()), AuditAction::InvitationAccepted, Some(&inv.email), Some(role.as_str())).await?;
     tx.commit().await?;
     Ok(project_view(&project, role))
 }

@@ -7,6 +7,7 @@
 //! Import is idempotent: numbers already in the project get their SID refreshed, numbers held by
 //! another project are skipped with a reason.
 
+use crate::server::domain::AuditAction;
 use super::access::{self, Need};
 use crate::model::{AppError, ErrorCode, ImportReport, SkippedNumber, TwilioSettingsView};
 use crate::server::auth::{sealed, Principal};
@@ -70,7 +71,7 @@ pub async fn save(st: &AppState, p: &Principal, project_id: &str, account_sid: &
     let mut tx = st.db.begin_write().await?;
     access::project(&mut tx, p, project_id, Need::Manage).await?;
     integrations::put(&mut tx, project_id, KIND, &public, &sealed_token).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), "twilio.credentials_saved", None, Some(sid)).await?;
+    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::TwilioCredentialsSaved, None, Some(sid)).await?;
     let row = integrations::get(&mut tx, project_id, KIND).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(TwilioSettingsView { account_sid: sid.into(), auth_token_hint: hint(token), updated_at: row.updated_at })
@@ -80,7 +81,7 @@ pub async fn delete(st: &AppState, p: &Principal, project_id: &str) -> Result<()
     let mut tx = st.db.begin_write().await?;
     access::project(&mut tx, p, project_id, Need::Manage).await?;
     if integrations::delete(&mut tx, project_id, KIND).await? {
-        projects::audit(&mut tx, project_id, Some(p.user_id()), "twilio.credentials_removed", None, None).await?;
+        projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::TwilioCredentialsRemoved, None, None).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -193,7 +194,7 @@ pub async fn import_numbers(st: &AppState, p: &Principal, project_id: &str) -> R
         &mut tx,
         project_id,
         Some(p.user_id()),
-        "twilio.numbers_imported",
+        AuditAction::TwilioNumbersImported,
         None,
         Some(&format!("{} imported, {} present, {} skipped", report.imported.len(), report.already_present, report.skipped.len())),
     )

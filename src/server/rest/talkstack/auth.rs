@@ -74,29 +74,22 @@ pub async fn signup(State(st): State<AppState>, ClientAddr(client): ClientAddr, 
     required(&[("email", &b.email), ("password", &b.password), ("name", &b.name)])
         .map_err(|e| TsError::from(e).with("signupStatus", 0))?;
     let (email, password, name) = (b.email.unwrap_or_default(), b.password.unwrap_or_default(), b.name.unwrap_or_default());
+    // Statuses 1 (account exists) and 2 (not verified) are never sent: sign-up answers alike for
+    // every address so it cannot reveal who has an account (the mailbox owner learns the rest).
     let r = accounts::signup(&st, client, &name, &email, &password).await.map_err(|e| {
         let status = match e.code {
-            ErrorCode::Conflict => 1,
             ErrorCode::InvalidInput if e.field_message("email").is_some() => 5,
             _ => 4,
         };
         TsError::from(e).with("signupStatus", status)
     })?;
     if !r.mail_sent {
-        let e = AppError::new(
-            ErrorCode::Internal,
-            "Your account was created but we could not send the verification email. Ask for a new code.",
-        );
+        let e = AppError::new(ErrorCode::Internal, "We could not send the verification email. Ask for a new code.");
         return Err(TsError::from(e).with("signupStatus", 6).with("user", user_json(&r.user)));
     }
-    let (message, status) = if r.created {
-        ("Signup successful. Enter the 6-digit code we sent to your email to verify it.", 3)
-    } else {
-        ("This email is registered but not verified yet. We sent a new 6-digit code.", 2)
-    };
     // No credentials before the address is proven: tokens come from verify-email or login.
-    Ok(ok(message, json!({
-        "signupStatus": status,
+    Ok(ok("Check your email: we sent a 6-digit code to verify this address.", json!({
+        "signupStatus": 3,
         "token": null,
         "refreshToken": null,
         "expirationTime": null,
@@ -164,7 +157,13 @@ pub async fn login(State(st): State<AppState>, ClientAddr(client): ClientAddr, b
     required(&[("email", &b.email), ("password", &b.password)])?;
     let user = accounts::login(&st, client, b.email.as_deref().unwrap_or_default(), b.password.as_deref().unwrap_or_default()).await?;
     let tokens = accounts::issue_tokens(&st, &user.id).await?;
-    Ok(ok("Login successful.", merge(tokens_json(&tokens), json!({"user": user_json(&accounts::user_view(&user))}))))
+    let mut res = ok("Login successful.", merge(tokens_json(&tokens), json!({"user": user_json(&accounts::user_view(&user))})));
+    // Clients that keep cookies get the device token too (see `auth::throttle`); others ignore it.
+    let device = crate::server::auth::throttle::set_device_cookie(&accounts::device_token(&st, &user.email), st.config.secure_cookies());
+    if let Ok(v) = axum::http::HeaderValue::from_str(&device) {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize, Default)]

@@ -154,8 +154,10 @@ pub async fn get_active_project(State(st): State<AppState>, headers: HeaderMap) 
     Ok(ok("active project fetched.", json!({"projectData": project_json(&project)})))
 }
 
+/// A GET that changes state (as Talkstack defines it): bearer credentials only, see
+/// [`principal_without_cookie`](crate::server::http::principal_without_cookie).
 pub async fn generate_api_key(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = crate::server::http::principal_without_cookie(&st, &headers).await?;
     let key = api_keys::regenerate_legacy(&st, &p).await?;
     Ok(ok("API key generated. Store it now: it is shown only once.", json!({"apiKey": key})))
 }
