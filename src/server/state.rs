@@ -4,6 +4,7 @@ use crate::server::auth::access::AccessKeys;
 use crate::server::auth::throttle::Throttle;
 use crate::server::config::Config;
 use crate::server::db::Database;
+use crate::server::jobs;
 use crate::server::mail::Mailer;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub mailer: Mailer,
     pub throttle: Arc<Throttle>,
     pub access_keys: AccessKeys,
+    /// Wakes this process's job workers after an enqueue commits.
+    pub jobs: jobs::Signal,
     pub leptos_options: LeptosOptions,
 }
 
@@ -28,6 +31,7 @@ impl AppState {
             mailer,
             throttle: Arc::new(Throttle::default()),
             access_keys,
+            jobs: jobs::Signal::default(),
             leptos_options,
         }
     }

@@ -8,8 +8,10 @@
 //! - Re-signing-up an address that is still unverified replaces the name and password and mails a
 //!   fresh code (the latest sign-up wins, older codes die).
 //! - Login, resend and forgot answer identically whether or not the address is known; login burns
-//!   a dummy argon2 verification for unknown addresses so timing matches too, and mail for
-//!   resend/forgot is sent off the request path.
+//!   a dummy argon2 verification for unknown addresses so timing matches too. Mail is never sent
+//!   on the request path: it is enqueued as a `mail.send` job in the transaction that stores its
+//!   code or token (so a code exists exactly when its mail is on its way), and for an unknown
+//!   address resend and forgot simply enqueue nothing.
 //! - Access tokens are checked against their refresh-token family on every request; replaying a
 //!   used refresh token revokes the family; a password reset revokes every session and family.
 
@@ -21,6 +23,7 @@ use crate::server::db::users::{self, UserRow};
 use crate::server::db::{new_id, now_ms};
 use crate::server::domain::{CompanyName, Email, Password, PersonName, VerificationCode};
 use crate::server::error::OrInternal;
+use crate::server::jobs;
 use crate::server::mail::templates;
 use crate::server::state::AppState;
 
@@ -62,8 +65,6 @@ pub struct SignupResult {
     pub user: UserView,
     /// False when the account exists already but was never verified (a new code was sent).
     pub created: bool,
-    /// False when the verification mail could not be sent (the user can ask for a resend).
-    pub mail_sent: bool,
 }
 
 // ---- sign-up and verification ----------------------------------------------------------------
@@ -105,16 +106,10 @@ pub async fn signup(
     let digest = secrets::code_digest(&st.config.secret_key, &user_id, &code);
     users::insert_code(&mut tx, &user_id, VERIFY_PURPOSE, &digest, now_ms() + CODE_TTL_MS).await?;
     let user = users::find_by_id(&mut tx, &user_id).await?.ok_or_else(AppError::internal)?;
+    jobs::mail::enqueue(&mut tx, st, &templates::verification_code(email.as_str(), name.as_str(), &code)).await?;
     tx.commit().await?;
-
-    let mail_sent = match st.mailer.send(templates::verification_code(email.as_str(), name.as_str(), &code)).await {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::error!(error = %e, "verification mail not sent");
-            false
-        }
-    };
-    Ok(SignupResult { user: user_view(&user), created, mail_sent })
+    st.jobs.wake();
+    Ok(SignupResult { user: user_view(&user), created })
 }
 
 /// Checks a verification code. Errors: `NotFound` (no such account), `Conflict` (already
@@ -161,12 +156,11 @@ pub async fn verify_email(st: &AppState, client: Client, email: &str, code: &str
 pub async fn resend_code(st: &AppState, client: Client, email: &str) -> Result<(), AppError> {
     let email = Email::parse(email)?;
     st.throttle.check(Action::Resend, Some(email.as_str()), client.ip)?;
-    let st = st.clone();
-    tokio::spawn(async move {
-        if let Err(e) = resend_inner(&st, &email).await {
-            tracing::warn!(code = e.code.as_str(), "resend failed");
-        }
-    });
+    // A failure is logged (with its cause, once) but answered like success, so the answer never
+    // tells a known address from an unknown one.
+    if let Err(e) = resend_inner(st, &email).await {
+        tracing::warn!(code = e.code.as_str(), "resend failed");
+    }
     Ok(())
 }
 
@@ -180,11 +174,10 @@ async fn resend_inner(st: &AppState, email: &Email) -> Result<(), AppError> {
     users::consume_codes(&mut tx, &user.id, VERIFY_PURPOSE).await?;
     let digest = secrets::code_digest(&st.config.secret_key, &user.id, &code);
     users::insert_code(&mut tx, &user.id, VERIFY_PURPOSE, &digest, now_ms() + CODE_TTL_MS).await?;
+    jobs::mail::enqueue(&mut tx, st, &templates::verification_code(&user.email, &user.name, &code)).await?;
     tx.commit().await?;
-    st.mailer
-        .send(templates::verification_code(&user.email, &user.name, &code))
-        .await
-        .or_internal("verification mail not sent")
+    st.jobs.wake();
+    Ok(())
 }
 
 // ---- log-in, sessions and tokens ---------------------------------------------------------------
@@ -360,12 +353,10 @@ pub async fn change_password(st: &AppState, client: Client, p: &Principal, curre
 pub async fn forgot_password(st: &AppState, client: Client, email: &str) -> Result<(), AppError> {
     let email = Email::parse(email)?;
     st.throttle.check(Action::Forgot, Some(email.as_str()), client.ip)?;
-    let st = st.clone();
-    tokio::spawn(async move {
-        if let Err(e) = forgot_inner(&st, &email).await {
-            tracing::warn!(code = e.code.as_str(), "password reset mail failed");
-        }
-    });
+    // As for resend: failures are logged, never told apart in the answer.
+    if let Err(e) = forgot_inner(st, &email).await {
+        tracing::warn!(code = e.code.as_str(), "password reset mail not queued");
+    }
     Ok(())
 }
 
@@ -374,12 +365,11 @@ async fn forgot_inner(st: &AppState, email: &Email) -> Result<(), AppError> {
     let mut tx = st.db.begin_write().await?;
     let Some(user) = users::find_by_email(&mut tx, email.as_str()).await? else { return Ok(()) };
     users::insert_reset(&mut tx, &user.id, &secrets::sha256_hex(&token), now_ms() + RESET_TTL_MS).await?;
-    tx.commit().await?;
     let link = st.config.link(&format!("/reset-password?token={token}"));
-    st.mailer
-        .send(templates::password_reset(&user.email, &user.name, &link))
-        .await
-        .or_internal("reset mail not sent")
+    jobs::mail::enqueue(&mut tx, st, &templates::password_reset(&user.email, &user.name, &link)).await?;
+    tx.commit().await?;
+    st.jobs.wake();
+    Ok(())
 }
 
 /// Sets a new password with a mailed reset token. The token is single-use; afterwards every
