@@ -442,7 +442,12 @@ impl Worker {
                 continue; // every slot filled: more may be due
             }
             tokio::select! {
-                _ = stop.changed() => {}
+                r = stop.changed() => {
+                    // Every handle dropped without a shutdown: stop rather than spin.
+                    if r.is_err() {
+                        break;
+                    }
+                }
                 _ = self.state.jobs.notified() => {}
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
                 Some(r) = running.join_next(), if !running.is_empty() => log_join(r),
