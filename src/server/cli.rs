@@ -1,7 +1,9 @@
-//! The `talkdeck` command line: `serve` (default), `migrate`, `create-user`.
+//! The `talkdeck` command line: `serve` (default, with the job worker pool), `migrate`,
+//! `create-user`, `jobs` (list, retry). Thin adapters over `services`.
 
 use crate::server::config::Config;
 use crate::server::db::Database;
+use crate::server::jobs;
 use crate::server::mail::Mailer;
 use crate::server::state::AppState;
 use clap::{Parser, Subcommand};
@@ -26,6 +28,26 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Inspect background jobs (lists pending, running and dead jobs by default).
+    Jobs {
+        #[command(subcommand)]
+        action: Option<JobsCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum JobsCommand {
+    /// List pending, running and dead jobs, soonest first.
+    List {
+        /// Include finished (done) jobs.
+        #[arg(long)]
+        all: bool,
+        /// At most this many rows.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Put a dead job back to pending (due now, attempts reset).
+    Retry { id: String },
 }
 
 pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -58,7 +80,42 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 Err(e) => Err(e.message.into()),
             }
         }
+        Command::Jobs { action } => {
+            let state = build_state(config).await?;
+            match action.unwrap_or(JobsCommand::List { all: false, limit: 100 }) {
+                JobsCommand::List { all, limit } => {
+                    let rows = crate::server::services::jobs::list(&state, all, limit).await.map_err(|e| e.message)?;
+                    print_jobs(&rows);
+                    Ok(())
+                }
+                JobsCommand::Retry { id } => {
+                    let job = crate::server::services::jobs::retry(&state, &id).await.map_err(|e| e.message)?;
+                    println!("job {} ({}) is pending again", job.id, job.kind);
+                    Ok(())
+                }
+            }
+        }
     }
+}
+
+fn print_jobs(rows: &[jobs::Job]) {
+    if rows.is_empty() {
+        println!("no jobs");
+        return;
+    }
+    println!("{:<36}  {:<16}  {:<8}  {:>8}  {:<24}  LAST ERROR", "ID", "KIND", "STATE", "ATTEMPTS", "RUN AT (UTC)");
+    for j in rows {
+        let attempts = format!("{}/{}", j.attempts, j.max_attempts);
+        let error = j.last_error.as_deref().unwrap_or("").replace(['\r', '\n'], " ");
+        println!("{:<36}  {:<16}  {:<8}  {:>8}  {:<24}  {}", j.id, j.kind, j.state.as_str(), attempts, rfc3339(j.run_at), error);
+    }
+}
+
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| ms.to_string())
 }
 
 pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error::Error>> {
@@ -105,12 +162,21 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             }
         });
     }
-    let app = crate::server::router::build(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    let worker = jobs::Worker::new(state.clone(), jobs::Registry::builtin()).start();
+    let stop_jobs = worker.stop_signal();
+    let app = crate::server::router::build(state);
     tracing::info!(%addr, %public, "listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    // On SIGTERM / ctrl-c the worker stops claiming at once, while axum finishes its requests;
+    // then running jobs get their grace period and whatever is left is released.
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown().await;
+            stop_jobs.stop();
+        })
+        .await;
+    worker.shutdown().await;
+    served?;
     Ok(())
 }
 

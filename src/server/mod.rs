@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod feed;
 pub mod http;
+pub mod jobs;
 pub mod mail;
 pub mod rest;
 pub mod router;

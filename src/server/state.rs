@@ -5,6 +5,7 @@ use crate::server::auth::throttle::Throttle;
 use crate::server::config::Config;
 use crate::server::db::Database;
 use crate::server::feed::Feed;
+use crate::server::jobs;
 use crate::server::mail::Mailer;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -19,6 +20,8 @@ pub struct AppState {
     /// Live changes for server-sent events (see `server::feed`); fed once `Feed::start` runs.
     pub feed: Feed,
     pub access_keys: AccessKeys,
+    /// Wakes this process's job workers after an enqueue commits.
+    pub jobs: jobs::Signal,
     pub leptos_options: LeptosOptions,
 }
 
@@ -32,6 +35,7 @@ impl AppState {
             db,
             mailer,
             access_keys,
+            jobs: jobs::Signal::default(),
             leptos_options,
         }
     }

@@ -14,12 +14,11 @@ pub async fn signup(name: String, email: String, password: String, next: Option<
     sf::run(async {
         let st = sf::state()?;
         let r = accounts::signup(&st, sf::client()?, &name, &email, &password).await?;
-        let sent = if r.mail_sent { "" } else { "&mail=failed" };
         let next = match next.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             Some(n) => format!("&next={}", urlencoding::encode(&crate::server::http::safe_next(Some(n)))),
             None => String::new(),
         };
-        leptos_axum::redirect(&format!("/verify?email={}{sent}{next}", urlencoding::encode(&r.user.email)));
+        leptos_axum::redirect(&format!("/verify?email={}{next}", urlencoding::encode(&r.user.email)));
         Ok(())
     })
     .await

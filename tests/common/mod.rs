@@ -66,12 +66,17 @@ impl TestApp {
         };
         let mut config = Config::for_tests(dir.path(), &url);
         f(&mut config);
-        let db = Database::connect(&url).await.expect("connect");
+        Self::open(config, dir, backend).await
+    }
+
+    async fn open(config: Config, dir: TempDir, backend: &'static str) -> TestApp {
+        let db = Database::connect(&config.database_url).await.expect("connect");
         db.migrate().await.expect("migrate");
         let mailer = Mailer::from_config(&config).expect("mailer");
         let opts = leptos::config::LeptosOptions::builder().output_name("talkdeck").build();
         let state = AppState::new(config, db, mailer, opts);
         let router = talkdeck::server::router::build(state.clone());
+        let url = state.config.database_url.clone();
         TestApp { router, state, dir, backend, url }
     }
 
@@ -87,6 +92,31 @@ impl TestApp {
         let state = AppState::new(config, db, mailer, opts);
         let router = talkdeck::server::router::build(state.clone());
         TestApp { router, state, dir, backend: self.backend, url: self.url.clone() }
+    }
+
+    /// A "restart": closes this app's pool and builds a new state on the same database and data
+    /// directory (nothing in memory survives, only what was committed).
+    pub async fn restart(self) -> TestApp {
+        let TestApp { router, state, dir, backend, .. } = self;
+        let config = (*state.config).clone();
+        drop(router);
+        state.db.pool().close().await;
+        drop(state);
+        Self::open(config, dir, backend).await
+    }
+
+    /// A second state (own pool) on the same database, like another server process.
+    pub async fn second_state(&self) -> AppState {
+        let config = (*self.state.config).clone();
+        let db = Database::connect(&config.database_url).await.expect("connect");
+        let mailer = Mailer::from_config(&config).expect("mailer");
+        let opts = leptos::config::LeptosOptions::builder().output_name("talkdeck").build();
+        AppState::new(config, db, mailer, opts)
+    }
+
+    /// Runs every due job (mail included) to completion, as the server's worker would.
+    pub async fn run_jobs(&self) -> usize {
+        talkdeck::server::jobs::run_due(&self.state).await.expect("run due jobs")
     }
 
     pub async fn request(&self, req: Request<Body>) -> Resp {
@@ -125,8 +155,15 @@ impl TestApp {
         self.request(b.body(Body::empty()).unwrap()).await
     }
 
-    /// The mails written to the outbox, oldest first, as raw text.
-    pub fn mails(&self) -> Vec<String> {
+    /// The mails written to the outbox, oldest first, as raw text, after delivering every mail
+    /// that is due (mail goes through the job queue).
+    pub async fn mails(&self) -> Vec<String> {
+        self.run_jobs().await;
+        self.outbox()
+    }
+
+    /// The outbox as it is, without running jobs.
+    pub fn outbox(&self) -> Vec<String> {
         let dir = self.dir.path().join("mail");
         let mut names: Vec<_> = std::fs::read_dir(&dir)
             .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
@@ -135,12 +172,14 @@ impl TestApp {
         names.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
     }
 
-    /// Waits (mail for resend/forgot is sent off the request path) for the newest mail to `to`
-    /// whose subject contains `subject`, skipping the first `skip` matches.
+    /// The newest mail to `to` whose subject contains `subject`, once at least `count_at_least`
+    /// such mails exist (due mail jobs are run first, so this is deterministic; the short wait
+    /// covers anything still on its way).
     pub async fn wait_mail(&self, to: &str, subject: &str, count_at_least: usize) -> String {
         for _ in 0..100 {
             let m: Vec<String> = self
                 .mails()
+                .await
                 .into_iter()
                 .filter(|m| m.contains(&format!("To: {to}")) && m.contains(subject))
                 .collect();
@@ -152,8 +191,8 @@ impl TestApp {
         panic!("no mail #{count_at_least} to {to} with subject {subject}");
     }
 
-    pub fn mail_count(&self, to: &str, subject: &str) -> usize {
-        self.mails().iter().filter(|m| m.contains(&format!("To: {to}")) && m.contains(subject)).count()
+    pub async fn mail_count(&self, to: &str, subject: &str) -> usize {
+        self.mails().await.iter().filter(|m| m.contains(&format!("To: {to}")) && m.contains(subject)).count()
     }
 
     // ---- flows ----

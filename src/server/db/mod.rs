@@ -5,6 +5,7 @@
 
 pub mod agents;
 pub mod integrations;
+pub mod jobs;
 pub mod numbers;
 pub mod projects;
 pub mod voices;

@@ -12,6 +12,8 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
+/// A mail to send. Serializable because queued mail travels (sealed) in a job payload.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct OutgoingMail {
     pub to: String,
     pub subject: String,

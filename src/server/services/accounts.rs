@@ -11,6 +11,9 @@
 //! - Sign-up, verify-email, login, resend and forgot answer identically whether or not the
 //!   address is known (and, for sign-up and verify, whether it is verified); login burns a dummy
 //!   argon2 verification for unknown addresses so timing matches too.
+//! - Mail is never sent on the request path: it is enqueued as a `mail.send` job in the
+//!   transaction that stores its code or token (so a code exists exactly when its mail is on its
+//!   way), and for an unknown address resend and forgot simply enqueue nothing.
 //! - Access tokens are checked against their refresh-token family on every request; replaying a
 //!   used refresh token revokes the family; a password reset revokes every session and family.
 
@@ -21,7 +24,8 @@ use crate::server::auth::{password, secrets, AuthVia, Principal};
 use crate::server::db::users::{self, UserRow};
 use crate::server::db::{new_id, now_ms};
 use crate::server::domain::{CompanyName, Email, Password, PersonName, VerificationCode};
-use crate::server::error::{OnUnique, OrInternal};
+use crate::server::error::OnUnique;
+use crate::server::jobs;
 use crate::server::mail::templates;
 use crate::server::state::AppState;
 
@@ -63,8 +67,6 @@ pub struct SignupResult {
     /// The pending account as the caller may see it. For an address that already has an account
     /// this is built from the request (with a throwaway id), so the answer reveals nothing.
     pub user: UserView,
-    /// False when the mail could not be sent (the user can ask for a resend).
-    pub mail_sent: bool,
 }
 
 // ---- sign-up and verification ----------------------------------------------------------------
@@ -127,16 +129,11 @@ pub async fn signup(
             (templates::verification_code(email.as_str(), &mail_name, &code), pending(user_id))
         }
     };
+    // Queued in the sign-up's own transaction: the code exists exactly when its mail is on its way.
+    jobs::mail::enqueue(&mut tx, st, &mail).await?;
     tx.commit().await?;
-
-    let mail_sent = match st.mailer.send(mail).await {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::error!(error = %e, "sign-up mail not sent");
-            false
-        }
-    };
-    Ok(SignupResult { user, mail_sent })
+    st.jobs.wake();
+    Ok(SignupResult { user })
 }
 
 /// Checks a verification code. Every failure (unknown address, already verified, no code, expired,
@@ -176,12 +173,11 @@ pub async fn verify_email(st: &AppState, client: Client, email: &str, code: &str
 pub async fn resend_code(st: &AppState, client: Client, email: &str) -> Result<(), AppError> {
     let email = Email::parse(email)?;
     st.throttle.check(Action::Resend, Some(email.as_str()), client.ip).await?;
-    let st = st.clone();
-    tokio::spawn(async move {
-        if let Err(e) = resend_inner(&st, &email).await {
-            tracing::warn!(code = e.code.as_str(), "resend failed");
-        }
-    });
+    // A failure is logged (with its cause, once) but answered like success, so the answer never
+    // tells a known address from an unknown one.
+    if let Err(e) = resend_inner(st, &email).await {
+        tracing::warn!(code = e.code.as_str(), "resend failed");
+    }
     Ok(())
 }
 
@@ -195,11 +191,10 @@ async fn resend_inner(st: &AppState, email: &Email) -> Result<(), AppError> {
     users::consume_codes(&mut tx, &user.id, VERIFY_PURPOSE).await?;
     let digest = secrets::code_digest(&st.config.secret_key, &user.id, &code);
     users::insert_code(&mut tx, &user.id, VERIFY_PURPOSE, &digest, now_ms() + CODE_TTL_MS).await?;
+    jobs::mail::enqueue(&mut tx, st, &templates::verification_code(&user.email, &user.name, &code)).await?;
     tx.commit().await?;
-    st.mailer
-        .send(templates::verification_code(&user.email, &user.name, &code))
-        .await
-        .or_internal("verification mail not sent")
+    st.jobs.wake();
+    Ok(())
 }
 
 // ---- log-in, sessions and tokens ---------------------------------------------------------------
@@ -380,12 +375,10 @@ pub async fn change_password(st: &AppState, client: Client, p: &Principal, curre
 pub async fn forgot_password(st: &AppState, client: Client, email: &str) -> Result<(), AppError> {
     let email = Email::parse(email)?;
     st.throttle.check(Action::Forgot, Some(email.as_str()), client.ip).await?;
-    let st = st.clone();
-    tokio::spawn(async move {
-        if let Err(e) = forgot_inner(&st, &email).await {
-            tracing::warn!(code = e.code.as_str(), "password reset mail failed");
-        }
-    });
+    // As for resend: failures are logged, never told apart in the answer.
+    if let Err(e) = forgot_inner(st, &email).await {
+        tracing::warn!(code = e.code.as_str(), "password reset mail not queued");
+    }
     Ok(())
 }
 
@@ -394,12 +387,11 @@ async fn forgot_inner(st: &AppState, email: &Email) -> Result<(), AppError> {
     let mut tx = st.db.begin_write().await?;
     let Some(user) = users::find_by_email(&mut tx, email.as_str()).await? else { return Ok(()) };
     users::insert_reset(&mut tx, &user.id, &secrets::sha256_hex(&token), now_ms() + RESET_TTL_MS).await?;
-    tx.commit().await?;
     let link = st.config.link(&format!("/reset-password?token={token}"));
-    st.mailer
-        .send(templates::password_reset(&user.email, &user.name, &link))
-        .await
-        .or_internal("reset mail not sent")
+    jobs::mail::enqueue(&mut tx, st, &templates::password_reset(&user.email, &user.name, &link)).await?;
+    tx.commit().await?;
+    st.jobs.wake();
+    Ok(())
 }
 
 /// Sets a new password with a mailed reset token. The token is single-use; afterwards every

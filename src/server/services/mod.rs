@@ -7,6 +7,7 @@ pub mod agents;
 pub mod accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod jobs;
 pub mod numbers;
 pub mod projects;
 pub mod team;

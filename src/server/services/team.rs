@@ -3,7 +3,8 @@
 //! Rules: admins and owners invite, re-role and remove; nobody grants a role above their own and
 //! the owner role only moves by transfer; the last owner can neither leave nor be removed nor be
 //! demoted. Invitation tokens are 128-bit, stored hashed, valid 7 days, single use, and only
-//! the invited address can accept them.
+//! the invited address can accept them. The invitation mail is enqueued in the transaction that
+//! stores its token.
 
 use crate::server::domain::AuditAction;
 use super::access::{self, Need};
@@ -12,6 +13,7 @@ use crate::server::auth::{secrets, Principal};
 use crate::server::db::now_ms;
 use crate::server::db::projects::{self, InvitationRow};
 use crate::server::domain::Email;
+use crate::server::jobs;
 use crate::server::mail::templates;
 use crate::server::services::projects::view as project_view;
 use crate::server::error::OnUnique;
@@ -132,11 +134,18 @@ pub async fn transfer(st: &AppState, p: &Principal, project_id: &str, user_id: &
 
 // ---- invitations -------------------------------------------------------------------------------
 
-async fn send_invitation(st: &AppState, to: &str, inviter: &str, project: &str, role: Role, token: &str) {
+/// Enqueues the invitation mail on the caller's transaction.
+async fn queue_invitation(
+    tx: &mut sqlx::AnyConnection,
+    st: &AppState,
+    to: &str,
+    inviter: &str,
+    project: &str,
+    role: Role,
+    token: &str,
+) -> Result<(), AppError> {
     let link = st.config.link(&format!("/invitations/accept?token={token}"));
-    if let Err(e) = st.mailer.send(templates::invitation(to, inviter, project, role.label(), &link)).await {
-        tracing::error!(error = %e, "invitation mail not sent");
-    }
+    jobs::mail::enqueue(tx, st, &templates::invitation(to, inviter, project, role.label(), &link)).await
 }
 
 pub async fn invite(st: &AppState, p: &Principal, project_id: &str, email: &str, role: &str) -> Result<InvitationView, AppError> {
@@ -167,8 +176,9 @@ pub async fn invite(st: &AppState, p: &Principal, project_id: &str, email: &str,
     .await?;
     projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::InvitationCreated, Some(email.as_str()), Some(role.as_str())).await?;
     let inv = projects::invitation(&mut tx, project_id, &id).await?.ok_or_else(AppError::internal)?;
+    queue_invitation(&mut tx, st, email.as_str(), &p.user.name, &a.project.name, role, &token).await?;
     tx.commit().await?;
-    send_invitation(st, email.as_str(), &p.user.name, &a.project.name, role, &token).await;
+    st.jobs.wake();
     Ok(inv_view(&inv))
 }
 
@@ -194,8 +204,9 @@ pub async fn resend(st: &AppState, p: &Principal, project_id: &str, invitation_i
     projects::renew_invitation(&mut tx, project_id, invitation_id, &secrets::sha256_hex(&token), now_ms() + INVITATION_TTL_MS).await?;
     projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::InvitationResent, Some(&inv.email), None).await?;
     let inv = projects::invitation(&mut tx, project_id, invitation_id).await?.ok_or_else(AppError::internal)?;
+    queue_invitation(&mut tx, st, &inv.email, &p.user.name, &a.project.name, inv.role, &token).await?;
     tx.commit().await?;
-    send_invitation(st, &inv.email, &p.user.name, &a.project.name, inv.role, &token).await;
+    st.jobs.wake();
     Ok(inv_view(&inv))
 }
 

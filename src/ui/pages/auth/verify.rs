@@ -1,6 +1,6 @@
 use crate::server_fns::auth::{ResendCode, VerifyEmail};
 use crate::ui::components::{
-    action_ok_or_flag, validate_all, FieldState, FormError, Notice, ServerErrors, Status, SubmitButton, TextField,
+    action_ok_or_flag, validate_all, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField,
 };
 use crate::ui::layout::AuthLayout;
 use crate::ui::validate;
@@ -12,7 +12,6 @@ pub fn VerifyPage() -> impl IntoView {
     let query = use_query_map();
     let query_email = move || query.read().get("email").unwrap_or_default();
     let next = move || query.read().get("next").unwrap_or_default();
-    let mail_failed = move || query.read().get("mail").as_deref() == Some("failed");
 
     let verify = ServerAction::<VerifyEmail>::new();
     let server = ServerErrors::of(verify);
@@ -44,18 +43,6 @@ pub fn VerifyPage() -> impl IntoView {
                 }
             }
         >
-            {move || {
-                mail_failed()
-                    .then(|| {
-                        view! {
-                            <Notice>
-                                <p>
-                                    "We could not send the verification email. Use “Send a new code” below to try again."
-                                </p>
-                            </Notice>
-                        }
-                    })
-            }}
             <ActionForm action=verify attr:class="space-y-5">
                 <FormError error=server.error() fields=&["email", "code"]/>
                 <input type="hidden" name="next" value=next/>
