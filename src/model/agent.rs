@@ -8,6 +8,7 @@ macro_rules! str_enum {
     ($(#[$m:meta])* $name:ident { $($var:ident = $s:literal),+ $(,)? } default $def:ident) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub enum $name {
             $(#[serde(rename = $s)] $var,)+
         }
@@ -48,6 +49,7 @@ str_enum!(
 
 /// One custom post-call analysis question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CustomQuestion {
     pub question: String,
     #[serde(rename = "type")]
@@ -59,6 +61,7 @@ pub struct CustomQuestion {
 
 /// What the post-call analysis extracts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnalysisConfig {
     #[serde(default = "yes")]
     pub summary: bool,
@@ -131,6 +134,7 @@ impl Default for AgentInput {
 
 /// A number as it appears inside an agent (Talkover's calling-settings shape).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NumberBrief {
     pub id: String,
     /// E.164.
@@ -214,6 +218,7 @@ impl AgentSort {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VoiceView {
     pub voice_id: String,
     pub name: String,
@@ -242,6 +247,7 @@ pub struct VoiceFilter {
 
 /// The values the filters can take, for the filter menus.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VoiceFacets {
     pub providers: Vec<String>,
     pub languages: Vec<String>,
@@ -251,6 +257,7 @@ pub struct VoiceFacets {
 
 /// An agent using a number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AgentRef {
     pub id: String,
     pub name: String,
@@ -292,6 +299,7 @@ pub struct TwilioSettingsView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SkippedNumber {
     pub number: String,
     pub reason: String,

@@ -23,6 +23,8 @@ pub enum ErrorCode {
     NotFound,
     /// The thing already exists.
     Conflict,
+    /// The request body is too large.
+    PayloadTooLarge,
     /// A code or token is wrong.
     InvalidCode,
     /// A code or token expired or was used up; ask for a new one.
@@ -33,10 +35,17 @@ pub enum ErrorCode {
     CrossSite,
     /// A service we depend on (Twilio, ElevenLabs) failed or could not be reached.
     Upstream,
+    /// The server is overloaded or the database is unreachable for now; retry after
+    /// `retry_after` seconds.
+    Unavailable,
     /// Something failed on our side; the cause is in the server log.
     Internal,
     /// The server function transport failed (network, decoding).
     Transport,
+    /// A request body in a format other than JSON.
+    UnsupportedMediaType,
+    /// The path exists but not with this HTTP method.
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
@@ -49,13 +58,17 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::InvalidCode => "invalid_code",
             ErrorCode::CodeExpired => "code_expired",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::CrossSite => "cross_site",
             ErrorCode::Upstream => "upstream_error",
+            ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
             ErrorCode::Transport => "transport",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
         }
     }
 
@@ -68,9 +81,13 @@ impl ErrorCode {
             ErrorCode::EmailNotVerified | ErrorCode::Forbidden | ErrorCode::CrossSite => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
+            ErrorCode::PayloadTooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::Upstream => 502,
+            ErrorCode::Unavailable => 503,
             ErrorCode::Internal | ErrorCode::Transport => 500,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::MethodNotAllowed => 405,
         }
     }
 }
@@ -134,6 +151,33 @@ impl AppError {
         e
     }
 
+    /// The server is busy (database pool exhausted or timing out): retry shortly.
+    pub fn unavailable(retry_after: u64) -> Self {
+        let mut e = Self::new(ErrorCode::Unavailable, "The server is busy right now. Please try again in a moment.");
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    /// The one "missing field" answer of every surface (REST bodies, server functions).
+    pub fn missing_field(field: &str) -> Self {
+        Self::field(field, format!("{field} is required."))
+    }
+
+    /// Several missing fields at once: each named in `details` with the rule of
+    /// [`missing_field`](Self::missing_field); the message names them all.
+    pub fn missing_fields(fields: &[&str]) -> Self {
+        if let [one] = fields {
+            return Self::missing_field(one);
+        }
+        let message = match fields {
+            [init @ .., last] => format!("{} and {last} are required.", init.join(", ")),
+            [] => "Some required fields are missing.".to_string(),
+        };
+        let mut e = Self::new(ErrorCode::InvalidInput, message);
+        e.details = fields.iter().map(|f| FieldError { field: f.to_string(), message: format!("{f} is required.") }).collect();
+        e
+    }
+
     /// The message for a given field, if this error carries one.
     pub fn field_message(&self, field: &str) -> Option<&str> {
         self.details.iter().find(|d| d.field == field).map(|d| d.message.as_str())
@@ -148,15 +192,23 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+/// The field named by serde's "missing field `x`" message, if that is what `msg` says.
+pub fn missing_field_in(msg: &str) -> Option<&str> {
+    let rest = &msg[msg.find("missing field `")? + "missing field `".len()..];
+    Some(&rest[..rest.find('`')?])
+}
+
 impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
-            E::Args(_) | E::MissingArg(_) => {
-                AppError::new(ErrorCode::InvalidInput, "Some fields are missing or malformed.")
-            }
+            E::MissingArg(field) => AppError::missing_field(&field),
+            E::Args(msg) => match missing_field_in(&msg) {
+                Some(field) => AppError::missing_field(field),
+                None => AppError::new(ErrorCode::InvalidInput, "Some fields are missing or malformed."),
+            },
             E::Request(_) => AppError::new(
                 ErrorCode::Transport,
                 "Could not reach the server. Check your connection and try again.",
@@ -184,6 +236,13 @@ mod tests {
         assert_eq!(e.field_message("email"), Some("Enter a valid email address."));
         assert_eq!(e.field_message("password"), None);
         assert_eq!(e.code, ErrorCode::InvalidInput);
+    }
+
+    #[test]
+    fn serde_missing_field_messages_name_the_field() {
+        assert_eq!(missing_field_in("missing field `email` at line 1 column 2"), Some("email"));
+        assert_eq!(missing_field_in("invalid type: string"), None);
+        assert_eq!(AppError::missing_field("email").field_message("email"), Some("email is required."));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod agents;
 pub mod integrations;
 pub mod numbers;
+pub mod page;
 pub mod projects;
 pub mod voices;
 pub mod users;
