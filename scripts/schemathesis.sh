@@ -2,8 +2,14 @@
 # Schemathesis against the running debug server, once on SQLite and once on PostgreSQL (when
 # 127.0.0.1:5432 answers): every /api/v1 operation of /api/v1/openapi.json is called with
 # generated valid and invalid requests, and the run fails on any server error, any response that
-# breaks the document (status, content type, schema) or a schema-valid request that is refused
-# or an invalid one that is accepted.
+# breaks the document (status, content type, headers, schema), an invalid request that is
+# accepted, an unauthenticated one that is served, or an undocumented method that is not 405.
+#
+# Not generated: NUL characters (the API refuses them everywhere with 400, by design: PostgreSQL
+# cannot store them). Not gating: `positive_data_acceptance` (a schema-valid request refused),
+# because some refusals depend on data a schema cannot describe: a cursor that was not issued by
+# the server, a template variable the agent needs, transferring a project to oneself. Set
+# ST_STRICT=1 to gate on it too.
 #
 # Usage: scripts/schemathesis.sh [max-examples per operation]   (default 25)
 # Needs the debug binary (`cargo build --locked`, done by `make unit`) and python3; the venv is
@@ -75,6 +81,8 @@ run() {
   curl -fsS "${auth[@]}" -d "{\"project_id\":\"$project\",\"name\":\"fuzz key\"}" "$base/api/v1/api-keys" >/dev/null
   curl -fsS "${auth[@]}" -d "{\"project_id\":\"$project\",\"number\":\"+14155552671\"}" "$base/api/v1/phone-numbers" >/dev/null
 
+  local checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,ignored_auth,unsupported_method
+  [ "${ST_STRICT:-0}" = 1 ] && checks="$checks,positive_data_acceptance"
   echo "== schemathesis on $name ($base)"
   local t0=$(date +%s) status=0
   # Only /api/v1: the Talkstack operations include logout, password changes and key rotation,
@@ -84,7 +92,8 @@ run() {
     --header "Authorization: Bearer $token" \
     --include-path-regex '^/api/v1/' \
     --phases examples,coverage,fuzzing \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,positive_data_acceptance,ignored_auth,unsupported_method \
+    --checks "$checks" \
+    --generation-allow-x00 false \
     --max-examples "$examples" \
     --request-timeout 10 \
     --max-time 240 \

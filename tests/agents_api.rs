@@ -587,9 +587,9 @@ async fn twilio_numbers_are_imported_from_the_account() {
         let app = TestApp::with_config(backend, |c| c.twilio_api_base = base.clone()).await;
         let (_, auth) = user(&app, "tw@x.co").await;
         let project = create_project(&app, &auth, "Twilio").await;
-        // No credentials yet.
+        // No credentials yet: the project is not ready (409), the request itself is fine.
         let r = send(&app, Method::POST, &format!("/api/v1/projects/{project}/twilio/import"), None, &auth).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
         // Bad credentials are refused before anything is stored.
         let r = send(&app, Method::PUT, &format!("/api/v1/projects/{project}/twilio"), Some(json!({"account_sid": "AC12", "auth_token": "x"})), &auth).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);

@@ -141,8 +141,8 @@ pub async fn duplicate_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CallingBody {
     /// `inbound` or `outbound`.
-    #[schema(pattern = "^(?i)\\s*(inbound|outbound)\\s*$")]
-    direction: Option<String>,
+    #[schema(pattern = "^(inbound|outbound)$")]
+    direction: String,
     /// The exact set of the project's numbers the agent uses; omitted leaves them as they are.
     phone_number_ids: Option<Vec<String>>,
 }
@@ -155,7 +155,7 @@ pub struct CallingBody {
               (status = 409, description = "A number already answers for another inbound agent", body = super::types::ErrorEnvelope), E413, E415))]
 pub async fn set_calling(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<CallingBody>) -> One<CallingOut> {
     let p = principal(&st, &h).await?;
-    let direction = required("direction", b.direction)?;
+    let direction = required("direction", Some(b.direction))?;
     let a = agents::set_calling(&st, &p, &id, &direction, b.phone_number_ids).await?;
     ok("Agent calling settings updated successfully", a.into())
 }
@@ -163,7 +163,7 @@ pub async fn set_calling(State(st): State<AppState>, h: HeaderMap, V1Path(id): V
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct VoiceBody {
     #[schema(pattern = "\\S")]
-    voice_id: Option<String>,
+    voice_id: String,
 }
 
 #[utoipa::path(put, path = "/agents/{id}/voice", tag = "agents", params(("id" = String, Path, description = "Agent id")), request_body = VoiceBody,
@@ -171,7 +171,7 @@ pub struct VoiceBody {
     responses((status = 200, description = "Voice set (member+)", body = Envelope<AgentOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn set_voice(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<VoiceBody>) -> One<AgentOut> {
     let p = principal(&st, &h).await?;
-    let voice = required("voice_id", b.voice_id)?;
+    let voice = required("voice_id", Some(b.voice_id))?;
     let patch = agents::AgentPatch { voice_id: Some(Some(voice)), ..Default::default() };
     ok("Agent voice updated", agents::update(&st, &p, &id, patch, None).await?.into())
 }
@@ -205,7 +205,7 @@ pub async fn get_active_agent(State(st): State<AppState>, h: HeaderMap, V1Path(i
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ActiveAgentBody {
     #[schema(pattern = "\\S")]
-    agent_id: Option<String>,
+    agent_id: String,
 }
 
 #[utoipa::path(put, path = "/projects/{id}/active-agent", tag = "agents", params(("id" = String, Path, description = "Project id")), request_body = ActiveAgentBody,
@@ -213,7 +213,7 @@ pub struct ActiveAgentBody {
     responses((status = 200, description = "Set (member+)", body = Envelope<ProjectOut>), E400, E401, E403, E404, E413, E415))]
 pub async fn set_active_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<ActiveAgentBody>) -> One<ProjectOut> {
     let p = principal(&st, &h).await?;
-    let agent = required("agent_id", b.agent_id)?;
+    let agent = required("agent_id", Some(b.agent_id))?;
     ok("Active agent set", agents::set_active(&st, &p, &id, &agent).await?.into())
 }
 
@@ -340,7 +340,7 @@ pub async fn release_number(State(st): State<AppState>, h: HeaderMap, V1Path(id)
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct AgentRefBody {
     #[schema(pattern = "\\S")]
-    agent_id: Option<String>,
+    agent_id: String,
 }
 
 #[utoipa::path(post, path = "/phone-numbers/{id}/assign", tag = "phone-numbers", params(("id" = String, Path, description = "Phone number id")), request_body = AgentRefBody,
@@ -348,7 +348,7 @@ pub struct AgentRefBody {
     responses((status = 200, description = "Assigned (admin+); one inbound agent per number", body = Envelope<NumberOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn assign_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<AgentRefBody>) -> One<NumberOut> {
     let p = principal(&st, &h).await?;
-    let agent = required("agent_id", b.agent_id)?;
+    let agent = required("agent_id", Some(b.agent_id))?;
     ok("Phone number assigned", numbers::assign(&st, &p, &id, &agent).await?.into())
 }
 
@@ -357,7 +357,7 @@ pub async fn assign_number(State(st): State<AppState>, h: HeaderMap, V1Path(id):
     responses((status = 200, description = "Unassigned (admin+)", body = Envelope<NumberOut>), E400, E401, E403, E404, E413, E415))]
 pub async fn unassign_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<AgentRefBody>) -> One<NumberOut> {
     let p = principal(&st, &h).await?;
-    let agent = required("agent_id", b.agent_id)?;
+    let agent = required("agent_id", Some(b.agent_id))?;
     ok("Phone number unassigned", numbers::unassign(&st, &p, &id, &agent).await?.into())
 }
 
@@ -374,7 +374,10 @@ pub async fn get_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TwilioBody {
+    #[schema(pattern = "^AC[0-9a-fA-F]{32}$")]
     account_sid: Option<String>,
+    /// 16 to 128 characters, no spaces.
+    #[schema(pattern = "^\\S{16,128}$")]
     auth_token: Option<String>,
 }
 
@@ -396,7 +399,7 @@ pub async fn delete_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id):
 }
 
 #[utoipa::path(post, path = "/projects/{id}/twilio/import", tag = "twilio", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "Imports the account's numbers (admin+)", body = Envelope<ImportReportOut>), E400, E401, E403, E404,
+    responses((status = 200, description = "Imports the account's numbers (admin+); 409 before credentials are set", body = Envelope<ImportReportOut>), E400, E401, E403, E404, E409,
               (status = 502, description = "Twilio failed or could not be reached", body = super::types::ErrorEnvelope)))]
 pub async fn import_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<ImportReportOut> {
     let p = principal(&st, &h).await?;

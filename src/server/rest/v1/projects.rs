@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateProject {
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$")]
     pub name: String,
     #[serde(default)]
     pub description: String,
@@ -20,6 +21,7 @@ pub struct CreateProject {
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct UpdateProject {
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$")]
     pub name: Option<String>,
     pub description: Option<String>,
     /// Empty string clears it.
@@ -36,6 +38,7 @@ pub struct DeleteProject {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RoleBody {
     /// viewer, member or admin (ownership moves by transfer).
+    #[schema(pattern = "^(viewer|member|admin)$")]
     pub role: String,
 }
 
@@ -46,18 +49,22 @@ pub struct TransferBody {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct InviteBody {
+    #[schema(format = Email)]
     pub email: String,
     /// viewer, member or admin.
+    #[schema(pattern = "^(viewer|member|admin)$")]
     pub role: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TokenBody {
+    #[schema(pattern = "\\S")]
     pub token: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateKey {
+    #[schema(pattern = "\\S", max_length = 100)]
     pub name: String,
     /// Limits the key to this project.
     pub project_id: Option<String>,
