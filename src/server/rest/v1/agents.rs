@@ -2,7 +2,7 @@
 //! phone numbers and a project's Twilio account.
 
 use super::envelope::{created, done, ok, page, PageParams, V1Error, V1Json, V1Path, V1Query, V1Result};
-use super::openapi::{E400, E401, E403, E404, E409, E413, E415};
+use super::openapi::{E400, E401, E403, E404, E409, E413, E415, E502};
 use super::types::{
     AgentOut, CallingOut, Done, Envelope, ImportReportOut, ListEnvelope, NumberOut, ProjectOut, RenderOut, TwilioOut,
 };
@@ -149,10 +149,8 @@ pub struct CallingBody {
 
 #[utoipa::path(put, path = "/agents/{agent_id}/calling", tag = "agents", params(("agent_id" = String, Path, description = "Agent id")), request_body = CallingBody,
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "Seed 004: exactly Talkover's fields", body = Envelope<CallingOut>), E400, E401,
-              (status = 403, description = "Changing numbers needs admin+", body = super::types::ErrorEnvelope),
-              (status = 404, description = "Agent not visible, or a phone_number_ids entry not in the agent's project (nothing changes)", body = super::types::ErrorEnvelope),
-              (status = 409, description = "A number already answers for another inbound agent", body = super::types::ErrorEnvelope), E413, E415))]
+    description = "403: changing numbers needs admin+. 404: the agent is not visible, or a phone_number_ids entry is not in the agent's project (nothing changes). 409: a number already answers for another inbound agent.",
+    responses((status = 200, description = "Seed 004: exactly Talkover's fields", body = Envelope<CallingOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn set_calling(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<CallingBody>) -> One<CallingOut> {
     let p = principal(&st, &h).await?;
     let direction = required("direction", Some(b.direction))?;
@@ -362,8 +360,8 @@ pub async fn unassign_number(State(st): State<AppState>, h: HeaderMap, V1Path(id
 }
 
 #[utoipa::path(get, path = "/projects/{id}/twilio", tag = "twilio", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "The account SID and the token's last 4 characters (admin+)", body = Envelope<TwilioOut>), E400, E401, E403,
-              (status = 404, description = "Project not visible, or no Twilio account set", body = super::types::ErrorEnvelope)))]
+    description = "404 also when no Twilio account is set.",
+    responses((status = 200, description = "The account SID and the token's last 4 characters (admin+)", body = Envelope<TwilioOut>), E400, E401, E403, E404))]
 pub async fn get_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<TwilioOut> {
     let p = principal(&st, &h).await?;
     match twilio::settings(&st, &p, &id).await? {
@@ -399,8 +397,7 @@ pub async fn delete_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id):
 }
 
 #[utoipa::path(post, path = "/projects/{id}/twilio/import", tag = "twilio", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "Imports the account's numbers (admin+); 409 before credentials are set", body = Envelope<ImportReportOut>), E400, E401, E403, E404, E409,
-              (status = 502, description = "Twilio failed or could not be reached", body = super::types::ErrorEnvelope)))]
+    responses((status = 200, description = "Imports the account's numbers (admin+); 409 before credentials are set", body = Envelope<ImportReportOut>), E400, E401, E403, E404, E409, E502))]
 pub async fn import_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<ImportReportOut> {
     let p = principal(&st, &h).await?;
     ok("Twilio numbers imported", twilio::import_numbers(&st, &p, &id).await?.into())

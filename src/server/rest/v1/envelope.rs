@@ -65,9 +65,9 @@ pub struct PageParams {
     #[serde(default, alias = "per_page")]
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// `next_cursor` of the previous page, unchanged.
+    /// `next_cursor` of the previous page, unchanged (empty: the first page).
     #[serde(default)]
-    #[param(pattern = "^[A-Za-z0-9_-]+$")]
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 

@@ -293,3 +293,8 @@ pub struct E413(ErrorEnvelope);
 #[derive(IntoResponses)]
 #[response(status = 415)]
 pub struct E415(ErrorEnvelope);
+
+/// A service we depend on (Twilio) failed or could not be reached (`upstream_error`).
+#[derive(IntoResponses)]
+#[response(status = 502)]
+pub struct E502(ErrorEnvelope);
