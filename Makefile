@@ -6,7 +6,7 @@ SHELL := /bin/bash
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 E2E_PORT ?= 3100
 
-.PHONY: run test setup setup-run unit e2e clean
+.PHONY: run test setup setup-run unit schemathesis e2e clean
 
 setup-run:
 	@scripts/setup.sh build
@@ -17,7 +17,7 @@ setup:
 run: setup-run
 	cargo leptos serve --release
 
-test: setup unit e2e
+test: setup unit schemathesis e2e
 
 # Unit and integration tests on SQLite; the same integration tests also run on PostgreSQL when
 # it is reachable (the harness reads TEST_DATABASE_URL).
@@ -30,6 +30,11 @@ unit:
 		echo "PostgreSQL not reachable on 127.0.0.1:5432: integration tests run on SQLite only"; \
 		cargo test --locked; \
 	fi
+
+# Property-based tests of /api/v1 against the running debug server (built by `unit`), on SQLite
+# and on PostgreSQL when it is reachable; fails on any finding.
+schemathesis:
+	@scripts/schemathesis.sh
 
 # The release build users run, driven by Playwright in Debian's Chromium.
 e2e:

@@ -26,6 +26,23 @@ macro_rules! str_enum {
         impl Default for $name {
             fn default() -> Self { $name::$def }
         }
+        // Written by hand: utoipa's derive does not see serde renames that come through this
+        // macro, and would document the Rust variant names instead of the wire spelling.
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($s),+]))
+                    .into()
+            }
+        }
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
     };
 }
 
@@ -48,6 +65,7 @@ str_enum!(
 
 /// One custom post-call analysis question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CustomQuestion {
     pub question: String,
     #[serde(rename = "type")]
@@ -59,6 +77,7 @@ pub struct CustomQuestion {
 
 /// What the post-call analysis extracts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnalysisConfig {
     #[serde(default = "yes")]
     pub summary: bool,
@@ -131,6 +150,7 @@ impl Default for AgentInput {
 
 /// A number as it appears inside an agent (Talkover's calling-settings shape).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NumberBrief {
     pub id: String,
     /// E.164.
@@ -214,6 +234,7 @@ impl AgentSort {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VoiceView {
     pub voice_id: String,
     pub name: String,
@@ -242,6 +263,7 @@ pub struct VoiceFilter {
 
 /// The values the filters can take, for the filter menus.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VoiceFacets {
     pub providers: Vec<String>,
     pub languages: Vec<String>,
@@ -251,6 +273,7 @@ pub struct VoiceFacets {
 
 /// An agent using a number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AgentRef {
     pub id: String,
     pub name: String,
@@ -292,6 +315,7 @@ pub struct TwilioSettingsView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SkippedNumber {
     pub number: String,
     pub reason: String,

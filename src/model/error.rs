@@ -42,6 +42,10 @@ pub enum ErrorCode {
     Internal,
     /// The server function transport failed (network, decoding).
     Transport,
+    /// A request body in a format other than JSON.
+    UnsupportedMediaType,
+    /// The path exists but not with this HTTP method.
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
@@ -63,6 +67,8 @@ impl ErrorCode {
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
             ErrorCode::Transport => "transport",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
         }
     }
 
@@ -80,6 +86,8 @@ impl ErrorCode {
             ErrorCode::Upstream => 502,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal | ErrorCode::Transport => 500,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::MethodNotAllowed => 405,
         }
     }
 }
@@ -153,6 +161,21 @@ impl AppError {
     /// The one "missing field" answer of every surface (REST bodies, server functions).
     pub fn missing_field(field: &str) -> Self {
         Self::field(field, format!("{field} is required."))
+    }
+
+    /// Several missing fields at once: each named in `details` with the rule of
+    /// [`missing_field`](Self::missing_field); the message names them all.
+    pub fn missing_fields(fields: &[&str]) -> Self {
+        if let [one] = fields {
+            return Self::missing_field(one);
+        }
+        let message = match fields {
+            [init @ .., last] => format!("{} and {last} are required.", init.join(", ")),
+            [] => "Some required fields are missing.".to_string(),
+        };
+        let mut e = Self::new(ErrorCode::InvalidInput, message);
+        e.details = fields.iter().map(|f| FieldError { field: f.to_string(), message: format!("{f} is required.") }).collect();
+        e
     }
 
     /// The message for a given field, if this error carries one.

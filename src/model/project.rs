@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Roles on a project, weakest first so that `>=` reads as "at least".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Role {
     Viewer,
     Member,

@@ -137,15 +137,16 @@ pub fn edge_error(path: &str, e: AppError) -> Response {
         .into_response()
 }
 
-/// The largest request body accepted (JSON and forms; file uploads will set their own limit).
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The largest request body accepted (JSON and forms; file uploads will set their own limit): one
+/// limit with the REST extractors'.
+pub const MAX_BODY_BYTES: usize = crate::server::rest::extract::MAX_BODY_BYTES;
 
 pub fn nul_refused() -> AppError {
     AppError::new(ErrorCode::InvalidInput, "Text must not contain NUL characters (\\u0000).")
 }
 
 fn too_large() -> AppError {
-    AppError::new(ErrorCode::PayloadTooLarge, format!("The request body is larger than {} MiB.", MAX_BODY_BYTES / (1024 * 1024)))
+    AppError::new(ErrorCode::PayloadTooLarge, format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024))
 }
 
 /// True when a JSON text holds a `\u0000` escape (a NUL in a string): the `u0000` must follow an

@@ -1,7 +1,7 @@
 //! The route table: dashboard pages (Leptos SSR), server functions under `/rpc`, the
 //! Talkstack-compatible API under `/api`, the versioned API and its OpenAPI document under
-//! `/api/v1`, `/health`, and static files. Cross-cutting layers: cross-site refusal, request
-//! logging without secrets, compression, a request timeout.
+//! `/api/v1`, the API reference page at `/docs`, `/health`, and static files. Cross-cutting
+//! layers: cross-site refusal, request logging without secrets, compression, a request timeout.
 
 use crate::app::{shell, App};
 use crate::server::http;
@@ -40,6 +40,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/rpc/{*fn_name}", post(server_fn_handler).get(server_fn_handler))
         .route("/health", get(health))
+        .route("/docs", get(crate::server::rest::docs::page))
         .nest("/api", crate::server::rest::router())
         .merge(pages)
         .layer(middleware::from_fn(http::server_fn_error_status))

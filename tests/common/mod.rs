@@ -337,3 +337,43 @@ macro_rules! on_both {
         }
     };
 }
+
+/// The v1 time format: `YYYY-MM-DDTHH:MM:SS.mmmZ` (RFC 3339, UTC, milliseconds), with sane
+/// field ranges.
+pub fn is_rfc3339_ms(v: &Value) -> bool {
+    let s = v.as_str().unwrap_or("");
+    let b = s.as_bytes();
+    let shape = b.len() == 24
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'.',
+            23 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        });
+    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok()).unwrap_or(99);
+    shape && (1..=12).contains(&n(5..7)) && (1..=31).contains(&n(8..10)) && n(11..13) < 24 && n(14..16) < 60 && n(17..19) < 61
+}
+
+/// Every `*_at` field anywhere in `v` (null allowed), as `(json path, value)` of those that are
+/// not in the v1 time format.
+pub fn bad_timestamps(v: &Value, path: &str, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = format!("{path}.{k}");
+                if k.ends_with("_at") && !x.is_null() && !is_rfc3339_ms(x) {
+                    out.push((p.clone(), x.clone()));
+                }
+                bad_timestamps(x, &p, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                bad_timestamps(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}

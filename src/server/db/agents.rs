@@ -285,3 +285,44 @@ pub async fn unlink_all_of_agent(c: &mut AnyConnection, project_id: &str, agent_
         .await?;
     Ok(())
 }
+
+/// Where an agent page starts: after the last row of the previous page, in the list's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentAfter {
+    /// Sorted by (lower(name), id): the previous row's name and id.
+    Name(String, String),
+    /// Sorted by (updated_at DESC, id DESC): the previous row's updated_at and id.
+    Updated(i64, String),
+}
+
+/// One keyset page of a project's agents; `by_name` as in [`list`]; `after` must match the order.
+pub async fn page(
+    c: &mut AnyConnection,
+    project_id: &str,
+    search: Option<&str>,
+    by_name: bool,
+    after: Option<AgentAfter>,
+    limit: i64,
+) -> Result<Vec<AgentRow>, sqlx::Error> {
+    let mut b = super::page::Binds::default();
+    let mut sql = format!("SELECT {COLUMNS} FROM agents WHERE project_id = {}", b.text(project_id));
+    if let Some(s) = search {
+        let p = b.text(format!("%{}%", super::page::like_escape(&s.to_lowercase())));
+        sql.push_str(&format!(" AND lower(name) LIKE {p} ESCAPE '\\'"));
+    }
+    match after {
+        Some(AgentAfter::Name(name, id)) => {
+            let (n, i) = (b.text(name), b.text(id));
+            sql.push_str(&format!(" AND (lower(name) > lower({n}) OR (lower(name) = lower({n}) AND id > {i}))"));
+        }
+        Some(AgentAfter::Updated(t, id)) => {
+            let (t, i) = (b.int(t), b.text(id));
+            sql.push_str(&format!(" AND (updated_at < {t} OR (updated_at = {t} AND id < {i}))"));
+        }
+        None => {}
+    }
+    let order = if by_name { "lower(name), id" } else { "updated_at DESC, id DESC" };
+    sql.push_str(&format!(" ORDER BY {order} LIMIT {}", b.int(limit)));
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter().map(from_row).collect()
+}

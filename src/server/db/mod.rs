@@ -7,6 +7,7 @@ pub mod agents;
 pub mod integrations;
 pub mod jobs;
 pub mod numbers;
+pub mod page;
 pub mod projects;
 pub mod voices;
 pub mod users;

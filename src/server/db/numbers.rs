@@ -135,3 +135,16 @@ pub async fn delete_all(c: &mut AnyConnection, project_id: &str) -> Result<(), s
     sqlx::query("DELETE FROM phone_numbers WHERE project_id = $1").bind(project_id).execute(c).await?;
     Ok(())
 }
+
+/// A project's numbers oldest first by (created_at, id), after the previous page's last row.
+pub async fn page(c: &mut AnyConnection, project_id: &str, after: Option<(i64, String)>, limit: i64) -> Result<Vec<NumberRow>, sqlx::Error> {
+    let mut b = super::page::Binds::default();
+    let mut sql = format!("SELECT {COLUMNS} FROM phone_numbers WHERE project_id = {}", b.text(project_id));
+    if let Some((t, id)) = after {
+        let (t, i) = (b.int(t), b.text(id));
+        sql.push_str(&format!(" AND (created_at > {t} OR (created_at = {t} AND id > {i}))"));
+    }
+    sql.push_str(&format!(" ORDER BY created_at, id LIMIT {}", b.int(limit)));
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter().map(from_row).collect()
+}

@@ -558,3 +558,82 @@ pub async fn set_active_agent(c: &mut AnyConnection, project_id: &str, agent_id:
         .await?;
     Ok(())
 }
+
+// ---- keyset pages (v1 lists) -------------------------------------------------------------------
+
+/// The user's live projects by (lower(name), id), after `after` = (name, id) of the previous
+/// page's last row; `only` restricts to one project (an API key's scope).
+pub async fn page_for_user(
+    c: &mut AnyConnection,
+    user_id: &str,
+    only: Option<&str>,
+    after: Option<(String, String)>,
+    limit: i64,
+) -> Result<Vec<(ProjectRow, Role)>, sqlx::Error> {
+    let mut b = super::page::Binds::default();
+    let mut sql = format!("{PROJECT_SELECT} JOIN project_members m ON m.project_id = p.id AND m.user_id = {} WHERE p.is_deleted = 0", b.text(user_id))
+        .replacen("SELECT p.id", "SELECT m.role AS my_role, p.id", 1);
+    if let Some(only) = only {
+        sql.push_str(&format!(" AND p.id = {}", b.text(only)));
+    }
+    if let Some((name, id)) = after {
+        let (n, i) = (b.text(name), b.text(id));
+        sql.push_str(&format!(" AND (lower(p.name) > lower({n}) OR (lower(p.name) = lower({n}) AND p.id > {i}))"));
+    }
+    sql.push_str(&format!(" ORDER BY lower(p.name), p.id LIMIT {}", b.int(limit)));
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter().map(|r| Ok((project_from(r)?, role_from(&r.try_get::<String, _>("my_role")?)?))).collect()
+}
+
+/// Members oldest first by (joined, user id).
+pub async fn members_page(c: &mut AnyConnection, project_id: &str, after: Option<(i64, String)>, limit: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
+    let mut b = super::page::Binds::default();
+    let mut sql = format!(
+        "SELECT m.user_id, u.name, u.email, m.role, m.created_at FROM project_members m \
+         JOIN users u ON u.id = m.user_id WHERE m.project_id = {}",
+        b.text(project_id)
+    );
+    if let Some((t, id)) = after {
+        let (t, i) = (b.int(t), b.text(id));
+        sql.push_str(&format!(" AND (m.created_at > {t} OR (m.created_at = {t} AND m.user_id > {i}))"));
+    }
+    sql.push_str(&format!(" ORDER BY m.created_at, m.user_id LIMIT {}", b.int(limit)));
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MemberRow {
+                user_id: r.try_get("user_id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                role: role_from(&r.try_get::<String, _>("role")?)?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Invitations newest first by (created_at, id).
+pub async fn invitations_page(c: &mut AnyConnection, project_id: &str, after: Option<(i64, String)>, limit: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    let mut b = super::page::Binds::default();
+    let mut sql = format!("{INV_SELECT} WHERE i.project_id = {}", b.text(project_id));
+    if let Some((t, id)) = after {
+        let (t, i) = (b.int(t), b.text(id));
+        sql.push_str(&format!(" AND (i.created_at < {t} OR (i.created_at = {t} AND i.id < {i}))"));
+    }
+    sql.push_str(&format!(" ORDER BY i.created_at DESC, i.id DESC LIMIT {}", b.int(limit)));
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter().map(inv_from).collect()
+}
+
+/// The user's live keys newest first by (created_at, id).
+pub async fn keys_page(c: &mut AnyConnection, user_id: &str, after: Option<(i64, String)>, limit: i64) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
+    let mut b = super::page::Binds::default();
+    let mut sql = format!("{KEY_SELECT} WHERE k.user_id = {} AND k.revoked_at IS NULL", b.text(user_id));
+    if let Some((t, id)) = after {
+        let (t, i) = (b.int(t), b.text(id));
+        sql.push_str(&format!(" AND (k.created_at < {t} OR (k.created_at = {t} AND k.id < {i}))"));
+    }
+    sql.push_str(&format!(" ORDER BY k.created_at DESC, k.id DESC LIMIT {}", b.int(limit)));
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter().map(key_from).collect()
+}

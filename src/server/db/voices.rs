@@ -76,3 +76,58 @@ pub async fn upsert(c: &mut AnyConnection, v: &VoiceRow) -> Result<(), sqlx::Err
     .await?;
     Ok(())
 }
+
+/// Catalog filters as SQL, with the semantics of `services::voices::matches`: exact
+/// case-insensitive provider, gender and accent; a language without a region (`en`) matches every
+/// region; `q` is a case-insensitive substring of name, description, accent, use case, id or
+/// provider. Empty values mean any.
+#[derive(Debug, Default, Clone)]
+pub struct VoiceWhere {
+    pub provider: Option<String>,
+    pub language: Option<String>,
+    pub gender: Option<String>,
+    pub accent: Option<String>,
+    pub q: Option<String>,
+}
+
+/// One keyset page of the catalog in catalog order (sort_order, lower(name), id); each row comes
+/// with its sort_order so the caller can start the next page after it.
+pub async fn page(
+    c: &mut AnyConnection,
+    f: &VoiceWhere,
+    after: Option<(i64, String, String)>,
+    limit: i64,
+) -> Result<Vec<(VoiceRow, i64)>, sqlx::Error> {
+    use super::page::like_escape;
+    let mut b = super::page::Binds::default();
+    let mut sql = format!("SELECT {COLUMNS}, sort_order FROM voices WHERE 1 = 1");
+    let set = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
+    for (col, v) in [("provider", set(&f.provider)), ("gender", set(&f.gender)), ("accent", set(&f.accent))] {
+        if let Some(v) = v {
+            sql.push_str(&format!(" AND lower({col}) = {}", b.text(v)));
+        }
+    }
+    if let Some(l) = set(&f.language) {
+        if l.contains('-') {
+            sql.push_str(&format!(" AND lower(language) = {}", b.text(l)));
+        } else {
+            let (eq, like) = (b.text(l.clone()), b.text(format!("{}-%", like_escape(&l))));
+            sql.push_str(&format!(" AND (lower(language) = {eq} OR lower(language) LIKE {like} ESCAPE '\\')"));
+        }
+    }
+    if let Some(q) = set(&f.q) {
+        let p = b.text(format!("%{}%", like_escape(&q)));
+        let cols = ["name", "description", "accent", "use_case", "id", "provider"];
+        let any: Vec<String> = cols.iter().map(|c| format!("lower({c}) LIKE {p} ESCAPE '\\'")).collect();
+        sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+    }
+    if let Some((o, name, id)) = after {
+        let (o, n, i) = (b.int(o), b.text(name), b.text(id));
+        sql.push_str(&format!(
+            " AND (sort_order > {o} OR (sort_order = {o} AND (lower(name) > lower({n}) OR (lower(name) = lower({n}) AND id > {i}))))"
+        ));
+    }
+    sql.push_str(&format!(" ORDER BY sort_order, lower(name), id LIMIT {}", b.int(limit)));
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter().map(|r| Ok((from_row(r)?, r.try_get::<i64, _>("sort_order")?))).collect()
+}

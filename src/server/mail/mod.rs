@@ -92,10 +92,14 @@ impl Mailer {
 /// and codes stay readable in the raw file (quoted-printable would turn `token=` into
 /// `token=3D`); anything else (a long link, a name in another script) lets lettre pick a safe
 /// encoding.
+/// lettre has the last word on what 7-bit can carry (its check differs from ours on control
+/// characters, and a forced encoding it refuses panics), so 7-bit is only asked for once lettre
+/// agreed to it.
 fn part(content_type: ContentType, body: String) -> SinglePart {
     if body.is_ascii() && body.lines().all(|l| l.len() < 76) {
-        SinglePart::builder().header(content_type).header(ContentTransferEncoding::SevenBit).body(body)
-    } else {
-        SinglePart::builder().header(content_type).body(body)
+        if let Ok(b) = lettre::message::Body::new_with_encoding(body.clone(), ContentTransferEncoding::SevenBit) {
+            return SinglePart::builder().header(content_type).body(b);
+        }
     }
+    SinglePart::builder().header(content_type).body(body)
 }

@@ -50,7 +50,7 @@ impl From<AgentFields> for AgentPatch {
     }
 }
 
-/// Voice list filters as query parameters (both APIs); `page`/`per_page` only matter on v1.
+/// Voice list filters as query parameters (Talkstack's `/api/voices`).
 #[derive(Debug, Deserialize, Default)]
 pub struct VoiceQuery {
     pub provider: Option<String>,
@@ -59,8 +59,6 @@ pub struct VoiceQuery {
     pub accent: Option<String>,
     #[serde(alias = "search")]
     pub q: Option<String>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
 }
 
 impl VoiceQuery {

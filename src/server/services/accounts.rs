@@ -24,7 +24,7 @@ use crate::server::auth::{password, secrets, AuthVia, Principal};
 use crate::server::db::users::{self, UserRow};
 use crate::server::db::{new_id, now_ms};
 use crate::server::domain::{CompanyName, Email, Password, PersonName, VerificationCode};
-use crate::server::error::OnUnique;
+use crate::server::error::{OnUnique, OrInternal};
 use crate::server::jobs;
 use crate::server::mail::templates;
 use crate::server::state::AppState;

@@ -141,3 +141,10 @@ mod tests {
         assert_eq!(parse_name(" CI ").unwrap(), "CI");
     }
 }
+
+/// One keyset page of the caller's live keys, newest first; `after` is the previous page's last (created_at, id).
+pub async fn page(st: &AppState, p: &Principal, after: Option<(i64, String)>, limit: i64) -> Result<Vec<ApiKeyView>, AppError> {
+    access::require_person(p)?;
+    let mut c = st.db.pool().acquire().await?;
+    Ok(projects::keys_page(&mut c, p.user_id(), after, limit).await?.iter().map(view).collect())
+}

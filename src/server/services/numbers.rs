@@ -278,3 +278,12 @@ pub async fn of_agent(st: &AppState, p: &Principal, agent_id: &str) -> Result<Ve
         .map(|r| view(r, &links))
         .collect())
 }
+
+/// One keyset page of a project's numbers, oldest first; `after` is the previous page's last (created_at, id).
+pub async fn page(st: &AppState, p: &Principal, project_id: &str, after: Option<(i64, String)>, limit: i64) -> Result<Vec<PhoneNumberView>, AppError> {
+    let mut c = st.db.pool().acquire().await?;
+    access::project(&mut c, p, project_id, Need::Read).await?;
+    let rows = db::page(&mut c, project_id, after, limit).await?;
+    let links = agents_db::links(&mut c, project_id).await?;
+    Ok(rows.iter().map(|r| view(r, &links)).collect())
+}

@@ -173,3 +173,11 @@ pub async fn get_active(st: &AppState, p: &Principal) -> Result<ProjectView, App
         Err(e) => Err(e),
     }
 }
+
+/// One keyset page of the caller's projects by (lower(name), id); `after` is the (name, id) of
+/// the previous page's last project. An API key sees its own project only.
+pub async fn page(st: &AppState, p: &Principal, after: Option<(String, String)>, limit: i64) -> Result<Vec<ProjectView>, AppError> {
+    let mut c = st.db.pool().acquire().await?;
+    let rows = projects::page_for_user(&mut c, p.user_id(), p.project_scope(), after, limit).await?;
+    Ok(rows.iter().map(|(row, role)| view(row, *role)).collect())
+}

@@ -280,3 +280,17 @@ pub async fn accept(st: &AppState, p: &Principal, token: &str) -> Result<Project
     tx.commit().await?;
     Ok(project_view(&project, role))
 }
+
+/// One keyset page of members, oldest first; `after` is the previous page's last (joined_at, user_id).
+pub async fn members_page(st: &AppState, p: &Principal, project_id: &str, after: Option<(i64, String)>, limit: i64) -> Result<Vec<MemberView>, AppError> {
+    let mut c = st.db.pool().acquire().await?;
+    access::project(&mut c, p, project_id, Need::Read).await?;
+    Ok(projects::members_page(&mut c, project_id, after, limit).await?.into_iter().map(member_view).collect())
+}
+
+/// One keyset page of invitations, newest first; `after` is the previous page's last (created_at, id).
+pub async fn invitations_page(st: &AppState, p: &Principal, project_id: &str, after: Option<(i64, String)>, limit: i64) -> Result<Vec<InvitationView>, AppError> {
+    let mut c = st.db.pool().acquire().await?;
+    access::project(&mut c, p, project_id, Need::Manage).await?;
+    Ok(projects::invitations_page(&mut c, project_id, after, limit).await?.iter().map(inv_view).collect())
+}

@@ -163,7 +163,8 @@ pub async fn import_numbers(st: &AppState, p: &Principal, project_id: &str) -> R
     }
     let (sid, token) = credentials(st, project_id)
         .await?
-        .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, "Add your Twilio account SID and auth token first."))?;
+        // The request is fine; the project is not ready for it: a conflict with its state, not bad input.
+        .ok_or_else(|| AppError::new(ErrorCode::Conflict, "Add your Twilio account SID and auth token first."))?;
     let fetched = fetch_numbers(&st.config.twilio_api_base, &sid, &token).await?;
 
     let mut tx = st.db.begin_write().await?;

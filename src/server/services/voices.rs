@@ -96,6 +96,26 @@ pub async fn facets(st: &AppState, _p: &Principal) -> Result<VoiceFacets, AppErr
     })
 }
 
+/// One keyset page of the catalog with the filters applied in SQL, in catalog order; each
+/// voice comes with its catalog position (`sort_order`) for the next page's start.
+pub async fn page(
+    st: &AppState,
+    _p: &Principal,
+    f: &VoiceFilter,
+    after: Option<(i64, String, String)>,
+    limit: i64,
+) -> Result<Vec<(VoiceView, i64)>, AppError> {
+    let w = db::VoiceWhere {
+        provider: f.provider.clone(),
+        language: f.language.clone(),
+        gender: f.gender.clone(),
+        accent: f.accent.clone(),
+        q: f.q.clone(),
+    };
+    let mut c = st.db.pool().acquire().await?;
+    Ok(db::page(&mut c, &w, after, limit).await?.into_iter().map(|(v, order)| (view(st, v), order)).collect())
+}
+
 #[derive(Deserialize)]
 struct ElevenVoices {
     #[serde(default)]

@@ -22,6 +22,7 @@ pub enum IconKind {
     Audit,
     Plus,
     Check,
+    Book,
 }
 
 impl IconKind {
@@ -38,6 +39,7 @@ impl IconKind {
             IconKind::Close => "M6 6l12 12M18 6 6 18",
             IconKind::ChevronDown => "m6 9 6 6 6-6",
             IconKind::Folder => "M3 6.5A1.5 1.5 0 0 1 4.5 5h4.6l2 2.5h8.4A1.5 1.5 0 0 1 21 9v9.5a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 18.5v-12Z",
+            IconKind::Book => "M5 4.5A1.5 1.5 0 0 1 6.5 3H19v15H6.5A1.5 1.5 0 0 0 5 19.5v-15ZM5 19.5A1.5 1.5 0 0 0 6.5 21H19v-3M9 7h6",
             IconKind::User => "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8ZM4.5 20a7.5 7.5 0 0 1 15 0",
             IconKind::Key => "M14.5 9.5a4.5 4.5 0 1 0-3.9 4.46L9 15.5v2H7v2H4v-3l5.54-5.54A4.5 4.5 0 0 0 14.5 9.5ZM16 8h.01",
             IconKind::ArrowRight => "M5 12h14M13 6l6 6-6 6",

@@ -1,5 +1,5 @@
 //! The user menu in the top bar: a disclosure button showing the user's name and a panel with
-//! Profile, Change password and Log out.
+//! Profile, Change password, API docs and Log out.
 //! Opening and closing, with and without JavaScript, is [`Disclosure`]'s; the Log out form works
 //! as a plain POST before hydration.
 
@@ -84,6 +84,12 @@ pub fn UserMenu() -> impl IntoView {
                 <a href="/settings/password" class=MENU_ITEM on:click=move |_| close()>
                     <Icon kind=IconKind::Key class="size-4 text-slate-400"/>
                     "Change password"
+                </a>
+                // `/docs` is served by the server, not the client router: `rel="external"` makes
+                // the router leave the click to the browser.
+                <a href="/docs" rel="external" target="_blank" class=MENU_ITEM on:click=move |_| close()>
+                    <Icon kind=IconKind::Book class="size-4 text-slate-400"/>
+                    "API docs"
                 </a>
                 <div class="my-1 border-t border-slate-100"></div>
                 <ActionForm action=logout>

@@ -10,7 +10,8 @@ use crate::server::rest::extract::json_body;
 use crate::server::services::{agents, numbers, voices};
 use crate::server::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use super::{TsPath, TsQuery};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
@@ -151,7 +152,7 @@ pub async fn delete(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
     Ok(ok("Agent deleted successfully.", json!({})))
 }
 
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, Path(project_id): Path<String>) -> Result<Response, TsError> {
+pub async fn list(State(st): State<AppState>, headers: HeaderMap, TsPath(project_id): TsPath<String>) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let all = agents::list(&st, &p, &project_id, None, crate::model::AgentSort::Updated).await?;
     Ok(ok("Agents fetched successfully.", json!({"data": all.iter().map(agent_json).collect::<Vec<_>>()})))
@@ -184,19 +185,19 @@ pub async fn set_active_agent(State(st): State<AppState>, headers: HeaderMap, bo
     Ok(ok("updated active agent successfully.", json!({"project": active_agent_project(&project)})))
 }
 
-pub async fn remove_active_agent(State(st): State<AppState>, headers: HeaderMap, Path(agent_id): Path<String>) -> Result<Response, TsError> {
+pub async fn remove_active_agent(State(st): State<AppState>, headers: HeaderMap, TsPath(agent_id): TsPath<String>) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let project = agents::remove_active(&st, &p, &agent_id).await?;
     Ok(ok("removed active agent successfully.", json!({"project": active_agent_project(&project)})))
 }
 
-pub async fn list_voices(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<VoiceQuery>) -> Result<Response, TsError> {
+pub async fn list_voices(State(st): State<AppState>, headers: HeaderMap, TsQuery(q): TsQuery<VoiceQuery>) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let all = voices::list(&st, &p, &q.filter()).await?;
     Ok(ok("voices fetched successfully.", json!({"voices": all.iter().map(voice_json).collect::<Vec<_>>()})))
 }
 
-pub async fn get_voice(State(st): State<AppState>, headers: HeaderMap, Path(voice_id): Path<String>) -> Result<Response, TsError> {
+pub async fn get_voice(State(st): State<AppState>, headers: HeaderMap, TsPath(voice_id): TsPath<String>) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let v = voices::get(&st, &p, &voice_id).await?;
     Ok(ok("voice fetched successfully.", json!({"voice": voice_json(&v)})))
@@ -228,7 +229,7 @@ pub async fn get_number(State(st): State<AppState>, headers: HeaderMap, body: By
     } else if let Some(id) = given(&b.project_id) {
         Value::Array(numbers::list(&st, &p, id).await?.iter().map(number_json).collect())
     } else {
-        return Err(AppError::new(crate::model::ErrorCode::InvalidInput, "Missing required fields: one of phoneNumberId, agentId or projectId.").into());
+        return Err(AppError::new(crate::model::ErrorCode::InvalidInput, "One of phoneNumberId, agentId or projectId is required.").into());
     };
     Ok(ok("phone number data fetched successfully.", json!({"data": data})))
 }

@@ -54,12 +54,7 @@ pub(crate) fn required(fields: &[(&str, &Option<String>)]) -> Result<(), AppErro
     if missing.is_empty() {
         return Ok(());
     }
-    let mut e = AppError::new(ErrorCode::InvalidInput, format!("Missing required fields: {}.", missing.join(", ")));
-    e.details = missing
-        .iter()
-        .map(|f| crate::model::error::FieldError { field: f.to_string(), message: "This field is required.".into() })
-        .collect();
-    Err(e)
+    Err(AppError::missing_fields(&missing))
 }
 
 #[derive(Deserialize, Default)]
@@ -248,6 +243,6 @@ mod tests {
     fn required_lists_missing_fields() {
         let e = required(&[("a", &None), ("b", &Some(" ".into())), ("c", &Some("x".into()))]).unwrap_err();
         assert_eq!(e.details.len(), 2);
-        assert!(e.message.contains("a, b"));
+        assert_eq!(e.message, "a and b are required.");
     }
 }

@@ -44,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/phone-number/add-number", post(agent::add_number))
 }
 
+crate::api_extractors!(TsError, TsJson, TsQuery, TsPath);
+
 /// A Talkstack error response: `{message, status:"error", code, errors?}` plus any extra fields
 /// (like `signupStatus`), with `Retry-After` when throttled.
 pub struct TsError {

@@ -8,7 +8,8 @@ use crate::server::rest::extract::json_body;
 use crate::server::services::{api_keys, projects};
 use crate::server::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use super::TsPath;
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
@@ -31,8 +32,10 @@ pub fn project_json(p: &ProjectView) -> Value {
     })
 }
 
-fn missing(fields: &str) -> TsError {
-    AppError::new(ErrorCode::InvalidInput, format!("Missing required fields: {fields}.")).into()
+/// The absent fields of `fields` (name, present?) as the shared missing-field error.
+fn missing(fields: &[(&str, bool)]) -> TsError {
+    let absent: Vec<&str> = fields.iter().filter(|(_, present)| !present).map(|(f, _)| *f).collect();
+    AppError::missing_fields(&absent).into()
 }
 
 /// Talkstack answers a duplicate name (and any invalid input) with 400.
@@ -56,7 +59,9 @@ pub struct CreateBody {
 pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let b: CreateBody = json_body(&body)?;
-    let (Some(name), Some(description)) = (b.name, b.description) else { return Err(missing("name, description")) };
+    let (Some(name), Some(description)) = (b.name.clone(), b.description.clone()) else {
+        return Err(missing(&[("name", b.name.is_some()), ("description", b.description.is_some())]));
+    };
     let project = projects::create(&st, &p, &name, &description).await.map_err(as_400)?;
     Ok(ok(
         "successfully created project.",
@@ -80,7 +85,7 @@ pub async fn list(State(st): State<AppState>, headers: HeaderMap) -> Result<Resp
     Ok(ok("projects fetched.", json!({"data": all.iter().map(project_json).collect::<Vec<_>>()})))
 }
 
-pub async fn get(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, TsError> {
+pub async fn get(State(st): State<AppState>, headers: HeaderMap, TsPath(id): TsPath<String>) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let project = projects::get(&st, &p, &id).await?;
     Ok(ok("project fetched.", json!({"data": project_json(&project)})))
@@ -94,7 +99,7 @@ pub struct UpdateBody {
     webhook_url: Option<String>,
 }
 
-pub async fn update(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, TsError> {
+pub async fn update(State(st): State<AppState>, headers: HeaderMap, TsPath(id): TsPath<String>, body: Bytes) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let b: UpdateBody = json_body(&body)?;
     let u = projects::ProjectUpdate { name: b.name, description: b.description, webhook: b.webhook_url };
@@ -108,7 +113,7 @@ pub struct DeleteBody {
     cascade: bool,
 }
 
-pub async fn delete(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, TsError> {
+pub async fn delete(State(st): State<AppState>, headers: HeaderMap, TsPath(id): TsPath<String>, body: Bytes) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let b: DeleteBody = json_body(&body)?;
     projects::delete(&st, &p, &id, b.cascade).await?;
@@ -126,7 +131,9 @@ pub struct WebhookBody {
 pub async fn add_webhook(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let b: WebhookBody = json_body(&body)?;
-    let (Some(pid), Some(url)) = (b.project_id, b.webhook_url) else { return Err(missing("projectId, webhookURL")) };
+    let (Some(pid), Some(url)) = (b.project_id.clone(), b.webhook_url.clone()) else {
+        return Err(missing(&[("projectId", b.project_id.is_some()), ("webhookURL", b.webhook_url.is_some())]));
+    };
     let project = projects::set_webhook(&st, &p, &pid, &url).await?;
     Ok(ok("added webhook url.", json!({"data": project_json(&project)})))
 }
@@ -140,7 +147,7 @@ pub struct ActiveBody {
 pub async fn set_active_project(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
     let p = principal(&st, &headers).await?;
     let b: ActiveBody = json_body(&body)?;
-    let Some(pid) = b.project_id else { return Err(missing("projectId")) };
+    let Some(pid) = b.project_id else { return Err(missing(&[("projectId", false)])) };
     let (user, project) = projects::set_active(&st, &p, &pid).await?;
     Ok(ok(
         "active project set successfully.",

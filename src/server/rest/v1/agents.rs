@@ -1,49 +1,27 @@
 //! `/api/v1` agents (with Talkover's calling settings, seed 004), the active agent, voices,
 //! phone numbers and a project's Twilio account.
 
-use super::envelope::{body, created, ok, page, PageQuery, V1Error, V1Result};
-use crate::model::{AgentSort, AgentView, AppError, ErrorCode, PhoneNumberView};
+use super::envelope::{created, done, ok, page, PageParams, V1Error, V1Json, V1Path, V1Query, V1Result};
+use super::openapi::{E400, E401, E403, E404, E409, E413, E415, E502};
+use super::types::{
+    AgentOut, CallingOut, Done, Envelope, ImportReportOut, ListEnvelope, NumberOut, ProjectOut, RenderOut, TwilioOut,
+};
+use crate::model::{AgentSort, AppError, ErrorCode, VoiceFacets, VoiceFilter, VoiceView};
 use crate::server::auth::Principal;
+use crate::server::db::agents::AgentAfter;
 use crate::server::http::principal;
-use crate::server::rest::bodies::{AgentFields, VoiceQuery};
-use crate::server::rest::talkstack::auth::iso_ms;
+use crate::server::rest::bodies::AgentFields;
 use crate::server::services::{agents, numbers, twilio, voices};
 use crate::server::state::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// RFC 3339 to the second, as Talkover writes timestamps (`2024-01-15T10:45:00Z`).
-fn iso_secs(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
-/// The v1 agent: every setting, Talkover's `current_status`, RFC 3339 timestamps.
-fn agent_json(a: &AgentView) -> Value {
-    let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("current_status".into(), json!(a.status.as_str()));
-        m.insert("created_at".into(), json!(iso_secs(a.created_at)));
-        m.insert("updated_at".into(), json!(iso_secs(a.updated_at)));
-    }
-    v
-}
-
-fn number_json(n: &PhoneNumberView) -> Value {
-    let mut v = serde_json::to_value(n).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("current_status".into(), json!(n.status));
-        m.insert("created_at".into(), json!(iso_ms(n.created_at)));
-        m.insert("updated_at".into(), json!(iso_ms(n.updated_at)));
-    }
-    v
-}
+type Page<T> = V1Result<Json<ListEnvelope<T>>>;
+type One<T> = V1Result<Json<Envelope<T>>>;
+type Created<T> = V1Result<(StatusCode, Json<Envelope<T>>)>;
 
 /// The project a request is about: given explicitly, else the API key's project, else the
 /// caller's active project.
@@ -56,44 +34,77 @@ fn project_for(p: &Principal, given: Option<String>) -> Result<String, V1Error> 
         .ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))
 }
 
-#[derive(Deserialize)]
-pub struct AgentListQuery {
-    project_id: Option<String>,
-    #[serde(alias = "search")]
-    q: Option<String>,
-    sort: Option<String>,
-    page: Option<u64>,
-    per_page: Option<u64>,
+/// A required text value: absent or blank answers the shared missing-field error.
+fn required(field: &str, v: Option<String>) -> Result<String, V1Error> {
+    v.filter(|s| !s.trim().is_empty()).ok_or_else(|| V1Error(AppError::missing_field(field)))
 }
 
-pub async fn list_agents(State(st): State<AppState>, h: HeaderMap, Query(q): Query<AgentListQuery>) -> V1Result {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgentListQuery {
+    /// Default: the API key's project, else the caller's active project.
+    project_id: Option<String>,
+    /// Case-insensitive substring of the name.
+    #[serde(alias = "search")]
+    q: Option<String>,
+    /// `updated_at` (newest first, the default) or `name`.
+    #[param(pattern = "^(name|updated|updated_at|-updated_at|last_update)$")]
+    sort: Option<String>,
+}
+
+/// The agent cursor's key: the sort value of the list's order and the id.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum AgentKey {
+    Updated(i64, String),
+    Name(String, String),
+}
+
+#[utoipa::path(get, path = "/agents", tag = "agents", params(AgentListQuery, PageParams), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "One page of the project's agents", body = ListEnvelope<AgentOut>), E400, E401, E404))]
+pub async fn list_agents(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<AgentListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<AgentOut> {
     let p = principal(&st, &h).await?;
     let pid = project_for(&p, q.project_id)?;
     let sort = match q.sort.as_deref() {
         None => AgentSort::Updated,
         Some(s) => AgentSort::parse(s).ok_or_else(|| V1Error(AppError::field("sort", "Sort by name or updated_at.")))?,
     };
-    let all = agents::list(&st, &p, &pid, q.q.as_deref(), sort).await?;
-    page("Agents", all.iter().map(agent_json).collect(), &PageQuery { page: q.page, per_page: q.per_page })
+    let req = pq.parse::<AgentKey>()?;
+    let limit = req.limit;
+    let (after, fetch) = req.split();
+    let after = after.map(|k| match k {
+        AgentKey::Updated(t, id) => AgentAfter::Updated(t, id),
+        AgentKey::Name(n, id) => AgentAfter::Name(n, id),
+    });
+    let items = agents::page(&st, &p, &pid, q.q.as_deref(), sort, after, fetch).await?;
+    let key = move |a: &crate::model::AgentView| match sort {
+        AgentSort::Name => AgentKey::Name(a.name.clone(), a.id.clone()),
+        AgentSort::Updated => AgentKey::Updated(a.updated_at, a.id.clone()),
+    };
+    page("Agents", limit, items, key, AgentOut::from)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateAgent {
+    /// Default: the API key's project, else the caller's active project.
     project_id: Option<String>,
     #[serde(flatten)]
     fields: AgentFields,
 }
 
-pub async fn create_agent(State(st): State<AppState>, h: HeaderMap, b: Bytes) -> V1Result {
+#[utoipa::path(post, path = "/agents", tag = "agents", request_body = CreateAgent, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "Created (member+); `name` is required", body = Envelope<AgentOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn create_agent(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<CreateAgent>) -> Created<AgentOut> {
     let p = principal(&st, &h).await?;
-    let b: CreateAgent = body(&b)?;
     let pid = project_for(&p, b.project_id)?;
-    created("Agent created", agent_json(&agents::create(&st, &p, &pid, b.fields.into()).await?))
+    created("Agent created", agents::create(&st, &p, &pid, b.fields.into()).await?.into())
 }
 
-pub async fn get_agent(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(get, path = "/agents/{id}", tag = "agents", params(("id" = String, Path, description = "Agent id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "An agent with its variables, numbers and version", body = Envelope<AgentOut>), E400, E401, E404))]
+pub async fn get_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<AgentOut> {
     let p = principal(&st, &h).await?;
-    ok("Agent", agent_json(&agents::get(&st, &p, &id).await?))
+    ok("Agent", agents::get(&st, &p, &id).await?.into())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -104,232 +115,290 @@ pub struct UpdateAgent {
     fields: AgentFields,
 }
 
-pub async fn update_agent(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(put, path = "/agents/{id}", tag = "agents", params(("id" = String, Path, description = "Agent id")), request_body = UpdateAgent,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Partial update (member+)", body = Envelope<AgentOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn update_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<UpdateAgent>) -> One<AgentOut> {
     let p = principal(&st, &h).await?;
-    let b: UpdateAgent = body(&b)?;
-    ok("Agent updated", agent_json(&agents::update(&st, &p, &id, b.fields.into(), b.expected_version).await?))
+    ok("Agent updated", agents::update(&st, &p, &id, b.fields.into(), b.expected_version).await?.into())
 }
 
-pub async fn delete_agent(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(delete, path = "/agents/{id}", tag = "agents", params(("id" = String, Path, description = "Agent id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Deleted; its numbers are released (member+)", body = Done), E400, E401, E403, E404))]
+pub async fn delete_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
     let p = principal(&st, &h).await?;
     agents::delete(&st, &p, &id).await?;
-    ok("Agent deleted", Value::Null)
+    done("Agent deleted")
 }
 
-pub async fn duplicate_agent(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(post, path = "/agents/{id}/duplicate", tag = "agents", params(("id" = String, Path, description = "Agent id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "A draft copy without numbers", body = Envelope<AgentOut>), E400, E401, E403, E404, E409))]
+pub async fn duplicate_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> Created<AgentOut> {
     let p = principal(&st, &h).await?;
-    created("Agent duplicated", agent_json(&agents::duplicate(&st, &p, &id).await?))
+    created("Agent duplicated", agents::duplicate(&st, &p, &id).await?.into())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CallingBody {
     /// `inbound` or `outbound`.
-    direction: Option<String>,
+    #[schema(pattern = "^(inbound|outbound)$")]
+    direction: String,
     /// The exact set of the project's numbers the agent uses; omitted leaves them as they are.
     phone_number_ids: Option<Vec<String>>,
 }
 
-/// Seed 004: the response `data` has exactly Talkover's fields.
-pub async fn set_calling(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(put, path = "/agents/{agent_id}/calling", tag = "agents", params(("agent_id" = String, Path, description = "Agent id")), request_body = CallingBody,
+    security(("bearer" = []), ("api_key" = [])),
+    description = "403: changing numbers needs admin+. 404: the agent is not visible, or a phone_number_ids entry is not in the agent's project (nothing changes). 409: a number already answers for another inbound agent.",
+    responses((status = 200, description = "Seed 004: exactly Talkover's fields", body = Envelope<CallingOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn set_calling(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<CallingBody>) -> One<CallingOut> {
     let p = principal(&st, &h).await?;
-    let b: CallingBody = body(&b)?;
-    let Some(direction) = b.direction.filter(|d| !d.trim().is_empty()) else {
-        return Err(V1Error(AppError::field("direction", "Direction is required: inbound or outbound.")));
-    };
+    let direction = required("direction", Some(b.direction))?;
     let a = agents::set_calling(&st, &p, &id, &direction, b.phone_number_ids).await?;
-    ok(
-        "Agent calling settings updated successfully",
-        json!({
-            "id": a.id,
-            "name": a.name,
-            "direction": a.direction.as_str(),
-            "current_status": a.status.as_str(),
-            "phone_numbers": a.phone_numbers.iter().map(|n| json!({
-                "id": n.id,
-                "number": n.number,
-                "country_code": n.country_code,
-                "formatted_number": n.formatted_number,
-                "current_status": n.current_status,
-            })).collect::<Vec<_>>(),
-            "updated_at": iso_secs(a.updated_at),
-        }),
-    )
+    ok("Agent calling settings updated successfully", a.into())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct VoiceBody {
-    voice_id: Option<String>,
+    #[schema(pattern = "\\S")]
+    voice_id: String,
 }
 
-pub async fn set_voice(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(put, path = "/agents/{id}/voice", tag = "agents", params(("id" = String, Path, description = "Agent id")), request_body = VoiceBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Voice set (member+)", body = Envelope<AgentOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn set_voice(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<VoiceBody>) -> One<AgentOut> {
     let p = principal(&st, &h).await?;
-    let b: VoiceBody = body(&b)?;
-    let Some(voice) = b.voice_id.filter(|v| !v.trim().is_empty()) else {
-        return Err(V1Error(AppError::field("voice_id", "voice_id is required.")));
-    };
+    let voice = required("voice_id", Some(b.voice_id))?;
     let patch = agents::AgentPatch { voice_id: Some(Some(voice)), ..Default::default() };
-    ok("Agent voice updated", agent_json(&agents::update(&st, &p, &id, patch, None).await?))
+    ok("Agent voice updated", agents::update(&st, &p, &id, patch, None).await?.into())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RenderBody {
+    /// Values for the `{{variables}}` (also accepted as `payload` or `dynamicVariables`).
     #[serde(default, alias = "payload", alias = "dynamicVariables")]
     variables: HashMap<String, String>,
 }
 
-/// The prompt and first message with variables filled in (400 naming any missing variable).
-pub async fn render(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(post, path = "/agents/{id}/render", tag = "agents", params(("id" = String, Path, description = "Agent id")), request_body = RenderBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The prompt and first message with variables filled in; 400 names missing variables", body = Envelope<RenderOut>),
+              E400, E401, E404, E413, E415))]
+pub async fn render(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<RenderBody>) -> One<RenderOut> {
     let p = principal(&st, &h).await?;
-    let b: RenderBody = body(&b)?;
     let a = agents::get(&st, &p, &id).await?;
-    let (prompt, first) = agents::render(&a, &b.variables)?;
-    ok("Rendered", json!({"system_prompt": prompt, "first_message": first, "variables": a.variables}))
+    let (system_prompt, first_message) = agents::render(&a, &b.variables)?;
+    ok("Rendered", RenderOut { system_prompt, first_message, variables: a.variables })
 }
 
-pub async fn get_active_agent(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(get, path = "/projects/{id}/active-agent", tag = "agents", params(("id" = String, Path, description = "Project id")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The active agent, or null", body = Envelope<Option<AgentOut>>), E400, E401, E404))]
+pub async fn get_active_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<Option<AgentOut>> {
     let p = principal(&st, &h).await?;
-    ok("Active agent", agents::get_active(&st, &p, &id).await?.as_ref().map(agent_json))
+    ok("Active agent", agents::get_active(&st, &p, &id).await?.map(AgentOut::from))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ActiveAgentBody {
-    agent_id: Option<String>,
+    #[schema(pattern = "\\S")]
+    agent_id: String,
 }
 
-pub async fn set_active_agent(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(put, path = "/projects/{id}/active-agent", tag = "agents", params(("id" = String, Path, description = "Project id")), request_body = ActiveAgentBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Set (member+)", body = Envelope<ProjectOut>), E400, E401, E403, E404, E413, E415))]
+pub async fn set_active_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<ActiveAgentBody>) -> One<ProjectOut> {
     let p = principal(&st, &h).await?;
-    let b: ActiveAgentBody = body(&b)?;
-    let Some(agent) = b.agent_id.filter(|a| !a.trim().is_empty()) else {
-        return Err(V1Error(AppError::field("agent_id", "agent_id is required.")));
-    };
-    ok("Active agent set", agents::set_active(&st, &p, &id, &agent).await?)
+    let agent = required("agent_id", Some(b.agent_id))?;
+    ok("Active agent set", agents::set_active(&st, &p, &id, &agent).await?.into())
 }
 
-pub async fn clear_active_agent(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(delete, path = "/projects/{id}/active-agent", tag = "agents", params(("id" = String, Path, description = "Project id")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Cleared (member+)", body = Envelope<ProjectOut>), E400, E401, E403, E404))]
+pub async fn clear_active_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<ProjectOut> {
     let p = principal(&st, &h).await?;
-    ok("Active agent cleared", agents::clear_active(&st, &p, &id, None).await?)
+    ok("Active agent cleared", agents::clear_active(&st, &p, &id, None).await?.into())
 }
 
-pub async fn list_voices(State(st): State<AppState>, h: HeaderMap, Query(q): Query<VoiceQuery>) -> V1Result {
+/// Voice list filters; empty values mean any.
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VoiceListQuery {
+    /// e.g. `elevenlabs`.
+    provider: Option<String>,
+    /// `en` (any English) or `en-GB` exactly.
+    language: Option<String>,
+    gender: Option<String>,
+    accent: Option<String>,
+    /// Searches name, description, accent, use case, id and provider (also accepted as `search`).
+    #[serde(alias = "search")]
+    q: Option<String>,
+}
+
+/// A voice cursor: the catalog position, the name and the id of the previous page's last voice.
+type VoiceKey = (i64, String, String);
+
+#[utoipa::path(get, path = "/voices", tag = "voices", params(VoiceListQuery, PageParams), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "One page of the voice catalog, in catalog order", body = ListEnvelope<VoiceView>), E400, E401))]
+pub async fn list_voices(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<VoiceListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<VoiceView> {
     let p = principal(&st, &h).await?;
-    page("Voices", voices::list(&st, &p, &q.filter()).await?, &PageQuery { page: q.page, per_page: q.per_page })
+    let req = pq.parse::<VoiceKey>()?;
+    let limit = req.limit;
+    let (after, fetch) = req.split();
+    let f = VoiceFilter { provider: q.provider, language: q.language, gender: q.gender, accent: q.accent, q: q.q };
+    let items = voices::page(&st, &p, &f, after, fetch).await?;
+    page("Voices", limit, items, |(v, order)| (*order, v.name.clone(), v.voice_id.clone()), |(v, _)| v)
 }
 
-pub async fn get_voice(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(get, path = "/voices/{id}", tag = "voices", params(("id" = String, Path, description = "Voice id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "A voice", body = Envelope<VoiceView>), E400, E401, E404))]
+pub async fn get_voice(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<VoiceView> {
     let p = principal(&st, &h).await?;
     ok("Voice", voices::get(&st, &p, &id).await?)
 }
 
-pub async fn voice_facets(State(st): State<AppState>, h: HeaderMap) -> V1Result {
+#[utoipa::path(get, path = "/voices/filters", tag = "voices", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The values each voice filter can take", body = Envelope<VoiceFacets>), E401))]
+pub async fn voice_facets(State(st): State<AppState>, h: HeaderMap) -> One<VoiceFacets> {
     let p = principal(&st, &h).await?;
     ok("Voice filters", voices::facets(&st, &p).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NumberListQuery {
+    /// Default: the API key's project, else the caller's active project.
     project_id: Option<String>,
-    page: Option<u64>,
-    per_page: Option<u64>,
 }
 
-pub async fn list_numbers(State(st): State<AppState>, h: HeaderMap, Query(q): Query<NumberListQuery>) -> V1Result {
+#[utoipa::path(get, path = "/phone-numbers", tag = "phone-numbers", params(NumberListQuery, PageParams), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "One page of the project's numbers, oldest first", body = ListEnvelope<NumberOut>), E400, E401, E404))]
+pub async fn list_numbers(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<NumberListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<NumberOut> {
     let p = principal(&st, &h).await?;
     let pid = project_for(&p, q.project_id)?;
-    let all = numbers::list(&st, &p, &pid).await?;
-    page("Phone numbers", all.iter().map(number_json).collect(), &PageQuery { page: q.page, per_page: q.per_page })
+    let req = pq.parse::<(i64, String)>()?;
+    let limit = req.limit;
+    let (after, fetch) = req.split();
+    let items = numbers::page(&st, &p, &pid, after, fetch).await?;
+    page("Phone numbers", limit, items, |n| (n.created_at, n.id.clone()), NumberOut::from)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct AddNumber {
+    /// Default: the API key's project, else the caller's active project.
     project_id: Option<String>,
     /// As typed: international (`+1 415 555 2671`) or national with `country`.
-    number: Option<String>,
+    number: String,
     /// ISO 3166 alpha-2 of national input, e.g. `US`.
     country: Option<String>,
     #[serde(default)]
     label: String,
 }
 
-pub async fn add_number(State(st): State<AppState>, h: HeaderMap, b: Bytes) -> V1Result {
+#[utoipa::path(post, path = "/phone-numbers", tag = "phone-numbers", request_body = AddNumber, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "Added (admin+); 409 when in any project", body = Envelope<NumberOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn add_number(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<AddNumber>) -> Created<NumberOut> {
     let p = principal(&st, &h).await?;
-    let b: AddNumber = body(&b)?;
     let pid = project_for(&p, b.project_id)?;
-    let new = numbers::NewNumber { number: b.number.unwrap_or_default(), country: b.country, label: b.label, twilio_sid: None };
-    created("Phone number added", number_json(&numbers::add(&st, &p, &pid, new).await?))
+    let new = numbers::NewNumber { number: b.number, country: b.country, label: b.label, twilio_sid: None };
+    created("Phone number added", numbers::add(&st, &p, &pid, new).await?.into())
 }
 
-pub async fn get_number(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(get, path = "/phone-numbers/{id}", tag = "phone-numbers", params(("id" = String, Path, description = "Phone number id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "A number with its formats and agents", body = Envelope<NumberOut>), E400, E401, E404))]
+pub async fn get_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<NumberOut> {
     let p = principal(&st, &h).await?;
-    ok("Phone number", number_json(&numbers::get(&st, &p, &id).await?))
+    ok("Phone number", numbers::get(&st, &p, &id).await?.into())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LabelBody {
-    label: Option<String>,
+    label: String,
 }
 
-pub async fn update_number(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(patch, path = "/phone-numbers/{id}", tag = "phone-numbers", params(("id" = String, Path, description = "Phone number id")), request_body = LabelBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Label set (admin+)", body = Envelope<NumberOut>), E400, E401, E403, E404, E413, E415))]
+pub async fn update_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<LabelBody>) -> One<NumberOut> {
     let p = principal(&st, &h).await?;
-    let b: LabelBody = body(&b)?;
-    let Some(label) = b.label else { return Err(V1Error(AppError::field("label", "label is required."))) };
-    ok("Phone number updated", number_json(&numbers::set_label(&st, &p, &id, &label).await?))
+    ok("Phone number updated", numbers::set_label(&st, &p, &id, &b.label).await?.into())
 }
 
-pub async fn release_number(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(delete, path = "/phone-numbers/{id}", tag = "phone-numbers", params(("id" = String, Path, description = "Phone number id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Released from the project (admin+)", body = Done), E400, E401, E403, E404))]
+pub async fn release_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
     let p = principal(&st, &h).await?;
     numbers::release(&st, &p, &id).await?;
-    ok("Phone number released", Value::Null)
+    done("Phone number released")
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct AgentRefBody {
-    agent_id: Option<String>,
+    #[schema(pattern = "\\S")]
+    agent_id: String,
 }
 
-fn agent_id(b: AgentRefBody) -> Result<String, V1Error> {
-    b.agent_id.filter(|a| !a.trim().is_empty()).ok_or_else(|| V1Error(AppError::field("agent_id", "agent_id is required.")))
-}
-
-pub async fn assign_number(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(post, path = "/phone-numbers/{id}/assign", tag = "phone-numbers", params(("id" = String, Path, description = "Phone number id")), request_body = AgentRefBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Assigned (admin+); one inbound agent per number", body = Envelope<NumberOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn assign_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<AgentRefBody>) -> One<NumberOut> {
     let p = principal(&st, &h).await?;
-    let agent = agent_id(body(&b)?)?;
-    ok("Phone number assigned", number_json(&numbers::assign(&st, &p, &id, &agent).await?))
+    let agent = required("agent_id", Some(b.agent_id))?;
+    ok("Phone number assigned", numbers::assign(&st, &p, &id, &agent).await?.into())
 }
 
-pub async fn unassign_number(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(post, path = "/phone-numbers/{id}/unassign", tag = "phone-numbers", params(("id" = String, Path, description = "Phone number id")), request_body = AgentRefBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Unassigned (admin+)", body = Envelope<NumberOut>), E400, E401, E403, E404, E413, E415))]
+pub async fn unassign_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<AgentRefBody>) -> One<NumberOut> {
     let p = principal(&st, &h).await?;
-    let agent = agent_id(body(&b)?)?;
-    ok("Phone number unassigned", number_json(&numbers::unassign(&st, &p, &id, &agent).await?))
+    let agent = required("agent_id", Some(b.agent_id))?;
+    ok("Phone number unassigned", numbers::unassign(&st, &p, &id, &agent).await?.into())
 }
 
-pub async fn get_twilio(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(get, path = "/projects/{id}/twilio", tag = "twilio", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
+    description = "404 also when no Twilio account is set.",
+    responses((status = 200, description = "The account SID and the token's last 4 characters (admin+)", body = Envelope<TwilioOut>), E400, E401, E403, E404))]
+pub async fn get_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<TwilioOut> {
     let p = principal(&st, &h).await?;
     match twilio::settings(&st, &p, &id).await? {
-        Some(s) => ok("Twilio account", s),
+        Some(s) => ok("Twilio account", s.into()),
         None => Err(V1Error(AppError::new(ErrorCode::NotFound, "No Twilio account is set for this project."))),
     }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TwilioBody {
+    #[schema(pattern = "^AC[0-9a-fA-F]{32}$")]
     account_sid: Option<String>,
+    /// 16 to 128 characters, no spaces.
+    #[schema(pattern = "^\\S{16,128}$")]
     auth_token: Option<String>,
 }
 
-pub async fn put_twilio(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(put, path = "/projects/{id}/twilio", tag = "twilio", params(("id" = String, Path, description = "Project id")), request_body = TwilioBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Saved; the token is encrypted at rest (admin+)", body = Envelope<TwilioOut>), E400, E401, E403, E404, E413, E415))]
+pub async fn put_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<TwilioBody>) -> One<TwilioOut> {
     let p = principal(&st, &h).await?;
-    let b: TwilioBody = body(&b)?;
     let s = twilio::save(&st, &p, &id, b.account_sid.as_deref().unwrap_or(""), b.auth_token.as_deref().unwrap_or("")).await?;
-    ok("Twilio account saved", s)
+    ok("Twilio account saved", s.into())
 }
 
-pub async fn delete_twilio(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(delete, path = "/projects/{id}/twilio", tag = "twilio", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Removed (admin+)", body = Done), E400, E401, E403, E404))]
+pub async fn delete_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
     let p = principal(&st, &h).await?;
     twilio::delete(&st, &p, &id).await?;
-    ok("Twilio account removed", Value::Null)
+    done("Twilio account removed")
 }
 
-pub async fn import_twilio(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(post, path = "/projects/{id}/twilio/import", tag = "twilio", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Imports the account's numbers (admin+); 409 before credentials are set", body = Envelope<ImportReportOut>), E400, E401, E403, E404, E409, E502))]
+pub async fn import_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<ImportReportOut> {
     let p = principal(&st, &h).await?;
-    ok("Twilio numbers imported", twilio::import_numbers(&st, &p, &id).await?)
+    ok("Twilio numbers imported", twilio::import_numbers(&st, &p, &id).await?.into())
 }

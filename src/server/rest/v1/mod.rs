@@ -1,48 +1,60 @@
 //! The versioned API under `/api/v1` and its OpenAPI document (`/api/v1/openapi.json`).
-//! Later features add their resources here.
+//!
+//! Every route is registered with `routes!`, which takes the method and path from the handler's
+//! own `#[utoipa::path]`: the document is generated from the handlers' types and paths, and a
+//! route cannot be served without being documented (or documented without being served).
 
 pub mod agents;
 pub mod envelope;
 pub mod openapi;
 pub mod projects;
+pub mod types;
 
 use crate::server::state::AppState;
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
+/// This document (the whole API: Talkstack-compatible and v1), generated once.
+#[utoipa::path(get, path = "/openapi.json", tag = "meta",
+    responses((status = 200, description = "This OpenAPI 3.1 document", body = Object)))]
+pub async fn openapi_json() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(crate::server::rest::document())
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
     use agents as a;
     use projects as p;
-    Router::new()
-        .route("/openapi.json", get(|| async { Json(openapi::document()) }))
-        .route("/projects", get(p::list).post(p::create))
-        .route("/projects/{id}", get(p::get).put(p::update).delete(p::delete))
-        .route("/projects/{id}/members", get(p::members))
-        .route("/projects/{id}/members/{user_id}", put(p::change_role).delete(p::remove_member))
-        .route("/projects/{id}/leave", post(p::leave))
-        .route("/projects/{id}/transfer", post(p::transfer))
-        .route("/projects/{id}/invitations", get(p::invitations).post(p::invite))
-        .route("/projects/{id}/invitations/{invitation_id}/resend", post(p::resend))
-        .route("/projects/{id}/invitations/{invitation_id}", delete(p::revoke))
-        .route("/projects/{id}/audit-log", get(p::audit_log))
-        .route("/invitations/accept", post(p::accept))
-        .route("/api-keys", get(p::list_keys).post(p::create_key))
-        .route("/api-keys/{id}", delete(p::revoke_key))
-        .route("/me/active-project", get(p::get_active).put(p::set_active))
-        .route("/projects/{id}/active-agent", get(a::get_active_agent).put(a::set_active_agent).delete(a::clear_active_agent))
-        .route("/projects/{id}/twilio", get(a::get_twilio).put(a::put_twilio).delete(a::delete_twilio))
-        .route("/projects/{id}/twilio/import", post(a::import_twilio))
-        .route("/agents", get(a::list_agents).post(a::create_agent))
-        .route("/agents/{id}", get(a::get_agent).put(a::update_agent).delete(a::delete_agent))
-        .route("/agents/{id}/duplicate", post(a::duplicate_agent))
-        .route("/agents/{id}/calling", put(a::set_calling))
-        .route("/agents/{id}/voice", put(a::set_voice))
-        .route("/agents/{id}/render", post(a::render))
-        .route("/voices", get(a::list_voices))
-        .route("/voices/filters", get(a::voice_facets))
-        .route("/voices/{id}", get(a::get_voice))
-        .route("/phone-numbers", get(a::list_numbers).post(a::add_number))
-        .route("/phone-numbers/{id}", get(a::get_number).patch(a::update_number).delete(a::release_number))
-        .route("/phone-numbers/{id}/assign", post(a::assign_number))
-        .route("/phone-numbers/{id}/unassign", post(a::unassign_number))
+    OpenApiRouter::new()
+        .routes(routes!(openapi_json))
+        .routes(routes!(p::list, p::create))
+        .routes(routes!(p::get, p::update, p::delete))
+        .routes(routes!(p::members))
+        .routes(routes!(p::change_role, p::remove_member))
+        .routes(routes!(p::leave))
+        .routes(routes!(p::transfer))
+        .routes(routes!(p::invitations, p::invite))
+        .routes(routes!(p::resend))
+        .routes(routes!(p::revoke))
+        .routes(routes!(p::audit_log))
+        .routes(routes!(p::accept))
+        .routes(routes!(p::list_keys, p::create_key))
+        .routes(routes!(p::revoke_key))
+        .routes(routes!(p::get_active, p::set_active))
+        .routes(routes!(a::get_active_agent, a::set_active_agent, a::clear_active_agent))
+        .routes(routes!(a::get_twilio, a::put_twilio, a::delete_twilio))
+        .routes(routes!(a::import_twilio))
+        .routes(routes!(a::list_agents, a::create_agent))
+        .routes(routes!(a::get_agent, a::update_agent, a::delete_agent))
+        .routes(routes!(a::duplicate_agent))
+        .routes(routes!(a::set_calling))
+        .routes(routes!(a::set_voice))
+        .routes(routes!(a::render))
+        .routes(routes!(a::list_voices))
+        .routes(routes!(a::voice_facets))
+        .routes(routes!(a::get_voice))
+        .routes(routes!(a::list_numbers, a::add_number))
+        .routes(routes!(a::get_number, a::update_number, a::release_number))
+        .routes(routes!(a::assign_number))
+        .routes(routes!(a::unassign_number))
 }

@@ -1,16 +1,19 @@
 //! `/api/v1` projects, members, invitations, API keys, active project and audit log.
 
-use super::envelope::{body, created, ok, page, PageQuery, V1Result};
+use super::envelope::{created, done, ok, page, PageParams, V1Json, V1Path, V1Query, V1Result};
+use super::openapi::{E400, E401, E403, E404, E409, E413, E415};
+use super::types::{ApiKeyCreatedOut, ApiKeyOut, AuditEntryOut, Done, Envelope, InvitationOut, ListEnvelope, MemberOut, ProjectOut};
 use crate::server::http::principal;
 use crate::server::services::{api_keys, audit, projects, team};
 use crate::server::state::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateProject {
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$")]
     pub name: String,
     #[serde(default)]
     pub description: String,
@@ -18,6 +21,7 @@ pub struct CreateProject {
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct UpdateProject {
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$")]
     pub name: Option<String>,
     pub description: Option<String>,
     /// Empty string clears it.
@@ -26,12 +30,15 @@ pub struct UpdateProject {
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct DeleteProject {
+    /// Also delete the project's agents and numbers (without it, a project holding any is refused with 409).
     #[serde(default)]
     pub cascade: bool,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RoleBody {
+    /// viewer, member or admin (ownership moves by transfer).
+    #[schema(pattern = "^(viewer|member|admin)$")]
     pub role: String,
 }
 
@@ -42,18 +49,24 @@ pub struct TransferBody {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct InviteBody {
+    #[schema(format = Email)]
     pub email: String,
+    /// viewer, member or admin.
+    #[schema(pattern = "^(viewer|member|admin)$")]
     pub role: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TokenBody {
+    #[schema(pattern = "\\S")]
     pub token: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateKey {
+    #[schema(pattern = "\\S", max_length = 100)]
     pub name: String,
+    /// Limits the key to this project.
     pub project_id: Option<String>,
 }
 
@@ -62,138 +75,196 @@ pub struct ActiveProject {
     pub project_id: String,
 }
 
-#[derive(Deserialize)]
-pub struct AuditQuery {
-    pub before: Option<String>,
-    pub limit: Option<i64>,
+type Page<T> = V1Result<Json<ListEnvelope<T>>>;
+type One<T> = V1Result<Json<Envelope<T>>>;
+type Created<T> = V1Result<(StatusCode, Json<Envelope<T>>)>;
+
+#[utoipa::path(get, path = "/projects", tag = "projects", params(PageParams), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "One page of the caller's projects by name (an API key sees its own project)", body = ListEnvelope<ProjectOut>), E400, E401))]
+pub async fn list(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<PageParams>) -> Page<ProjectOut> {
+    let p = principal(&st, &h).await?;
+    let req = q.parse::<(String, String)>()?;
+    let limit = req.limit;
+    let (after, fetch) = req.split();
+    let items = projects::page(&st, &p, after, fetch).await?;
+    page("Projects", limit, items, |p| (p.name.clone(), p.id.clone()), ProjectOut::from)
 }
 
-pub async fn list(State(st): State<AppState>, h: HeaderMap, Query(q): Query<PageQuery>) -> V1Result {
+#[utoipa::path(post, path = "/projects", tag = "projects", request_body = CreateProject, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "Created; the caller is its owner", body = Envelope<ProjectOut>), E400, E401, E403, E409, E413, E415))]
+pub async fn create(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<CreateProject>) -> Created<ProjectOut> {
     let p = principal(&st, &h).await?;
-    page("Projects", projects::list(&st, &p).await?, &q)
+    created("Project created", projects::create(&st, &p, &b.name, &b.description).await?.into())
 }
 
-pub async fn create(State(st): State<AppState>, h: HeaderMap, b: Bytes) -> V1Result {
+#[utoipa::path(get, path = "/projects/{id}", tag = "projects", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "A project, with the caller's role", body = Envelope<ProjectOut>), E400, E401, E404))]
+pub async fn get(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<ProjectOut> {
     let p = principal(&st, &h).await?;
-    let b: CreateProject = body(&b)?;
-    created("Project created", projects::create(&st, &p, &b.name, &b.description).await?)
+    ok("Project", projects::get(&st, &p, &id).await?.into())
 }
 
-pub async fn get(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(put, path = "/projects/{id}", tag = "projects", params(("id" = String, Path, description = "Project id")), request_body = UpdateProject,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Updated (admin+)", body = Envelope<ProjectOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn update(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<UpdateProject>) -> One<ProjectOut> {
     let p = principal(&st, &h).await?;
-    ok("Project", projects::get(&st, &p, &id).await?)
-}
-
-pub async fn update(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
-    let p = principal(&st, &h).await?;
-    let b: UpdateProject = body(&b)?;
     let u = projects::ProjectUpdate { name: b.name, description: b.description, webhook: b.call_status_webhook };
-    ok("Project updated", projects::update(&st, &p, &id, u).await?)
+    ok("Project updated", projects::update(&st, &p, &id, u).await?.into())
 }
 
-pub async fn delete(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(delete, path = "/projects/{id}", tag = "projects", params(("id" = String, Path, description = "Project id")), request_body = DeleteProject,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Deleted (owner)", body = Done), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn delete(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<DeleteProject>) -> V1Result<Json<Done>> {
     let p = principal(&st, &h).await?;
-    let b: DeleteProject = body(&b)?;
     projects::delete(&st, &p, &id, b.cascade).await?;
-    ok("Project deleted", serde_json::Value::Null)
+    done("Project deleted")
 }
 
-pub async fn members(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, Query(q): Query<PageQuery>) -> V1Result {
+#[utoipa::path(get, path = "/projects/{id}/members", tag = "team", params(("id" = String, Path, description = "Project id"), PageParams),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "One page of members, oldest first", body = ListEnvelope<MemberOut>), E400, E401, E404))]
+pub async fn members(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Query(q): V1Query<PageParams>) -> Page<MemberOut> {
     let p = principal(&st, &h).await?;
-    page("Members", team::members(&st, &p, &id).await?, &q)
+    let req = q.parse::<(i64, String)>()?;
+    let limit = req.limit;
+    let (after, fetch) = req.split();
+    let items = team::members_page(&st, &p, &id, after, fetch).await?;
+    page("Members", limit, items, |m| (m.joined_at, m.user_id.clone()), MemberOut::from)
 }
 
-pub async fn change_role(State(st): State<AppState>, h: HeaderMap, Path((id, user)): Path<(String, String)>, b: Bytes) -> V1Result {
+#[utoipa::path(put, path = "/projects/{id}/members/{user_id}", tag = "team",
+    params(("id" = String, Path, description = "Project id"), ("user_id" = String, Path, description = "Member's user id")), request_body = RoleBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Role changed (admin+)", body = Envelope<MemberOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn change_role(State(st): State<AppState>, h: HeaderMap, V1Path((id, user)): V1Path<(String, String)>, V1Json(b): V1Json<RoleBody>) -> One<MemberOut> {
     let p = principal(&st, &h).await?;
-    let b: RoleBody = body(&b)?;
-    ok("Role changed", team::change_role(&st, &p, &id, &user, &b.role).await?)
+    ok("Role changed", team::change_role(&st, &p, &id, &user, &b.role).await?.into())
 }
 
-pub async fn remove_member(State(st): State<AppState>, h: HeaderMap, Path((id, user)): Path<(String, String)>) -> V1Result {
+#[utoipa::path(delete, path = "/projects/{id}/members/{user_id}", tag = "team",
+    params(("id" = String, Path, description = "Project id"), ("user_id" = String, Path, description = "Member's user id")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Member removed (admin+; the last owner cannot be removed)", body = Done), E400, E401, E403, E404, E409))]
+pub async fn remove_member(State(st): State<AppState>, h: HeaderMap, V1Path((id, user)): V1Path<(String, String)>) -> V1Result<Json<Done>> {
     let p = principal(&st, &h).await?;
     team::remove(&st, &p, &id, &user).await?;
-    ok("Member removed", serde_json::Value::Null)
+    done("Member removed")
 }
 
-pub async fn leave(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(post, path = "/projects/{id}/leave", tag = "team", params(("id" = String, Path, description = "Project id")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The caller left", body = Done), E400, E401, E403, E404, E409))]
+pub async fn leave(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
     let p = principal(&st, &h).await?;
     team::leave(&st, &p, &id).await?;
-    ok("You left the project", serde_json::Value::Null)
+    done("You left the project")
 }
 
-pub async fn transfer(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(post, path = "/projects/{id}/transfer", tag = "team", params(("id" = String, Path, description = "Project id")), request_body = TransferBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Ownership transferred to a member (owner)", body = Envelope<ProjectOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn transfer(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<TransferBody>) -> One<ProjectOut> {
     let p = principal(&st, &h).await?;
-    let b: TransferBody = body(&b)?;
-    ok("Ownership transferred", team::transfer(&st, &p, &id, &b.user_id).await?)
+    ok("Ownership transferred", team::transfer(&st, &p, &id, &b.user_id).await?.into())
 }
 
-pub async fn invitations(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, Query(q): Query<PageQuery>) -> V1Result {
+#[utoipa::path(get, path = "/projects/{id}/invitations", tag = "team", params(("id" = String, Path, description = "Project id"), PageParams),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "One page of invitations, newest first (admin+)", body = ListEnvelope<InvitationOut>), E400, E401, E403, E404))]
+pub async fn invitations(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Query(q): V1Query<PageParams>) -> Page<InvitationOut> {
     let p = principal(&st, &h).await?;
-    page("Invitations", team::invitations(&st, &p, &id).await?, &q)
+    let req = q.parse::<(i64, String)>()?;
+    let limit = req.limit;
+    let (after, fetch) = req.split();
+    let items = team::invitations_page(&st, &p, &id, after, fetch).await?;
+    page("Invitations", limit, items, |i| (i.created_at, i.id.clone()), InvitationOut::from)
 }
 
-pub async fn invite(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> V1Result {
+#[utoipa::path(post, path = "/projects/{id}/invitations", tag = "team", params(("id" = String, Path, description = "Project id")), request_body = InviteBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "Invitation mailed (admin+)", body = Envelope<InvitationOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn invite(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<InviteBody>) -> Created<InvitationOut> {
     let p = principal(&st, &h).await?;
-    let b: InviteBody = body(&b)?;
-    created("Invitation sent", team::invite(&st, &p, &id, &b.email, &b.role).await?)
+    created("Invitation sent", team::invite(&st, &p, &id, &b.email, &b.role).await?.into())
 }
 
-pub async fn resend(State(st): State<AppState>, h: HeaderMap, Path((id, inv)): Path<(String, String)>) -> V1Result {
+#[utoipa::path(post, path = "/projects/{id}/invitations/{invitation_id}/resend", tag = "team",
+    params(("id" = String, Path, description = "Project id"), ("invitation_id" = String, Path, description = "Invitation id")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Mailed again with a new link", body = Envelope<InvitationOut>), E400, E401, E403, E404, E409))]
+pub async fn resend(State(st): State<AppState>, h: HeaderMap, V1Path((id, inv)): V1Path<(String, String)>) -> One<InvitationOut> {
     let p = principal(&st, &h).await?;
-    ok("Invitation sent again", team::resend(&st, &p, &id, &inv).await?)
+    ok("Invitation sent again", team::resend(&st, &p, &id, &inv).await?.into())
 }
 
-pub async fn revoke(State(st): State<AppState>, h: HeaderMap, Path((id, inv)): Path<(String, String)>) -> V1Result {
+#[utoipa::path(delete, path = "/projects/{id}/invitations/{invitation_id}", tag = "team",
+    params(("id" = String, Path, description = "Project id"), ("invitation_id" = String, Path, description = "Invitation id")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Revoked", body = Done), E400, E401, E403, E404, E409))]
+pub async fn revoke(State(st): State<AppState>, h: HeaderMap, V1Path((id, inv)): V1Path<(String, String)>) -> V1Result<Json<Done>> {
     let p = principal(&st, &h).await?;
     team::revoke(&st, &p, &id, &inv).await?;
-    ok("Invitation revoked", serde_json::Value::Null)
+    done("Invitation revoked")
 }
 
-pub async fn accept(State(st): State<AppState>, h: HeaderMap, b: Bytes) -> V1Result {
+#[utoipa::path(post, path = "/invitations/accept", tag = "team", request_body = TokenBody, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Accepted by the logged-in invitee", body = Envelope<ProjectOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn accept(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<TokenBody>) -> One<ProjectOut> {
     let p = principal(&st, &h).await?;
-    let b: TokenBody = body(&b)?;
-    ok("Invitation accepted", team::accept(&st, &p, &b.token).await?)
+    ok("Invitation accepted", team::accept(&st, &p, &b.token).await?.into())
 }
 
-pub async fn list_keys(State(st): State<AppState>, h: HeaderMap, Query(q): Query<PageQuery>) -> V1Result {
+#[utoipa::path(get, path = "/api-keys", tag = "api-keys", params(PageParams), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "One page of the caller's live keys, newest first (no secrets)", body = ListEnvelope<ApiKeyOut>), E400, E401, E403))]
+pub async fn list_keys(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<PageParams>) -> Page<ApiKeyOut> {
     let p = principal(&st, &h).await?;
-    page("API keys", api_keys::list(&st, &p).await?, &q)
+    let req = q.parse::<(i64, String)>()?;
+    let limit = req.limit;
+    let (after, fetch) = req.split();
+    let items = api_keys::page(&st, &p, after, fetch).await?;
+    page("API keys", limit, items, |k| (k.created_at, k.id.clone()), ApiKeyOut::from)
 }
 
-pub async fn create_key(State(st): State<AppState>, h: HeaderMap, b: Bytes) -> V1Result {
+#[utoipa::path(post, path = "/api-keys", tag = "api-keys", request_body = CreateKey, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "Created; the secret is in data.secret, shown once", body = Envelope<ApiKeyCreatedOut>), E400, E401, E403, E404, E413, E415))]
+pub async fn create_key(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<CreateKey>) -> Created<ApiKeyCreatedOut> {
     let p = principal(&st, &h).await?;
-    let b: CreateKey = body(&b)?;
-    created("API key created. Store the secret now: it is shown only once.", api_keys::create(&st, &p, &b.name, b.project_id.as_deref()).await?)
+    let k = api_keys::create(&st, &p, &b.name, b.project_id.as_deref()).await?;
+    created("API key created. Store the secret now: it is shown only once.", k.into())
 }
 
-pub async fn revoke_key(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>) -> V1Result {
+#[utoipa::path(delete, path = "/api-keys/{id}", tag = "api-keys", params(("id" = String, Path, description = "API key id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Revoked with immediate effect", body = Done), E400, E401, E403, E404))]
+pub async fn revoke_key(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
     let p = principal(&st, &h).await?;
     api_keys::revoke(&st, &p, &id).await?;
-    ok("API key revoked", serde_json::Value::Null)
+    done("API key revoked")
 }
 
-pub async fn get_active(State(st): State<AppState>, h: HeaderMap) -> V1Result {
+#[utoipa::path(get, path = "/me/active-project", tag = "projects", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The active project", body = Envelope<ProjectOut>), E401, E404))]
+pub async fn get_active(State(st): State<AppState>, h: HeaderMap) -> One<ProjectOut> {
     let p = principal(&st, &h).await?;
-    ok("Active project", projects::get_active(&st, &p).await?)
+    ok("Active project", projects::get_active(&st, &p).await?.into())
 }
 
-pub async fn set_active(State(st): State<AppState>, h: HeaderMap, b: Bytes) -> V1Result {
+#[utoipa::path(put, path = "/me/active-project", tag = "projects", request_body = ActiveProject, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Set", body = Envelope<ProjectOut>), E400, E401, E404, E413, E415))]
+pub async fn set_active(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<ActiveProject>) -> One<ProjectOut> {
     let p = principal(&st, &h).await?;
-    let b: ActiveProject = body(&b)?;
-    ok("Active project set", projects::set_active(&st, &p, &b.project_id).await?.1)
+    ok("Active project set", projects::set_active(&st, &p, &b.project_id).await?.1.into())
 }
 
-/// Keyset pagination, newest first: pass `meta.next_before` back as `before` for the next page.
-pub async fn audit_log(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>, Query(q): Query<AuditQuery>) -> V1Result {
+#[utoipa::path(get, path = "/projects/{id}/audit-log", tag = "projects", params(("id" = String, Path, description = "Project id"), PageParams),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "One page of the audit log, newest first (admin+)", body = ListEnvelope<AuditEntryOut>), E400, E401, E403, E404))]
+pub async fn audit_log(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Query(q): V1Query<PageParams>) -> Page<AuditEntryOut> {
     let p = principal(&st, &h).await?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let before = q
-        .before
-        .as_deref()
-        .and_then(|b| b.split_once('_'))
-        .and_then(|(t, id)| Some((t.parse::<i64>().ok()?, id.to_string())));
-    let items = audit::page(&st, &p, &id, before, limit).await?;
-    let next = (items.len() as i64 == limit).then(|| items.last().map(|e| format!("{}_{}", e.created_at, e.id))).flatten();
-    let body = serde_json::json!({"success": true, "message": "Audit log", "data": items, "meta": {"next_before": next}});
-    Ok(axum::response::IntoResponse::into_response(axum::Json(body)))
+    let req = q.parse::<(i64, String)>()?;
+    let limit = req.limit;
+    let (after, fetch) = req.split();
+    let items = audit::page(&st, &p, &id, after, fetch).await?;
+    page("Audit log", limit, items, |e| (e.created_at, e.id.clone()), AuditEntryOut::from)
 }

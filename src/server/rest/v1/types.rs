@@ -1,0 +1,463 @@
+//! The typed v1 wire format: every response body is one of these structs, so the OpenAPI
+//! document (derived from the same types) cannot drift from what is sent.
+//!
+//! Times: every v1 timestamp is a [`Timestamp`], written as RFC 3339 in UTC with exactly three
+//! fractional digits (`2026-11-29T15:04:05.123Z`). The dashboard and the Talkstack surface keep
+//! their own formats; only v1 goes through this type.
+
+use crate::model::{
+    AgentStatus, AgentView, AnalysisConfig, ApiKeyCreated, ApiKeyView, AuditEntryView, Direction, InvitationView, MemberView,
+    NumberBrief, PhoneNumberView, ProjectView, Role, SkippedNumber, SpeaksFirst, TwilioSettingsView, ImportReport, AgentRef,
+    AppError,
+};
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
+
+/// A stored Unix-millisecond time, serialized as RFC 3339 UTC with milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(pub i64);
+
+/// The one v1 time formatter: `YYYY-MM-DDTHH:MM:SS.mmmZ`, always three fractional digits so
+/// that clients can compare and parse without caring about precision.
+pub fn rfc3339_ms(ms: i64) -> String {
+    const FMT: &[time::format_description::FormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(FMT).ok())
+        // Only out-of-range values (not produced by `now_ms`) land here; the epoch is a
+        // well-formed stand-in rather than an empty string that breaks the schema.
+        .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_string())
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&rfc3339_ms(self.0))
+    }
+}
+
+impl PartialSchema for Timestamp {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some("RFC 3339, UTC, with milliseconds"))
+            .examples([serde_json::json!("2026-11-29T15:04:05.123Z")])
+            .into()
+    }
+}
+
+impl ToSchema for Timestamp {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Timestamp")
+    }
+}
+
+// ---- envelopes ---------------------------------------------------------------------------------
+
+/// `{success: true, message, data}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Envelope<T> {
+    /// Always true.
+    pub success: bool,
+    pub message: String,
+    pub data: T,
+}
+
+/// One page of a list: `{success: true, message, data[], next_cursor}`. Pass `next_cursor` back
+/// as `cursor` for the next page; it is null on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListEnvelope<T> {
+    /// Always true.
+    pub success: bool,
+    pub message: String,
+    pub data: Vec<T>,
+    /// Opaque; null when there are no more items.
+    pub next_cursor: Option<String>,
+}
+
+/// The answer of an operation that returns nothing: `data` is always null.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Done {
+    /// Always true.
+    pub success: bool,
+    pub message: String,
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<()>,
+}
+
+/// Every v1 error: `{success: false, error{code, message, details}}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    /// Always false.
+    pub success: bool,
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine code: invalid_input, unauthenticated, invalid_credentials, email_not_verified,
+    /// forbidden, not_found, conflict, invalid_code, code_expired, rate_limited, cross_site,
+    /// payload_too_large, unsupported_media_type, method_not_allowed, upstream_error, internal.
+    #[schema(example = "invalid_input")]
+    pub code: String,
+    pub message: String,
+    /// Per-field problems (empty when the error is not about a field).
+    pub details: Vec<FieldErrorOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorOut {
+    pub field: String,
+    pub message: String,
+}
+
+impl From<&AppError> for ErrorEnvelope {
+    fn from(e: &AppError) -> Self {
+        ErrorEnvelope {
+            success: false,
+            error: ErrorBody {
+                code: e.code.as_str().to_string(),
+                message: e.message.clone(),
+                details: e.details.iter().map(|d| FieldErrorOut { field: d.field.clone(), message: d.message.clone() }).collect(),
+            },
+        }
+    }
+}
+
+// ---- projects and teams ------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectOut {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    #[schema(example = "ACTIVE")]
+    pub status: String,
+    pub owner_id: String,
+    pub owner_name: String,
+    pub owner_email: String,
+    pub call_status_webhook: Option<String>,
+    pub active_agent: Option<String>,
+    /// The caller's role on this project.
+    pub role: Role,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<ProjectView> for ProjectOut {
+    fn from(p: ProjectView) -> Self {
+        ProjectOut {
+            id: p.id,
+            name: p.name,
+            description: p.description,
+            status: p.status,
+            owner_id: p.owner_id,
+            owner_name: p.owner_name,
+            owner_email: p.owner_email,
+            call_status_webhook: p.call_status_webhook,
+            active_agent: p.active_agent,
+            role: p.role,
+            created_at: Timestamp(p.created_at),
+            updated_at: Timestamp(p.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberOut {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub joined_at: Timestamp,
+}
+
+impl From<MemberView> for MemberOut {
+    fn from(m: MemberView) -> Self {
+        MemberOut { user_id: m.user_id, name: m.name, email: m.email, role: m.role, joined_at: Timestamp(m.joined_at) }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationOut {
+    pub id: String,
+    pub project_id: String,
+    pub email: String,
+    pub role: Role,
+    /// The inviter's name.
+    pub invited_by: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// pending, accepted, revoked or expired.
+    pub state: String,
+}
+
+impl From<InvitationView> for InvitationOut {
+    fn from(i: InvitationView) -> Self {
+        InvitationOut {
+            id: i.id,
+            project_id: i.project_id,
+            email: i.email,
+            role: i.role,
+            invited_by: i.invited_by,
+            created_at: Timestamp(i.created_at),
+            expires_at: Timestamp(i.expires_at),
+            state: i.state,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyOut {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the key, enough to recognise it.
+    pub prefix: String,
+    pub project_id: Option<String>,
+    pub project_name: Option<String>,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+impl From<ApiKeyView> for ApiKeyOut {
+    fn from(k: ApiKeyView) -> Self {
+        ApiKeyOut {
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            project_id: k.project_id,
+            project_name: k.project_name,
+            created_at: Timestamp(k.created_at),
+            last_used_at: k.last_used_at.map(Timestamp),
+        }
+    }
+}
+
+/// A key right after creation: the only time the secret is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyCreatedOut {
+    pub key: ApiKeyOut,
+    pub secret: String,
+}
+
+impl From<ApiKeyCreated> for ApiKeyCreatedOut {
+    fn from(k: ApiKeyCreated) -> Self {
+        ApiKeyCreatedOut { key: k.key.into(), secret: k.secret }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryOut {
+    pub id: String,
+    pub actor_id: Option<String>,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub details: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl From<AuditEntryView> for AuditEntryOut {
+    fn from(a: AuditEntryView) -> Self {
+        AuditEntryOut {
+            id: a.id,
+            actor_id: a.actor_id,
+            actor_email: a.actor_email,
+            action: a.action,
+            target: a.target,
+            details: a.details,
+            created_at: Timestamp(a.created_at),
+        }
+    }
+}
+
+// ---- agents, numbers, voices -------------------------------------------------------------------
+
+/// The v1 agent: every setting plus Talkover's `current_status` (same value as `status`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentOut {
+    pub id: String,
+    pub project_id: String,
+    pub name: String,
+    pub system_prompt: String,
+    pub first_message: String,
+    pub voice_id: Option<String>,
+    /// The voice's display name, when the voice is in the catalog.
+    pub voice_name: Option<String>,
+    pub language: String,
+    pub llm_model: String,
+    pub temperature: f64,
+    pub speaks_first: SpeaksFirst,
+    pub max_duration_secs: i64,
+    pub recording: bool,
+    pub direction: Direction,
+    pub status: AgentStatus,
+    pub current_status: AgentStatus,
+    pub analysis: AnalysisConfig,
+    /// `{{variables}}` of the prompt and first message, each once, in order of first use.
+    pub variables: Vec<String>,
+    pub phone_numbers: Vec<NumberBrief>,
+    /// Bumped by every change.
+    pub version: i64,
+    /// Whether this is the project's active agent.
+    pub is_active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<AgentView> for AgentOut {
+    fn from(a: AgentView) -> Self {
+        AgentOut {
+            id: a.id,
+            project_id: a.project_id,
+            name: a.name,
+            system_prompt: a.system_prompt,
+            first_message: a.first_message,
+            voice_id: a.voice_id,
+            voice_name: a.voice_name,
+            language: a.language,
+            llm_model: a.llm_model,
+            temperature: a.temperature,
+            speaks_first: a.speaks_first,
+            max_duration_secs: a.max_duration_secs,
+            recording: a.recording,
+            direction: a.direction,
+            status: a.status,
+            current_status: a.status,
+            analysis: a.analysis,
+            variables: a.variables,
+            phone_numbers: a.phone_numbers,
+            version: a.version,
+            is_active: a.is_active,
+            created_at: Timestamp(a.created_at),
+            updated_at: Timestamp(a.updated_at),
+        }
+    }
+}
+
+/// Seed 004: exactly Talkover's fields.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallingOut {
+    pub id: String,
+    pub name: String,
+    pub direction: Direction,
+    pub current_status: AgentStatus,
+    pub phone_numbers: Vec<NumberBrief>,
+    pub updated_at: Timestamp,
+}
+
+impl From<AgentView> for CallingOut {
+    fn from(a: AgentView) -> Self {
+        CallingOut {
+            id: a.id,
+            name: a.name,
+            direction: a.direction,
+            current_status: a.status,
+            phone_numbers: a.phone_numbers,
+            updated_at: Timestamp(a.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderOut {
+    pub system_prompt: String,
+    pub first_message: String,
+    /// The variables the agent's texts use.
+    pub variables: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NumberOut {
+    pub id: String,
+    pub project_id: String,
+    /// E.164.
+    pub number: String,
+    pub country_code: Option<String>,
+    /// National format.
+    pub formatted_number: String,
+    pub international_number: String,
+    /// `simulator` or `twilio`.
+    pub provider: String,
+    /// `active`.
+    pub status: String,
+    /// Talkover's name for `status`.
+    pub current_status: String,
+    pub label: String,
+    /// The inbound agent answering the number if there is one, else the first outbound agent
+    /// calling from it.
+    pub agent_id: Option<String>,
+    /// Every agent using the number (one inbound agent at most).
+    pub agents: Vec<AgentRef>,
+    pub twilio_sid: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<PhoneNumberView> for NumberOut {
+    fn from(n: PhoneNumberView) -> Self {
+        NumberOut {
+            id: n.id,
+            project_id: n.project_id,
+            number: n.number,
+            country_code: n.country_code,
+            formatted_number: n.formatted_number,
+            international_number: n.international_number,
+            provider: n.provider,
+            current_status: n.status.clone(),
+            status: n.status,
+            label: n.label,
+            agent_id: n.agent_id,
+            agents: n.agents,
+            twilio_sid: n.twilio_sid,
+            created_at: Timestamp(n.created_at),
+            updated_at: Timestamp(n.updated_at),
+        }
+    }
+}
+
+/// A project's Twilio account, without the secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TwilioOut {
+    pub account_sid: String,
+    /// The last four characters of the auth token.
+    pub auth_token_hint: String,
+    pub updated_at: Timestamp,
+}
+
+impl From<TwilioSettingsView> for TwilioOut {
+    fn from(t: TwilioSettingsView) -> Self {
+        TwilioOut { account_sid: t.account_sid, auth_token_hint: t.auth_token_hint, updated_at: Timestamp(t.updated_at) }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReportOut {
+    pub imported: Vec<NumberOut>,
+    /// Numbers already in this project (their Twilio SID and provider are refreshed).
+    pub already_present: usize,
+    pub skipped: Vec<SkippedNumber>,
+}
+
+impl From<ImportReport> for ImportReportOut {
+    fn from(r: ImportReport) -> Self {
+        ImportReportOut { imported: r.imported.into_iter().map(Into::into).collect(), already_present: r.already_present, skipped: r.skipped }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_always_carry_milliseconds() {
+        assert_eq!(rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_ms(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(rfc3339_ms(1_700_000_000_000), "2023-11-14T22:13:20.000Z");
+        assert_eq!(serde_json::to_string(&Timestamp(5)).unwrap(), "\"1970-01-01T00:00:00.005Z\"");
+    }
+}
