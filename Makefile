@@ -1,4 +1,5 @@
-# Talkdeck: `make run` serves the product (release build, SQLite, simulator) on 127.0.0.1:3000;
+# Talkdeck: `make run` serves the product (release build, SQLite, simulator) on 127.0.0.1:3000,
+# building it first only when the sources are newer than the build (scripts/run.sh);
 # `make test` runs unit + integration tests (SQLite, and PostgreSQL when 127.0.0.1:5432 answers)
 # and the Playwright suite in Chromium. Both install what they need first (scripts/setup.sh).
 
@@ -15,7 +16,7 @@ setup:
 	@scripts/setup.sh test
 
 run: setup-run
-	cargo leptos serve --release
+	@scripts/run.sh
 
 test: setup unit schemathesis e2e
 

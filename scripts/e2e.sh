@@ -8,7 +8,7 @@ data_dir="$(mktemp -d -t talkdeck-e2e.XXXXXX)"
 log="$data_dir/server.log"
 export DATA_DIR="$data_dir" BASE_URL="http://127.0.0.1:$port"
 export LEPTOS_SITE_ADDR="127.0.0.1:$port" PUBLIC_URL="$BASE_URL"
-export LEPTOS_OUTPUT_NAME=talkdeck LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
+export LEPTOS_OUTPUT_NAME=talkdeck LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_HASH_FILES=true
 export RUST_LOG="${RUST_LOG:-info}"
 target/release/talkdeck serve >"$log" 2>&1 &
 pid=$!

@@ -1,5 +1,5 @@
 /** Profile editing and code resend (hydrated). */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import {
   atPath,
   expectOverview,

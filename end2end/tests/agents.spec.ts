@@ -1,5 +1,5 @@
 /** Agents, the editor (prompt preview, voice picker, calling settings), phone numbers and the active agent picker (hydrated). */
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from './fixtures';
 import { atPath, newUser, settle, signUpAndVerify, statusMessage, visit } from './helpers';
 
 function uniqueName(tag: string): string {

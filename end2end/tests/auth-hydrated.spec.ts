@@ -2,7 +2,7 @@
  * The account flow in a normal (JavaScript-enabled, hydrated) browser: sign up, verify with the
  * mailed code, Overview, log out, log in, change the password, and log in with the new one.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import {
   alertMessage,
   atPath,

@@ -1,5 +1,5 @@
 /** Progressive enhancement: the account pages work as plain HTML form posts. */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import {
   atPath,
   expectLoginRefused,

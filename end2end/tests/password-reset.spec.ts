@@ -1,5 +1,5 @@
 /** Forgot password → mailed link → new password → log in; the link works only once. */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import {
   alertMessage,
   atPath,

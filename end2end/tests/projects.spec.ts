@@ -1,5 +1,5 @@
 /** Projects, the picker, invitations and roles (hydrated). */
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from './fixtures';
 import { codeFrom, invitePathFrom, waitForMail } from './mail';
 import {
   atPath,

@@ -1,5 +1,5 @@
 /** App pages need a session: logged-out visits go to /login?next=… and come back after login. */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { atPath, logOut, newUser, settle, signUpAndVerify, submitLogin, visit } from './helpers';
 
 test('logged-out visit to /calls goes to login and comes back after login', async ({ page, baseURL }) => {

@@ -129,6 +129,16 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         Err(_) => leptos::config::LeptosOptions::builder().output_name("talkdeck").build(),
     };
     leptos_options.site_addr = config.site_addr;
+    // cargo-leptos (`hash-files = true`) names the /pkg files after their hashes and writes the
+    // hashes to hash.txt next to the binary; it tells the server through LEPTOS_HASH_FILES only
+    // when it starts the server itself. Started any other way, follow the build: use the hashed
+    // names when the build left a hash file.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos_options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(leptos_options.hash_file.as_ref())))
+            .is_some_and(|path| path.is_file());
+    }
     Ok(AppState::new(config, db, mailer, leptos_options))
 }
 

@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod feed;
+pub mod headers;
 pub mod http;
 pub mod jobs;
 pub mod mail;

@@ -1,9 +1,11 @@
 //! The route table: dashboard pages (Leptos SSR), server functions under `/rpc`, the
 //! Talkstack-compatible API under `/api`, the versioned API and its OpenAPI document under
 //! `/api/v1`, the API reference page at `/docs`, `/health`, and static files. Cross-cutting
-//! layers: cross-site refusal, request logging without secrets, compression, a request timeout.
+//! layers: input refusal (NUL, body size), cross-site refusal, request logging without secrets,
+//! compression, a request timeout, security and cache headers.
 
 use crate::app::{shell, App};
+use crate::server::headers::{self, PagePolicy};
 use crate::server::http;
 use crate::server::state::AppState;
 use axum::body::Body;
@@ -13,6 +15,7 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -20,6 +23,7 @@ use tower_http::trace::TraceLayer;
 
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let policy = Arc::new(PagePolicy::new(&state.config, std::env::var_os("LEPTOS_WATCH").is_some()));
 
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -27,14 +31,18 @@ pub fn build(state: AppState) -> Router {
             routes,
             {
                 let st = state.clone();
-                move || provide_context(st.clone())
+                move || {
+                    provide_context(st.clone());
+                    headers::provide_leptos_nonce();
+                }
             },
             {
                 let opts = state.leptos_options.clone();
                 move || shell(opts.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Unknown paths: the app's 404 page (static files are routed below, before it).
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(headers::provide_leptos_nonce, shell))
         .layer(middleware::from_fn_with_state(state.clone(), http::require_login_for_pages));
 
     Router::new()
@@ -42,12 +50,14 @@ pub fn build(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/docs", get(crate::server::rest::docs::page))
         .nest("/api", crate::server::rest::router())
+        .merge(headers::static_files(&state.leptos_options))
         .merge(pages)
         .layer(middleware::from_fn(http::server_fn_error_status))
         .layer(middleware::from_fn(http::refuse_bad_input))
         .layer(middleware::from_fn_with_state(state.clone(), http::refuse_cross_site))
         .layer(TimeoutLayer::with_status_code(::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(policy, headers::security_headers))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
                 // The path only: query strings can carry reset tokens.
