@@ -97,7 +97,7 @@ async fn twenty_saves_of_one_version_one_wins() {
 
         // Without expected_version (Talkstack's update), concurrent saves all land, none lost.
         let rs = race(&app, |i| {
-            (Method::PUT, format!("/api/v1/agents/{id}"), Some(json!({"temperature": (i as f64) / 10.0})), auth.clone())
+            (Method::PUT, format!("/api/v1/agents/{id}"), Some(json!({"name": format!("Unversioned {i}")})), auth.clone())
         })
         .await;
         no_server_errors("unversioned saves", &rs);

@@ -46,7 +46,7 @@ async fn sqlite_schema(app: &common::TestApp) -> Schema {
 async fn postgres_schema(app: &common::TestApp) -> Schema {
     let pool = app.state.db.pool();
     let columns = sqlx::query(
-        "SELECT table_name || '.' || column_name AS c FROM information_schema.columns \
+        "SELECT (table_name || '.' || column_name)::text AS c FROM information_schema.columns \
          WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
     )
     .fetch_all(pool)
@@ -56,7 +56,7 @@ async fn postgres_schema(app: &common::TestApp) -> Schema {
     .map(|r| r.get::<String, _>("c"))
     .collect();
     let indexes = sqlx::query(
-        "SELECT i.indexname AS name FROM pg_indexes i WHERE i.schemaname = 'public' AND i.tablename <> '_sqlx_migrations' \
+        "SELECT i.indexname::text AS name FROM pg_indexes i WHERE i.schemaname = 'public' AND i.tablename <> '_sqlx_migrations' \
          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
     )
     .fetch_all(pool)

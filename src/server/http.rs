@@ -122,16 +122,14 @@ pub async fn refuse_cross_site(State(st): State<AppState>, req: Request, next: N
     next.run(req).await
 }
 
-/// An error answered by a middleware, before any handler: the server functions' own encoding
-/// (the `AppError` as JSON) under `/rpc`, elsewhere a body that both API envelopes' clients read
-/// (Talkstack's `message`/`status` and v1's `success`/`error`).
-pub fn edge_error(path: &str, e: AppError) -> Response {
+/// An error answered by a middleware, before any handler, in one body every client reads: the
+/// server functions' `AppError` (`code`, `message`, `details` at the top), Talkstack's
+/// `message`/`status` and v1's `success`/`error`.
+pub fn edge_error(_path: &str, e: AppError) -> Response {
     let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    if path.starts_with("/rpc/") {
-        return (status, axum::Json(e)).into_response();
-    }
     (status, axum::Json(serde_json::json!({
-        "message": e.message, "status": "error", "success": false,
+        "code": e.code.as_str(), "message": e.message, "details": e.details,
+        "status": "error", "success": false,
         "error": {"code": e.code.as_str(), "message": e.message, "details": e.details}
     })))
         .into_response()
