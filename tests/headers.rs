@@ -169,7 +169,7 @@ async fn app_with_site(hash_files: bool) -> (common::TestApp, tempfile::TempDir)
         .build();
     let state = AppState::new(config, db, mailer, opts);
     let router = talkdeck::server::router::build(state.clone());
-    (common::TestApp { router, state, dir, backend: "sqlite" }, site)
+    (common::TestApp { router, state, dir, backend: "sqlite", url }, site)
 }
 
 async fn get_with(app: &common::TestApp, path: &str, headers: &[(&str, &str)]) -> common::Resp {
