@@ -99,7 +99,9 @@ impl PageParams {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(V1Error(AppError::field("limit", format!("limit must be between 1 and {MAX_LIMIT}."))));
         }
-        let after = match self.cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        // Only an empty cursor means "first page"; anything else (whitespace included) must be one
+        // the server issued.
+        let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => Some(decode_cursor(c).ok_or_else(bad_cursor)?),
         };
@@ -153,6 +155,8 @@ mod tests {
         let wrong_shape = PageParams { limit: None, cursor: Some(encode_cursor(&("a", "b"))) };
         assert!(wrong_shape.parse::<(i64, String)>().is_err());
         assert!(PageParams { limit: Some(101), cursor: None }.parse::<(i64, String)>().is_err());
+        assert!(PageParams { limit: None, cursor: Some("\n".into()) }.parse::<(i64, String)>().is_err());
+        assert!(PageParams { limit: None, cursor: Some(String::new()) }.parse::<(i64, String)>().unwrap().after.is_none());
         assert!(PageParams { limit: Some(0), cursor: None }.parse::<(i64, String)>().is_err());
     }
 }
