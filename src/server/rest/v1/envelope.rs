@@ -156,7 +156,7 @@ mod tests {
         assert!(wrong_shape.parse::<(i64, String)>().is_err());
         assert!(PageParams { limit: Some(101), cursor: None }.parse::<(i64, String)>().is_err());
         assert!(PageParams { limit: None, cursor: Some("\n".into()) }.parse::<(i64, String)>().is_err());
-        assert!(PageParams { limit: None, cursor: Some(String::new()) }.parse::<(i64, String)>().unwrap().after.is_none());
+        assert!(PageParams { limit: None, cursor: Some(String::new()) }.parse::<(i64, String)>().map_err(|e| e.0).unwrap().after.is_none());
         assert!(PageParams { limit: Some(0), cursor: None }.parse::<(i64, String)>().is_err());
     }
 }
