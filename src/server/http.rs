@@ -147,9 +147,12 @@ fn too_large() -> AppError {
     AppError::new(ErrorCode::PayloadTooLarge, format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024))
 }
 
-/// True when a JSON text holds a `\u0000` escape (a NUL in a string): the `u0000` must follow an
-/// odd run of backslashes, else the backslash itself is escaped and the text is literal.
-fn json_has_nul(b: &[u8]) -> bool {
+/// True when a JSON text holds a NUL: raw, or as a `\u0000` escape (the `u0000` must follow an
+/// odd run of backslashes, else the backslash itself is escaped and the text is literal).
+pub(crate) fn json_has_nul(b: &[u8]) -> bool {
+    if b.contains(&0) {
+        return true;
+    }
     let pat = b"u0000";
     let mut i = 0;
     while let Some(pos) = b[i..].windows(pat.len()).position(|w| w == pat) {

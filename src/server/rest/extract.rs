@@ -3,7 +3,7 @@
 //! API errors (with the one missing-field rule) rather than framework text.
 
 use crate::model::{error::missing_field_in, AppError, ErrorCode};
-use crate::server::http;
+use crate::server::http::{self, json_has_nul, nul_refused};
 use crate::server::services::Client;
 use crate::server::state::AppState;
 use ::http::request::Parts;
@@ -23,28 +23,6 @@ impl FromRequestParts<AppState> for ClientAddr {
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
         Ok(ClientAddr(http::client_from_parts(st, &parts.extensions, &parts.headers)))
     }
-}
-
-fn nul_refused() -> AppError {
-    AppError::new(ErrorCode::InvalidInput, "Text must not contain NUL characters (\\u0000).")
-}
-
-/// True when a JSON text holds a NUL: raw, or as a `\u0000` escape that is not itself escaped.
-fn json_has_nul(b: &[u8]) -> bool {
-    if b.contains(&0) {
-        return true;
-    }
-    let pat = b"u0000";
-    let mut i = 0;
-    while let Some(pos) = b[i..].windows(pat.len()).position(|w| w == pat) {
-        let at = i + pos;
-        let slashes = b[..at].iter().rev().take_while(|c| **c == b'\\').count();
-        if slashes % 2 == 1 {
-            return true;
-        }
-        i = at + 1;
-    }
-    false
 }
 
 /// Parses a JSON body; an empty body parses as `{}` so that missing fields get field errors.
