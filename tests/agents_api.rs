@@ -513,7 +513,7 @@ async fn elevenlabs_voices_are_merged() {
             c.elevenlabs_api_base = base.clone();
         })
         .await;
-        let before = talkdeck::server::services::voices::facets(&app.state, &principal_for(&app).await).await.unwrap();
+        let before = { let a = talkdeck::server::auth::Actor::from(principal_for(&app).await); app.state.read(async |c| talkdeck::server::services::voices::facets(c, &a).await).await }.unwrap();
         let n = talkdeck::server::services::voices::sync_elevenlabs(&app.state).await.unwrap();
         assert_eq!(n, 2, "{backend}");
         let (_, auth) = user(&app, "el@x.co").await;

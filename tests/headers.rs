@@ -209,6 +209,16 @@ async fn hashed_bundle_is_immutable_and_other_static_files_revalidate() {
         // Changed since: the file again.
         let r = get_with(&app, path, &[("if-modified-since", "Fri, 09 Aug 1996 14:21:40 GMT")]).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
+        // The same through the entity tag.
+        let etag = header(&r.headers, "etag").to_string();
+        assert!(etag.starts_with("W/\""), "{path}: {etag}");
+        let r = get_with(&app, path, &[("if-none-match", &etag)]).await;
+        assert_eq!(r.status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(r.text.is_empty(), "{path}");
+        assert_eq!(header(&r.headers, "etag"), etag, "{path}");
+        assert_eq!(header(&r.headers, "cache-control"), "no-cache", "{path}");
+        let r = get_with(&app, path, &[("if-none-match", "W/\"stale\"")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
     }
     // Media previews may be fetched in ranges (seeking).
     let r = get_with(&app, "/assets/voices/ada.ogg", &[("range", "bytes=0-3")]).await;

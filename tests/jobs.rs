@@ -220,14 +220,14 @@ async fn a_failing_job_backs_off_then_dies_and_retry_revives_it() {
         make_due(&app.state, &j.id).await;
         assert_eq!(w.run_due().await.unwrap(), 0, "dead jobs do not run");
 
-        let listed = services::jobs::list(&app.state, false, 100).await.unwrap();
+        let listed = app.state.read(async |c| services::jobs::list(c, false, 100).await).await.unwrap();
         assert!(listed.iter().any(|r| r.id == j.id && r.state == JobState::Dead));
 
-        let revived = services::jobs::retry(&app.state, &j.id).await.unwrap();
+        let revived = app.state.write(async |tx| services::jobs::retry(tx, &j.id).await).await.unwrap();
         assert_eq!((revived.state, revived.attempts), (JobState::Pending, 0));
-        let e = services::jobs::retry(&app.state, &j.id).await.unwrap_err();
+        let e = app.state.write(async |tx| services::jobs::retry(tx, &j.id).await).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Conflict, "only dead jobs are retried");
-        assert_eq!(services::jobs::retry(&app.state, "nope").await.unwrap_err().code, ErrorCode::NotFound);
+        assert_eq!(app.state.write(async |tx| services::jobs::retry(tx, "nope").await).await.unwrap_err().code, ErrorCode::NotFound);
         assert_eq!(w.run_due().await.unwrap(), 1);
         let row = find(&app.state, &j.id).await;
         assert_eq!((row.state, row.attempts), (JobState::Pending, 1));
@@ -376,7 +376,7 @@ async fn a_queued_mail_survives_a_restart() {
         assert_eq!(r.json["signupStatus"], 3);
 
         // Sealed at rest: neither the address nor the mail text is readable in the row.
-        let listed = services::jobs::list(&app.state, false, 100).await.unwrap();
+        let listed = app.state.read(async |c| services::jobs::list(c, false, 100).await).await.unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].kind, "mail.send");
         assert!(listed[0].payload.starts_with(r#"{"sealed":"v1."#), "{}", listed[0].payload);
@@ -400,7 +400,7 @@ async fn smtp_failures_are_retried() {
         let app = common::TestApp::with_config(backend, |c| c.smtp_url = Some("smtp://127.0.0.1:1".into())).await;
         let r = app.signup("smtp@x.co", common::PW).await;
         assert_eq!(r.status, StatusCode::OK, "sign-up does not wait for SMTP: {}", r.text);
-        let id = services::jobs::list(&app.state, false, 10).await.unwrap()[0].id.clone();
+        let id = app.state.read(async |c| services::jobs::list(c, false, 10).await).await.unwrap()[0].id.clone();
 
         assert_eq!(app.run_jobs().await, 1);
         let row = find(&app.state, &id).await;
@@ -416,7 +416,7 @@ async fn smtp_failures_are_retried() {
         // Resend and forgot queue their mail the same way (and nothing for unknown addresses).
         app.post_json("/api/auth/resend-code", json!({"email": "smtp@x.co"}), None).await;
         app.post_json("/api/auth/forgot-password", json!({"email": "nobody@x.co"}), None).await;
-        assert_eq!(services::jobs::list(&app.state, false, 10).await.unwrap().len(), 2);
+        assert_eq!(app.state.read(async |c| services::jobs::list(c, false, 10).await).await.unwrap().len(), 2);
     }
 }
 
@@ -431,6 +431,6 @@ async fn a_corrupt_state_is_an_error_naming_the_row() {
         let e = store::find(&mut c, &j.id).await.unwrap_err().to_string();
         assert!(e.contains(&j.id) && e.contains("paused"), "{e}");
         drop(c);
-        assert_eq!(services::jobs::retry(&app.state, &j.id).await.unwrap_err().code, ErrorCode::Internal);
+        assert_eq!(app.state.write(async |tx| services::jobs::retry(tx, &j.id).await).await.unwrap_err().code, ErrorCode::Internal);
     }
 }

@@ -124,6 +124,8 @@ pub struct ApiKeyCreated {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntryView {
     pub id: String,
+    /// `user`, `api_key` (acting for `actor_id`, its creator) or `system` (jobs, callbacks).
+    pub actor_kind: String,
     pub actor_id: Option<String>,
     pub actor_email: Option<String>,
     pub action: String,

@@ -84,12 +84,12 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let state = build_state(config).await?;
             match action.unwrap_or(JobsCommand::List { all: false, limit: 100 }) {
                 JobsCommand::List { all, limit } => {
-                    let rows = crate::server::services::jobs::list(&state, all, limit).await.map_err(|e| e.message)?;
+                    let rows = state.read(async |c| crate::server::services::jobs::list(c, all, limit).await).await.map_err(|e| e.message)?;
                     print_jobs(&rows);
                     Ok(())
                 }
                 JobsCommand::Retry { id } => {
-                    let job = crate::server::services::jobs::retry(&state, &id).await.map_err(|e| e.message)?;
+                    let job = state.write(async |tx| crate::server::services::jobs::retry(tx, &id).await).await.map_err(|e| e.message)?;
                     println!("job {} ({}) is pending again", job.id, job.kind);
                     Ok(())
                 }

@@ -15,7 +15,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
 use http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LAST_MODIFIED, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use http::{HeaderValue, StatusCode};
 use leptos::config::LeptosOptions;
@@ -156,9 +157,53 @@ fn cache_policy<B>(policy: &'static str) -> impl Fn(http::Response<B>) -> http::
     }
 }
 
+/// A weak entity tag for a static file: its path and modification time, which is what tells one
+/// version of a file under a fixed name from the next.
+fn static_etag(path: &str, last_modified: &HeaderValue) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(last_modified.as_bytes());
+    format!("W/\"{}\"", &hex::encode(h.finalize())[..20])
+}
+
+/// True when an `If-None-Match` value names `etag` (weak comparison, as RFC 9110 asks for GET).
+fn none_match_hits(if_none_match: &str, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    if_none_match.split(',').any(|t| t.trim() == "*" || bare(t) == bare(etag))
+}
+
+/// Adds an `ETag` to static files (`ServeDir` sends only `Last-Modified`) and answers a matching
+/// `If-None-Match` with 304, so caches can revalidate with either validator.
+async fn static_validators(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let if_none_match = req.headers().get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let mut res = next.run(req).await;
+    if !(res.status() == StatusCode::OK || res.status() == StatusCode::NOT_MODIFIED) {
+        return res;
+    }
+    let Some(etag) = res.headers().get(LAST_MODIFIED).map(|lm| static_etag(&path, lm)) else { return res };
+    let Ok(value) = HeaderValue::from_str(&etag) else { return res };
+    if if_none_match.as_deref().is_some_and(|inm| none_match_hits(inm, &etag)) {
+        let mut not_modified = Response::new(Body::empty());
+        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+        for name in [CACHE_CONTROL, LAST_MODIFIED, http::header::VARY] {
+            if let Some(v) = res.headers().get(&name) {
+                not_modified.headers_mut().insert(name, v.clone());
+            }
+        }
+        not_modified.headers_mut().insert(ETAG, value);
+        return not_modified;
+    }
+    res.headers_mut().insert(ETAG, value);
+    res
+}
+
 /// The static files of the site root: `/pkg` (immutable when cargo-leptos hashed the names,
 /// revalidated otherwise), `/assets` and the favicon (revalidated). `ServeDir` answers
-/// `If-Modified-Since` with 304 from the file's `Last-Modified`.
+/// `If-Modified-Since` with 304 from the file's `Last-Modified`; [`static_validators`] adds an
+/// `ETag` and answers `If-None-Match`.
 pub fn static_files(opts: &LeptosOptions) -> Router<AppState> {
     let root = PathBuf::from(opts.site_root.as_ref());
     let pkg = opts.site_pkg_dir.as_ref().trim_matches('/');
@@ -174,11 +219,27 @@ pub fn static_files(opts: &LeptosOptions) -> Router<AppState> {
             "/favicon.svg",
             ServiceExt::<http::Request<Body>>::map_response(ServeFile::new(root.join("favicon.svg")), cache_policy(CACHE_REVALIDATE)),
         )
+        .layer(axum::middleware::from_fn(static_validators))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn etags_follow_path_and_time_and_match_weakly() {
+        let t1 = HeaderValue::from_static("Sun, 29 Nov 2026 10:00:00 GMT");
+        let t2 = HeaderValue::from_static("Sun, 29 Nov 2026 10:00:01 GMT");
+        let e = static_etag("/assets/a.css", &t1);
+        assert!(e.starts_with("W/\"") && e.ends_with('"'), "{e}");
+        assert_eq!(e, static_etag("/assets/a.css", &t1));
+        assert_ne!(e, static_etag("/assets/a.css", &t2));
+        assert_ne!(e, static_etag("/assets/b.css", &t1));
+        assert!(none_match_hits(&e, &e));
+        assert!(none_match_hits(&format!("\"x\", {}", e.trim_start_matches("W/")), &e));
+        assert!(none_match_hits("*", &e));
+        assert!(!none_match_hits("W/\"other\"", &e));
+    }
 
     #[test]
     fn nonces_are_fresh_and_header_safe() {

@@ -3,7 +3,7 @@
 //! server functions. Thin: every decision is delegated to `services`.
 
 use crate::model::{AppError, ErrorCode};
-use crate::server::auth::{cookie, Principal};
+use crate::server::auth::{cookie, Actor, Principal};
 use crate::server::config::Config;
 use crate::server::services::{accounts, Client};
 use crate::server::state::AppState;
@@ -56,11 +56,11 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 /// access token, or the session cookie, in that order.
 pub async fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
     if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
-        return crate::server::services::api_keys::authenticate(st, key).await;
+        return st.read(async |c| crate::server::services::api_keys::authenticate(c, key).await).await;
     }
     if let Some(token) = bearer(headers) {
         if token.starts_with(crate::server::services::api_keys::KEY_PREFIX) {
-            return crate::server::services::api_keys::authenticate(st, token).await;
+            return st.read(async |c| crate::server::services::api_keys::authenticate(c, token).await).await;
         }
         return accounts::authenticate_bearer(st, token).await;
     }
@@ -70,6 +70,11 @@ pub async fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, 
         }
     }
     Err(AppError::unauthenticated())
+}
+
+/// [`principal`] as the actor services take.
+pub async fn actor(st: &AppState, headers: &HeaderMap) -> Result<Actor, AppError> {
+    principal(st, headers).await.map(Actor::from)
 }
 
 /// The caller behind an API key or a bearer access token, never the session cookie: for the few
@@ -285,6 +290,11 @@ pub mod sf {
         let p = parts()?;
         let raw = session_cookie(&p.headers).ok_or_else(AppError::unauthenticated)?;
         accounts::authenticate_session(&st, raw).await?.ok_or_else(AppError::unauthenticated)
+    }
+
+    /// [`principal`] as the actor services take.
+    pub async fn actor() -> Result<Actor, AppError> {
+        principal().await.map(Actor::from)
     }
 
     pub fn session_raw() -> Option<String> {

@@ -3,12 +3,14 @@
 use crate::server::auth::access::AccessKeys;
 use crate::server::auth::throttle::Throttle;
 use crate::server::config::Config;
-use crate::server::db::Database;
+use crate::model::AppError;
+use crate::server::db::{Database, Tx};
 use crate::server::feed::Feed;
 use crate::server::jobs;
 use crate::server::mail::Mailer;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use sqlx::AnyConnection;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -38,6 +40,26 @@ impl AppState {
             jobs: jobs::Signal::default(),
             leptos_options,
         }
+    }
+}
+
+impl AppState {
+    /// The unit of work of every state change: runs `f` in one write transaction, commits when it
+    /// succeeds and rolls back otherwise, so a change and the jobs and feed entries it enqueued
+    /// land together or not at all. Afterwards this process's job workers are woken, since `f`
+    /// may have enqueued work (a spare wake-up costs one empty claim).
+    pub async fn write<T>(&self, f: impl AsyncFnOnce(&mut Tx) -> Result<T, AppError>) -> Result<T, AppError> {
+        let mut tx = self.db.begin_tx().await?;
+        let v = f(&mut tx).await?;
+        tx.commit().await?;
+        self.jobs.wake();
+        Ok(v)
+    }
+
+    /// Runs a read-only operation on one pooled connection.
+    pub async fn read<T>(&self, f: impl AsyncFnOnce(&mut AnyConnection) -> Result<T, AppError>) -> Result<T, AppError> {
+        let mut c = self.db.pool().acquire().await?;
+        f(&mut c).await
     }
 }
 

@@ -17,7 +17,8 @@ pub async fn list_agents(project_id: String, q: Option<String>, sort: Option<Str
     sf::run(async {
         let st = sf::state()?;
         let sort = sort.as_deref().and_then(crate::model::AgentSort::parse).unwrap_or_default();
-        services::agents::list(&st, &sf::principal().await?, &project_id, q.as_deref(), sort).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::agents::list(c, &a, &project_id, q.as_deref(), sort).await).await
     })
     .await
 }
@@ -26,7 +27,8 @@ pub async fn list_agents(project_id: String, q: Option<String>, sort: Option<Str
 pub async fn get_agent(agent_id: String) -> Result<AgentView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::agents::get(&st, &sf::principal().await?, &agent_id).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::agents::get(c, &a, &agent_id).await).await
     })
     .await
 }
@@ -37,7 +39,8 @@ pub async fn create_agent(project_id: String, name: String) -> Result<AgentView,
     sf::run(async {
         let st = sf::state()?;
         let patch = services::agents::AgentPatch { name: Some(name), ..Default::default() };
-        let agent = services::agents::create(&st, &sf::principal().await?, &project_id, patch).await?;
+        let a = sf::actor().await?;
+        let agent = st.write(async |tx| services::agents::create(tx, &a, &project_id, patch).await).await?;
         sf::done_without_js(&format!("/agents/{}", agent.id));
         Ok(agent)
     })
@@ -50,7 +53,8 @@ pub async fn create_agent(project_id: String, name: String) -> Result<AgentView,
 pub async fn update_agent(agent_id: String, input: AgentInput, expected_version: Option<i64>) -> Result<AgentView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::agents::update(&st, &sf::principal().await?, &agent_id, input.into(), expected_version).await
+        let a = sf::actor().await?;
+        st.write(async |tx| services::agents::update(tx, &a, &agent_id, input.into(), expected_version).await).await
     })
     .await
 }
@@ -59,7 +63,8 @@ pub async fn update_agent(agent_id: String, input: AgentInput, expected_version:
 pub async fn duplicate_agent(agent_id: String) -> Result<AgentView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let agent = services::agents::duplicate(&st, &sf::principal().await?, &agent_id).await?;
+        let a = sf::actor().await?;
+        let agent = st.write(async |tx| services::agents::duplicate(tx, &a, &agent_id).await).await?;
         sf::done_without_js(&format!("/agents/{}", agent.id));
         Ok(agent)
     })
@@ -70,7 +75,8 @@ pub async fn duplicate_agent(agent_id: String) -> Result<AgentView, AppError> {
 pub async fn delete_agent(agent_id: String) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::agents::delete(&st, &sf::principal().await?, &agent_id).await?;
+        let a = sf::actor().await?;
+        st.write(async |tx| services::agents::delete(tx, &a, &agent_id).await).await?;
         sf::done_without_js("/agents?deleted=1");
         Ok(())
     })
@@ -82,12 +88,8 @@ pub async fn delete_agent(agent_id: String) -> Result<(), AppError> {
 pub async fn set_active_agent(project_id: String, agent_id: String) -> Result<ProjectView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let p = sf::principal().await?;
-        let project = if agent_id.trim().is_empty() {
-            services::agents::clear_active(&st, &p, &project_id, None).await?
-        } else {
-            services::agents::set_active(&st, &p, &project_id, &agent_id).await?
-        };
+        let a = sf::actor().await?;
+        let project = st.write(async |tx| services::agents::choose_active(tx, &a, &project_id, &agent_id).await).await?;
         sf::done_without_js("/agents");
         Ok(project)
     })
@@ -99,7 +101,8 @@ pub async fn set_active_agent(project_id: String, agent_id: String) -> Result<Pr
 pub async fn set_agent_calling(agent_id: String, direction: String, phone_number_ids: Vec<String>) -> Result<AgentView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::agents::set_calling(&st, &sf::principal().await?, &agent_id, &direction, Some(phone_number_ids)).await
+        let a = sf::actor().await?;
+        st.write(async |tx| services::agents::set_calling(tx, &a, &agent_id, &direction, Some(phone_number_ids)).await).await
     })
     .await
 }
@@ -108,7 +111,8 @@ pub async fn set_agent_calling(agent_id: String, direction: String, phone_number
 pub async fn list_voices(filter: VoiceFilter) -> Result<Vec<VoiceView>, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::voices::list(&st, &sf::principal().await?, &filter).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::voices::list(&st, c, &a, &filter).await).await
     })
     .await
 }
@@ -117,7 +121,8 @@ pub async fn list_voices(filter: VoiceFilter) -> Result<Vec<VoiceView>, AppError
 pub async fn voice_facets() -> Result<crate::model::VoiceFacets, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::voices::facets(&st, &sf::principal().await?).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::voices::facets(c, &a).await).await
     })
     .await
 }
@@ -126,7 +131,8 @@ pub async fn voice_facets() -> Result<crate::model::VoiceFacets, AppError> {
 pub async fn list_numbers(project_id: String) -> Result<Vec<PhoneNumberView>, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::numbers::list(&st, &sf::principal().await?, &project_id).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::numbers::list(c, &a, &project_id).await).await
     })
     .await
 }
@@ -142,7 +148,8 @@ pub async fn add_number(
     sf::run(async {
         let st = sf::state()?;
         let new = services::numbers::NewNumber { number, country, label: label.unwrap_or_default(), twilio_sid: None };
-        let n = services::numbers::add(&st, &sf::principal().await?, &project_id, new).await?;
+        let a = sf::actor().await?;
+        let n = st.write(async |tx| services::numbers::add(&st, tx, &a, &project_id, new).await).await?;
         sf::done_without_js("/phone-numbers?added=1");
         Ok(n)
     })
@@ -153,7 +160,8 @@ pub async fn add_number(
 pub async fn label_number(number_id: String, label: String) -> Result<PhoneNumberView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let n = services::numbers::set_label(&st, &sf::principal().await?, &number_id, &label).await?;
+        let a = sf::actor().await?;
+        let n = st.write(async |tx| services::numbers::set_label(tx, &a, &number_id, &label).await).await?;
         sf::done_without_js("/phone-numbers");
         Ok(n)
     })
@@ -164,7 +172,8 @@ pub async fn label_number(number_id: String, label: String) -> Result<PhoneNumbe
 pub async fn release_number(number_id: String) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::numbers::release(&st, &sf::principal().await?, &number_id).await?;
+        let a = sf::actor().await?;
+        st.write(async |tx| services::numbers::release(tx, &a, &number_id).await).await?;
         sf::done_without_js("/phone-numbers?released=1");
         Ok(())
     })
@@ -175,7 +184,8 @@ pub async fn release_number(number_id: String) -> Result<(), AppError> {
 pub async fn assign_number(number_id: String, agent_id: String) -> Result<PhoneNumberView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let n = services::numbers::assign(&st, &sf::principal().await?, &number_id, &agent_id).await?;
+        let a = sf::actor().await?;
+        let n = st.write(async |tx| services::numbers::assign(tx, &a, &number_id, &agent_id).await).await?;
         sf::done_without_js("/phone-numbers");
         Ok(n)
     })
@@ -186,7 +196,8 @@ pub async fn assign_number(number_id: String, agent_id: String) -> Result<PhoneN
 pub async fn unassign_number(number_id: String, agent_id: String) -> Result<PhoneNumberView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let n = services::numbers::unassign(&st, &sf::principal().await?, &number_id, &agent_id).await?;
+        let a = sf::actor().await?;
+        let n = st.write(async |tx| services::numbers::unassign(tx, &a, &number_id, &agent_id).await).await?;
         sf::done_without_js("/phone-numbers");
         Ok(n)
     })
@@ -197,7 +208,8 @@ pub async fn unassign_number(number_id: String, agent_id: String) -> Result<Phon
 pub async fn twilio_settings(project_id: String) -> Result<Option<TwilioSettingsView>, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::twilio::settings(&st, &sf::principal().await?, &project_id).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::twilio::settings(c, &a, &project_id).await).await
     })
     .await
 }
@@ -206,7 +218,8 @@ pub async fn twilio_settings(project_id: String) -> Result<Option<TwilioSettings
 pub async fn save_twilio_settings(project_id: String, account_sid: String, auth_token: String) -> Result<TwilioSettingsView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let s = services::twilio::save(&st, &sf::principal().await?, &project_id, &account_sid, &auth_token).await?;
+        let a = sf::actor().await?;
+        let s = st.write(async |tx| services::twilio::save(&st, tx, &a, &project_id, &account_sid, &auth_token).await).await?;
         sf::done_without_js("/phone-numbers?twilio=saved");
         Ok(s)
     })
@@ -217,7 +230,8 @@ pub async fn save_twilio_settings(project_id: String, account_sid: String, auth_
 pub async fn delete_twilio_settings(project_id: String) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::twilio::delete(&st, &sf::principal().await?, &project_id).await?;
+        let a = sf::actor().await?;
+        st.write(async |tx| services::twilio::delete(tx, &a, &project_id).await).await?;
         sf::done_without_js("/phone-numbers?twilio=removed");
         Ok(())
     })
@@ -228,7 +242,7 @@ pub async fn delete_twilio_settings(project_id: String) -> Result<(), AppError> 
 pub async fn import_twilio_numbers(project_id: String) -> Result<ImportReport, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::twilio::import_numbers(&st, &sf::principal().await?, &project_id).await
+        services::twilio::import_numbers(&st, &sf::actor().await?, &project_id).await
     })
     .await
 }

@@ -116,8 +116,8 @@ pub async fn change_password(
             return Err(AppError::field("confirm_password", "The two passwords do not match."));
         }
         let st = sf::state()?;
-        let p = sf::principal().await?;
-        accounts::change_password(&st, sf::client()?, &p, &current_password, &new_password).await?;
+        let a = sf::actor().await?;
+        accounts::change_password(&st, sf::client()?, &a, &current_password, &new_password).await?;
         sf::done_without_js("/settings/password?changed=1");
         Ok("Password changed. Your other sessions were logged out.".to_string())
     })
@@ -138,8 +138,8 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
 pub async fn update_profile(name: String, company_name: String) -> Result<UserView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let p = sf::principal().await?;
-        let user = accounts::update_profile(&st, &p, &name, &company_name).await?;
+        let a = sf::actor().await?;
+        let user = st.write(async |tx| accounts::update_profile(tx, &a, &name, &company_name).await).await?;
         sf::done_without_js("/settings/profile?saved=1");
         Ok(user)
     })

@@ -13,7 +13,8 @@ use crate::server::{http::sf, services};
 pub async fn list_projects() -> Result<Vec<ProjectView>, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::projects::list(&st, &sf::principal().await?).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::projects::list(c, &a).await).await
     })
     .await
 }
@@ -23,7 +24,8 @@ pub async fn list_projects() -> Result<Vec<ProjectView>, AppError> {
 pub async fn active_project() -> Result<Option<ProjectView>, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        match services::projects::get_active(&st, &sf::principal().await?).await {
+        let a = sf::actor().await?;
+        match st.read(async |c| services::projects::get_active(c, &a).await).await {
             Ok(p) => Ok(Some(p)),
             Err(e) if e.code == crate::model::ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e),
@@ -36,10 +38,15 @@ pub async fn active_project() -> Result<Option<ProjectView>, AppError> {
 pub async fn create_project(name: String, description: String) -> Result<ProjectView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let p = sf::principal().await?;
-        let project = services::projects::create(&st, &p, &name, &description).await?;
-        // The new project becomes the active one.
-        services::projects::set_active(&st, &p, &project.id).await?;
+        let a = sf::actor().await?;
+        // The new project becomes the active one, in the same transaction.
+        let project = st
+            .write(async |tx| {
+                let project = services::projects::create(tx, &a, &name, &description).await?;
+                services::projects::set_active(tx, &a, &project.id).await?;
+                Ok(project)
+            })
+            .await?;
         sf::done_without_js("/");
         Ok(project)
     })
@@ -50,7 +57,8 @@ pub async fn create_project(name: String, description: String) -> Result<Project
 pub async fn set_active_project(project_id: String) -> Result<ProjectView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let (_, project) = services::projects::set_active(&st, &sf::principal().await?, &project_id).await?;
+        let a = sf::actor().await?;
+        let (_, project) = st.write(async |tx| services::projects::set_active(tx, &a, &project_id).await).await?;
         sf::done_without_js("/");
         Ok(project)
     })
@@ -67,7 +75,8 @@ pub async fn update_project(
     sf::run(async {
         let st = sf::state()?;
         let u = services::projects::ProjectUpdate { name: Some(name), description: Some(description), webhook: Some(call_status_webhook) };
-        let project = services::projects::update(&st, &sf::principal().await?, &project_id, u).await?;
+        let a = sf::actor().await?;
+        let project = st.write(async |tx| services::projects::update(tx, &a, &project_id, u).await).await?;
         sf::done_without_js("/settings/project?saved=1");
         Ok(project)
     })
@@ -78,7 +87,8 @@ pub async fn update_project(
 pub async fn delete_project(project_id: String, cascade: Option<String>) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::projects::delete(&st, &sf::principal().await?, &project_id, cascade.is_some()).await?;
+        let a = sf::actor().await?;
+        st.write(async |tx| services::projects::delete(tx, &a, &project_id, cascade.is_some()).await).await?;
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -89,7 +99,8 @@ pub async fn delete_project(project_id: String, cascade: Option<String>) -> Resu
 pub async fn list_members(project_id: String) -> Result<Vec<MemberView>, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::team::members(&st, &sf::principal().await?, &project_id).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::team::members(c, &a, &project_id).await).await
     })
     .await
 }
@@ -98,7 +109,8 @@ pub async fn list_members(project_id: String) -> Result<Vec<MemberView>, AppErro
 pub async fn change_member_role(project_id: String, user_id: String, role: String) -> Result<MemberView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let m = services::team::change_role(&st, &sf::principal().await?, &project_id, &user_id, &role).await?;
+        let a = sf::actor().await?;
+        let m = st.write(async |tx| services::team::change_role(tx, &a, &project_id, &user_id, &role).await).await?;
         sf::done_without_js("/settings/team");
         Ok(m)
     })
@@ -109,7 +121,8 @@ pub async fn change_member_role(project_id: String, user_id: String, role: Strin
 pub async fn remove_member(project_id: String, user_id: String) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::team::remove(&st, &sf::principal().await?, &project_id, &user_id).await?;
+        let a = sf::actor().await?;
+        st.write(async |tx| services::team::remove(tx, &a, &project_id, &user_id).await).await?;
         sf::done_without_js("/settings/team");
         Ok(())
     })
@@ -120,7 +133,8 @@ pub async fn remove_member(project_id: String, user_id: String) -> Result<(), Ap
 pub async fn leave_project(project_id: String) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::team::leave(&st, &sf::principal().await?, &project_id).await?;
+        let a = sf::actor().await?;
+        st.write(async |tx| services::team::leave(tx, &a, &project_id).await).await?;
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -131,7 +145,8 @@ pub async fn leave_project(project_id: String) -> Result<(), AppError> {
 pub async fn transfer_project(project_id: String, user_id: String) -> Result<ProjectView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let p = services::team::transfer(&st, &sf::principal().await?, &project_id, &user_id).await?;
+        let a = sf::actor().await?;
+        let p = st.write(async |tx| services::team::transfer(tx, &a, &project_id, &user_id).await).await?;
         sf::done_without_js("/settings/team");
         Ok(p)
     })
@@ -142,7 +157,8 @@ pub async fn transfer_project(project_id: String, user_id: String) -> Result<Pro
 pub async fn list_invitations(project_id: String) -> Result<Vec<InvitationView>, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::team::invitations(&st, &sf::principal().await?, &project_id).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::team::invitations(c, &a, &project_id).await).await
     })
     .await
 }
@@ -151,7 +167,8 @@ pub async fn list_invitations(project_id: String) -> Result<Vec<InvitationView>,
 pub async fn invite_member(project_id: String, email: String, role: String) -> Result<InvitationView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let inv = services::team::invite(&st, &sf::principal().await?, &project_id, &email, &role).await?;
+        let a = sf::actor().await?;
+        let inv = st.write(async |tx| services::team::invite(&st, tx, &a, &project_id, &email, &role).await).await?;
         sf::done_without_js("/settings/team?invited=1");
         Ok(inv)
     })
@@ -162,7 +179,8 @@ pub async fn invite_member(project_id: String, email: String, role: String) -> R
 pub async fn resend_invitation(project_id: String, invitation_id: String) -> Result<InvitationView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let inv = services::team::resend(&st, &sf::principal().await?, &project_id, &invitation_id).await?;
+        let a = sf::actor().await?;
+        let inv = st.write(async |tx| services::team::resend(&st, tx, &a, &project_id, &invitation_id).await).await?;
         sf::done_without_js("/settings/team");
         Ok(inv)
     })
@@ -173,7 +191,8 @@ pub async fn resend_invitation(project_id: String, invitation_id: String) -> Res
 pub async fn revoke_invitation(project_id: String, invitation_id: String) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::team::revoke(&st, &sf::principal().await?, &project_id, &invitation_id).await?;
+        let a = sf::actor().await?;
+        st.write(async |tx| services::team::revoke(tx, &a, &project_id, &invitation_id).await).await?;
         sf::done_without_js("/settings/team");
         Ok(())
     })
@@ -185,7 +204,7 @@ pub async fn revoke_invitation(project_id: String, invitation_id: String) -> Res
 pub async fn preview_invitation(token: String) -> Result<InvitationPreview, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::team::preview(&st, &token).await
+        st.read(async |c| services::team::preview(c, &token).await).await
     })
     .await
 }
@@ -194,9 +213,14 @@ pub async fn preview_invitation(token: String) -> Result<InvitationPreview, AppE
 pub async fn accept_invitation(token: String) -> Result<ProjectView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let p = sf::principal().await?;
-        let project = services::team::accept(&st, &p, &token).await?;
-        services::projects::set_active(&st, &p, &project.id).await?;
+        let a = sf::actor().await?;
+        let project = st
+            .write(async |tx| {
+                let project = services::team::accept(tx, &a, &token).await?;
+                services::projects::set_active(tx, &a, &project.id).await?;
+                Ok(project)
+            })
+            .await?;
         leptos_axum::redirect("/");
         Ok(project)
     })
@@ -207,7 +231,8 @@ pub async fn accept_invitation(token: String) -> Result<ProjectView, AppError> {
 pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::api_keys::list(&st, &sf::principal().await?).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::api_keys::list(c, &a).await).await
     })
     .await
 }
@@ -217,7 +242,8 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
 pub async fn create_api_key(name: String, project_id: String) -> Result<ApiKeyCreated, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::api_keys::create(&st, &sf::principal().await?, &name, Some(&project_id)).await
+        let a = sf::actor().await?;
+        st.write(async |tx| services::api_keys::create(tx, &a, &name, Some(&project_id)).await).await
     })
     .await
 }
@@ -226,7 +252,8 @@ pub async fn create_api_key(name: String, project_id: String) -> Result<ApiKeyCr
 pub async fn revoke_api_key(key_id: String) -> Result<(), AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::api_keys::revoke(&st, &sf::principal().await?, &key_id).await?;
+        let a = sf::actor().await?;
+        st.write(async |tx| services::api_keys::revoke(tx, &a, &key_id).await).await?;
         sf::done_without_js("/settings/api-keys?revoked=1");
         Ok(())
     })
@@ -237,7 +264,8 @@ pub async fn revoke_api_key(key_id: String) -> Result<(), AppError> {
 pub async fn audit_log(project_id: String) -> Result<Vec<AuditEntryView>, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        services::audit::page(&st, &sf::principal().await?, &project_id, None, 100).await
+        let a = sf::actor().await?;
+        st.read(async |c| services::audit::page(c, &a, &project_id, None, 100).await).await
     })
     .await
 }

@@ -9,4 +9,4 @@ pub mod sealed;
 pub mod secrets;
 pub mod throttle;
 
-pub use principal::{AuthVia, Principal};
+pub use principal::{Actor, ActorKind, AuthVia, Principal};

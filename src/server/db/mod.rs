@@ -28,7 +28,30 @@ pub struct Database {
     backend: Backend,
 }
 
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction as service operations receive it: it derefs to the connection, and only
+/// whoever opened it (`AppState::write`) commits it. A newtype without lifetime parameters: a
+/// `Transaction<'static, _>` behind `&mut` in an async closure's argument trips rustc's
+/// higher-ranked `Send` check (the futures of server functions must be `Send`).
+pub struct Tx(Transaction<'static, Any>);
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.0.commit().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -85,11 +108,16 @@ impl Database {
     /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`): a
     /// deferred transaction that reads and then writes fails with SQLITE_BUSY under concurrency
     /// instead of waiting for `busy_timeout`.
-    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// [`begin_write`](Self::begin_write) as the unit of work services take.
+    pub async fn begin_tx(&self) -> Result<Tx, sqlx::Error> {
+        self.begin_write().await.map(Tx)
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

@@ -124,9 +124,13 @@ pub async fn soft_delete(c: &mut AnyConnection, id: &str) -> Result<(), sqlx::Er
         .bind(id)
         .execute(&mut *c)
         .await?;
-    // Nobody keeps a deleted project active.
+    Ok(())
+}
+
+/// Clears a project as everyone's active project.
+pub async fn clear_active_project_of_all(c: &mut AnyConnection, project_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET active_project_id = NULL WHERE active_project_id = $1")
-        .bind(id)
+        .bind(project_id)
         .execute(c)
         .await?;
     Ok(())
@@ -208,14 +212,23 @@ pub async fn remove_member(c: &mut AnyConnection, project_id: &str, user_id: &st
     sqlx::query("DELETE FROM project_members WHERE project_id = $1 AND user_id = $2")
         .bind(project_id)
         .bind(user_id)
-        .execute(&mut *c)
+        .execute(c)
         .await?;
+    Ok(())
+}
+
+/// Clears `project_id` as `user_id`'s active project, if it is.
+pub async fn clear_active_project_of(c: &mut AnyConnection, user_id: &str, project_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET active_project_id = NULL WHERE id = $1 AND active_project_id = $2")
         .bind(user_id)
         .bind(project_id)
-        .execute(&mut *c)
+        .execute(c)
         .await?;
-    // Keys scoped to a project the user left stop working with it.
+    Ok(())
+}
+
+/// Revokes `user_id`'s keys scoped to `project_id`.
+pub async fn revoke_project_keys(c: &mut AnyConnection, user_id: &str, project_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE user_id = $2 AND project_id = $3 AND revoked_at IS NULL")
         .bind(now_ms())
         .bind(user_id)
@@ -248,19 +261,6 @@ pub struct InvitationRow {
     pub revoked_at: Option<i64>,
 }
 
-impl InvitationRow {
-    pub fn state(&self, now: i64) -> &'static str {
-        if self.accepted_at.is_some() {
-            "accepted"
-        } else if self.revoked_at.is_some() {
-            "revoked"
-        } else if self.expires_at <= now {
-            "expired"
-        } else {
-            "pending"
-        }
-    }
-}
 
 const INV_SELECT: &str = "SELECT i.id, i.project_id, i.email, i.role, i.invited_by, u.name AS inviter_name, \
      i.created_at, i.expires_at, i.accepted_at, i.revoked_at FROM invitations i JOIN users u ON u.id = i.invited_by";
@@ -466,13 +466,12 @@ pub async fn revoke_legacy_keys(c: &mut AnyConnection, user_id: &str) -> Result<
     Ok(())
 }
 
-/// Records use, at most once a minute per key to keep hot keys from writing on every request.
-pub async fn touch_key(c: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
-    let now = now_ms();
+/// Records use at `now` unless the key was last used after `not_before`.
+pub async fn touch_key(c: &mut AnyConnection, id: &str, now: i64, not_before: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
         .bind(now)
         .bind(id)
-        .bind(now - 60_000)
+        .bind(not_before)
         .execute(c)
         .await?;
     Ok(())
@@ -483,16 +482,18 @@ pub async fn touch_key(c: &mut AnyConnection, id: &str) -> Result<(), sqlx::Erro
 pub async fn audit(
     c: &mut AnyConnection,
     project_id: &str,
+    actor_kind: &str,
     actor_id: Option<&str>,
     action: crate::server::domain::AuditAction,
     target: Option<&str>,
     details: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO audit_log (id, project_id, actor_id, action, target, details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_log (id, project_id, actor_kind, actor_id, action, target, details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(new_id())
     .bind(project_id)
+    .bind(actor_kind)
     .bind(actor_id)
     .bind(action.as_str())
     .bind(target)
@@ -505,6 +506,7 @@ pub async fn audit(
 
 pub struct AuditRow {
     pub id: String,
+    pub actor_kind: String,
     pub actor_id: Option<String>,
     pub actor_email: Option<String>,
     pub action: String,
@@ -522,7 +524,7 @@ pub async fn audit_page(
 ) -> Result<Vec<AuditRow>, sqlx::Error> {
     let (bt, bid) = before.unwrap_or((i64::MAX, String::new()));
     let rows = sqlx::query(
-        "SELECT a.id, a.actor_id, u.email AS actor_email, a.action, a.target, a.details, a.created_at \
+        "SELECT a.id, a.actor_kind, a.actor_id, u.email AS actor_email, a.action, a.target, a.details, a.created_at \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.project_id = $1 \
          AND (a.created_at < $2 OR (a.created_at = $2 AND a.id < $3) OR $3 = '') \
          ORDER BY a.created_at DESC, a.id DESC LIMIT $4",
@@ -537,6 +539,7 @@ pub async fn audit_page(
         .map(|r| {
             Ok(AuditRow {
                 id: r.try_get("id")?,
+                actor_kind: r.try_get("actor_kind")?,
                 actor_id: r.try_get("actor_id")?,
                 actor_email: r.try_get("actor_email")?,
                 action: r.try_get("action")?,

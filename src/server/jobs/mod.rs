@@ -90,8 +90,9 @@ impl NewJob {
 }
 
 /// Enqueues `job` on `c`, normally the caller's open transaction: the job exists exactly when
-/// that transaction commits. After committing, call [`Signal::wake`] (`st.jobs.wake()`) so a
-/// worker in this process picks it up at once instead of at its next poll.
+/// that transaction commits. [`AppState::write`](crate::server::state::AppState::write) wakes
+/// this process's workers after its commit ([`Signal::wake`]); code that commits a transaction
+/// of its own calls `st.jobs.wake()` itself, or the job waits for the next poll.
 pub async fn enqueue(c: &mut AnyConnection, job: NewJob) -> Result<Job, AppError> {
     if job.kind.is_empty() || job.max_attempts < 1 {
         tracing::error!(kind = %job.kind, max_attempts = job.max_attempts, "invalid job");

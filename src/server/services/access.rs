@@ -4,10 +4,11 @@
 //! agents; admins also manage numbers, webhooks, integrations, API keys and members; owners also
 //! delete and transfer the project. A project the caller cannot see (not a member, deleted, or
 //! outside an API key's scope) answers 404 so ids cannot be probed; a visible project with too
-//! weak a role answers 403.
+//! weak a role answers 403. The system actor (jobs, provider callbacks) acts with the owner's
+//! rights on the live project its work names.
 
 use crate::model::{AppError, Role};
-use crate::server::auth::Principal;
+use crate::server::auth::Actor;
 use crate::server::db::projects::{self, ProjectRow};
 use sqlx::AnyConnection;
 
@@ -45,7 +46,11 @@ pub fn project_not_found() -> AppError {
 }
 
 /// Checks the caller's access to a project and returns it with the caller's role.
-pub async fn project(c: &mut AnyConnection, p: &Principal, project_id: &str, need: Need) -> Result<Access, AppError> {
+pub async fn project(c: &mut AnyConnection, actor: &Actor, project_id: &str, need: Need) -> Result<Access, AppError> {
+    let Some(p) = actor.principal() else {
+        let project = projects::find(&mut *c, project_id).await?.ok_or_else(project_not_found)?;
+        return Ok(Access { project, role: Role::Owner });
+    };
     if let Some(scope) = p.project_scope() {
         if scope != project_id {
             return Err(project_not_found());
@@ -64,19 +69,26 @@ pub async fn project(c: &mut AnyConnection, p: &Principal, project_id: &str, nee
 
 /// Actions that exist outside any project (creating a project, managing one's keys) are refused
 /// to API keys limited to one project.
-pub fn require_unscoped(p: &Principal) -> Result<(), AppError> {
-    if p.project_scope().is_some() {
+pub fn require_unscoped(actor: &Actor) -> Result<(), AppError> {
+    if actor.project_scope().is_some() {
         return Err(AppError::forbidden("This API key is limited to one project and cannot do this."));
     }
     Ok(())
 }
 
-/// Credentials management (API keys) needs a person, not another key.
-pub fn require_person(p: &Principal) -> Result<(), AppError> {
-    if p.is_api_key() {
-        return Err(AppError::forbidden("API keys cannot manage API keys. Log in or use an access token."));
+/// The person behind an action that only people take (accepting an invitation sent to their
+/// address); an API key or the system is refused.
+pub fn person(actor: &Actor) -> Result<&crate::server::auth::Principal, AppError> {
+    match actor {
+        Actor::User(p) => Ok(p),
+        Actor::ApiKey(_) => Err(AppError::forbidden("API keys cannot do this. Log in or use an access token.")),
+        Actor::System => Err(AppError::forbidden("This needs a person, not background work.")),
     }
-    Ok(())
+}
+
+/// The user an action is taken for: a person, or the creator of an API key.
+pub fn user(actor: &Actor) -> Result<&crate::server::auth::Principal, AppError> {
+    actor.principal().ok_or_else(|| AppError::forbidden("This needs a signed-in user, not background work."))
 }
 
 #[cfg(test)]

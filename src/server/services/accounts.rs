@@ -16,13 +16,19 @@
 //!   way), and for an unknown address resend and forgot simply enqueue nothing.
 //! - Access tokens are checked against their refresh-token family on every request; replaying a
 //!   used refresh token revokes the family; a password reset revokes every session and family.
+//! - The credential flows (sign-up, verify, login, resend, forgot, reset, refresh, password
+//!   change) are workflows that open their own transactions, unlike the rest of the services:
+//!   their throttle counts must persist when the attempt itself fails and rolls back, and argon2
+//!   hashing (about a tenth of a second) must not run while holding the write lock. What acts on
+//!   an authenticated caller's own account alone ([`logout`], [`update_profile`]) takes the
+//!   caller's transaction and actor like every other service operation.
 
 use super::Client;
 use crate::model::{AppError, ErrorCode, UserView};
 use crate::server::auth::throttle::Action;
-use crate::server::auth::{password, secrets, AuthVia, Principal};
+use crate::server::auth::{password, secrets, Actor, AuthVia, Principal};
 use crate::server::db::users::{self, UserRow};
-use crate::server::db::{new_id, now_ms};
+use crate::server::db::{new_id, now_ms, Tx};
 use crate::server::domain::{CompanyName, Email, Password, PersonName, VerificationCode};
 use crate::server::error::{OnUnique, OrInternal};
 use crate::server::jobs;
@@ -321,16 +327,15 @@ pub async fn refresh(st: &AppState, raw: &str) -> Result<TokenPair, AppError> {
 }
 
 /// Ends what the principal is logged in with: its browser session or its token family.
-pub async fn logout(st: &AppState, p: &Principal) -> Result<(), AppError> {
-    let mut tx = st.db.begin_write().await?;
+pub async fn logout(tx: &mut Tx, actor: &Actor) -> Result<(), AppError> {
+    let Some(p) = actor.principal() else { return Err(AppError::forbidden("Only a signed-in caller can log out.")) };
     match &p.via {
-        AuthVia::Session { id_hash } => users::revoke_session(&mut tx, id_hash).await?,
-        AuthVia::AccessToken { family_id } => users::revoke_family(&mut tx, family_id).await?,
+        AuthVia::Session { id_hash } => users::revoke_session(&mut *tx, id_hash).await?,
+        AuthVia::AccessToken { family_id } => users::revoke_family(&mut *tx, family_id).await?,
         AuthVia::ApiKey { .. } => {
             return Err(AppError::forbidden("API keys cannot log out; revoke the key instead."));
         }
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -338,10 +343,10 @@ pub async fn logout(st: &AppState, p: &Principal) -> Result<(), AppError> {
 
 /// Changes the password after checking the current one. Every other session and token family of
 /// the user is revoked; the caller's own stays logged in.
-pub async fn change_password(st: &AppState, client: Client, p: &Principal, current: &str, new: &str) -> Result<(), AppError> {
-    if p.is_api_key() {
+pub async fn change_password(st: &AppState, client: Client, actor: &Actor, current: &str, new: &str) -> Result<(), AppError> {
+    let Actor::User(p) = actor else {
         return Err(AppError::forbidden("Passwords cannot be changed with an API key. Log in instead."));
-    }
+    };
     st.throttle.check_login(&st.config.secret_key, &p.user.email, client.device.as_deref(), client.ip).await?;
     if current.is_empty() {
         return Err(AppError::field("current_password", "Enter your current password."));
@@ -421,13 +426,12 @@ pub async fn reset_password(st: &AppState, client: Client, token: &str, new: &st
 
 // ---- profile -----------------------------------------------------------------------------------
 
-pub async fn update_profile(st: &AppState, p: &Principal, name: &str, company: &str) -> Result<UserView, AppError> {
+pub async fn update_profile(tx: &mut Tx, actor: &Actor, name: &str, company: &str) -> Result<UserView, AppError> {
+    let p = super::access::user(actor)?;
     let name = PersonName::parse(name)?;
     let company = CompanyName::parse(company)?;
-    let mut tx = st.db.begin_write().await?;
-    users::update_profile(&mut tx, &p.user.id, name.as_str(), company.as_option()).await?;
-    let user = users::find_by_id(&mut tx, &p.user.id).await?.ok_or_else(AppError::internal)?;
-    tx.commit().await?;
+    users::update_profile(&mut *tx, &p.user.id, name.as_str(), company.as_option()).await?;
+    let user = users::find_by_id(&mut *tx, &p.user.id).await?.ok_or_else(AppError::internal)?;
     Ok(user_view(&user))
 }
 

@@ -15,16 +15,16 @@
 
 use crate::server::domain::AuditAction;
 use super::access::{self, Access, Need};
+use super::audit;
 use crate::model::error::FieldError;
 use crate::model::{
     AgentInput, AgentSort, AgentStatus, AgentView, AnalysisConfig, AppError, Direction, ErrorCode, NumberBrief,
     ProjectView, PromptTemplate, QuestionKind, SpeaksFirst,
 };
-use crate::server::auth::Principal;
+use crate::server::auth::Actor;
 use crate::server::db::agents::{self as db, AgentRow, LinkRow};
 use crate::server::db::numbers::{self as numbers_db, NumberRow};
-use crate::server::db::{new_id, now_ms, projects, voices};
-use crate::server::state::AppState;
+use crate::server::db::{new_id, now_ms, projects, voices, Tx};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 
@@ -274,9 +274,9 @@ async fn check_voice(c: &mut AnyConnection, voice_id: Option<&str>) -> Result<Op
 }
 
 /// Finds an agent the caller may act on with `need`; invisible or unknown agents are 404.
-pub(crate) async fn load(c: &mut AnyConnection, p: &Principal, agent_id: &str, need: Need) -> Result<(Access, AgentRow), AppError> {
+pub(crate) async fn load(c: &mut AnyConnection, actor: &Actor, agent_id: &str, need: Need) -> Result<(Access, AgentRow), AppError> {
     let project_id = db::project_of(&mut *c, agent_id).await?.ok_or_else(agent_not_found)?;
-    let a = access::project(&mut *c, p, &project_id, need).await.map_err(|e| {
+    let a = access::project(&mut *c, actor, &project_id, need).await.map_err(|e| {
         if e.code == ErrorCode::NotFound {
             agent_not_found()
         } else {
@@ -288,8 +288,8 @@ pub(crate) async fn load(c: &mut AnyConnection, p: &Principal, agent_id: &str, n
 }
 
 /// An agent of a given project (Talkstack passes both ids); another project's agent is 404.
-async fn load_in(c: &mut AnyConnection, p: &Principal, project_id: &str, agent_id: &str, need: Need) -> Result<(Access, AgentRow), AppError> {
-    let a = access::project(&mut *c, p, project_id, need).await?;
+async fn load_in(c: &mut AnyConnection, actor: &Actor, project_id: &str, agent_id: &str, need: Need) -> Result<(Access, AgentRow), AppError> {
+    let a = access::project(&mut *c, actor, project_id, need).await?;
     let row = db::find(&mut *c, project_id, agent_id).await?.ok_or_else(agent_not_found)?;
     Ok((a, row))
 }
@@ -392,7 +392,7 @@ fn numbers_of(links: &[LinkRow], agent_id: &str) -> Vec<String> {
     links.iter().filter(|l| l.agent_id == agent_id).map(|l| l.phone_number_id.clone()).collect()
 }
 
-fn new_row(project_id: &str, created_by: &str) -> AgentRow {
+fn new_row(project_id: &str, created_by: Option<&str>) -> AgentRow {
     let d = AgentInput::default();
     let now = now_ms();
     AgentRow {
@@ -412,48 +412,43 @@ fn new_row(project_id: &str, created_by: &str) -> AgentRow {
         status: d.status.as_str().into(),
         analysis: serde_json::to_string(&d.analysis).unwrap_or_else(|_| "{}".into()),
         version: 1,
-        created_by: Some(created_by.into()),
+        created_by: created_by.map(str::to_string),
         created_at: now,
         updated_at: now,
     }
 }
 
-pub async fn list(st: &AppState, p: &Principal, project_id: &str, q: Option<&str>, sort: AgentSort) -> Result<Vec<AgentView>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let a = access::project(&mut c, p, project_id, Need::Read).await?;
+pub async fn list(c: &mut AnyConnection, actor: &Actor, project_id: &str, q: Option<&str>, sort: AgentSort) -> Result<Vec<AgentView>, AppError> {
+    let a = access::project(&mut *c, actor, project_id, Need::Read).await?;
     let q = q.map(str::trim).filter(|q| !q.is_empty());
-    let rows = db::list(&mut c, project_id, q, sort == AgentSort::Name).await?;
-    let cx = context(&mut c, project_id, a.project.active_agent_id.clone()).await?;
+    let rows = db::list(&mut *c, project_id, q, sort == AgentSort::Name).await?;
+    let cx = context(&mut *c, project_id, a.project.active_agent_id.clone()).await?;
     Ok(rows.iter().map(|r| view(r, &cx)).collect())
 }
 
-pub async fn get(st: &AppState, p: &Principal, agent_id: &str) -> Result<AgentView, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let (_, row) = load(&mut c, p, agent_id, Need::Read).await?;
-    view_one(&mut c, &row).await
+pub async fn get(c: &mut AnyConnection, actor: &Actor, agent_id: &str) -> Result<AgentView, AppError> {
+    let (_, row) = load(&mut *c, actor, agent_id, Need::Read).await?;
+    view_one(&mut *c, &row).await
 }
 
 /// An agent that must belong to `project_id`.
-pub async fn get_in(st: &AppState, p: &Principal, project_id: &str, agent_id: &str) -> Result<AgentView, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let (_, row) = load_in(&mut c, p, project_id, agent_id, Need::Read).await?;
-    view_one(&mut c, &row).await
+pub async fn get_in(c: &mut AnyConnection, actor: &Actor, project_id: &str, agent_id: &str) -> Result<AgentView, AppError> {
+    let (_, row) = load_in(&mut *c, actor, project_id, agent_id, Need::Read).await?;
+    view_one(&mut *c, &row).await
 }
 
 /// Creates an agent from defaults plus `patch` (which must name it).
-pub async fn create(st: &AppState, p: &Principal, project_id: &str, patch: AgentPatch) -> Result<AgentView, AppError> {
-    let mut row = new_row(project_id, p.user_id());
+pub async fn create(tx: &mut Tx, actor: &Actor, project_id: &str, patch: AgentPatch) -> Result<AgentView, AppError> {
+    let mut row = new_row(project_id, actor.user_id());
     if patch.name.is_none() {
         return Err(AppError::field("name", "Enter a name for the agent."));
     }
     apply(&mut row, patch)?;
-    let mut tx = st.db.begin_write().await?;
-    access::project(&mut tx, p, project_id, Need::Edit).await?;
-    check_voice(&mut tx, row.voice_id.as_deref()).await?;
-    db::insert(&mut tx, &row).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::AgentCreated, Some(&row.id), Some(&row.name)).await?;
-    let v = view_one(&mut tx, &row).await?;
-    tx.commit().await?;
+    access::project(&mut *tx, actor, project_id, Need::Edit).await?;
+    check_voice(&mut *tx, row.voice_id.as_deref()).await?;
+    db::insert(&mut *tx, &row).await?;
+    audit::record(&mut *tx, actor, project_id, AuditAction::AgentCreated, Some(&row.id), Some(&row.name)).await?;
+    let v = view_one(&mut *tx, &row).await?;
     Ok(v)
 }
 
@@ -467,26 +462,22 @@ fn version_conflict(current: i64) -> AppError {
 /// Changes settings. `expected_version`, when given, must be the agent's current version; without
 /// it, a save that loses a race with another one is re-applied on top of it (last writer wins,
 /// nothing half-applied).
-pub async fn update(st: &AppState, p: &Principal, agent_id: &str, patch: AgentPatch, expected_version: Option<i64>) -> Result<AgentView, AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let (_, before) = load(&mut tx, p, agent_id, Need::Edit).await?;
-    let v = update_retrying(&mut tx, p, before, patch, expected_version).await?;
-    tx.commit().await?;
+pub async fn update(tx: &mut Tx, actor: &Actor, agent_id: &str, patch: AgentPatch, expected_version: Option<i64>) -> Result<AgentView, AppError> {
+    let (_, before) = load(&mut *tx, actor, agent_id, Need::Edit).await?;
+    let v = update_retrying(&mut *tx, actor, before, patch, expected_version).await?;
     Ok(v)
 }
 
 /// [`update`] for an agent that must belong to `project_id`.
-pub async fn update_in(st: &AppState, p: &Principal, project_id: &str, agent_id: &str, patch: AgentPatch) -> Result<AgentView, AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let (_, before) = load_in(&mut tx, p, project_id, agent_id, Need::Edit).await?;
-    let v = update_retrying(&mut tx, p, before, patch, None).await?;
-    tx.commit().await?;
+pub async fn update_in(tx: &mut Tx, actor: &Actor, project_id: &str, agent_id: &str, patch: AgentPatch) -> Result<AgentView, AppError> {
+    let (_, before) = load_in(&mut *tx, actor, project_id, agent_id, Need::Edit).await?;
+    let v = update_retrying(&mut *tx, actor, before, patch, None).await?;
     Ok(v)
 }
 
-async fn update_retrying(c: &mut AnyConnection, p: &Principal, mut before: AgentRow, patch: AgentPatch, expected_version: Option<i64>) -> Result<AgentView, AppError> {
+async fn update_retrying(c: &mut AnyConnection, actor: &Actor, mut before: AgentRow, patch: AgentPatch, expected_version: Option<i64>) -> Result<AgentView, AppError> {
     for _ in 0..3 {
-        if let Some(v) = update_row(&mut *c, p, before.clone(), patch.clone(), expected_version).await? {
+        if let Some(v) = update_row(&mut *c, actor, before.clone(), patch.clone(), expected_version).await? {
             return Ok(v);
         }
         // Lost the race: another save committed a newer version between our read and our write.
@@ -532,7 +523,7 @@ async fn sync_link_direction(c: &mut AnyConnection, row: &AgentRow) -> Result<()
 
 /// Applies a patch and writes it if the stored version is still `before.version`; `None` when
 /// another save won the race (the caller decides between 409 and re-applying).
-async fn update_row(c: &mut AnyConnection, p: &Principal, before: AgentRow, patch: AgentPatch, expected_version: Option<i64>) -> Result<Option<AgentView>, AppError> {
+async fn update_row(c: &mut AnyConnection, actor: &Actor, before: AgentRow, patch: AgentPatch, expected_version: Option<i64>) -> Result<Option<AgentView>, AppError> {
     if let Some(v) = expected_version {
         if v != before.version {
             return Err(version_conflict(before.version));
@@ -569,62 +560,55 @@ async fn update_row(c: &mut AnyConnection, p: &Principal, before: AgentRow, patc
         if row.direction != before.direction {
             sync_link_direction(&mut *c, &row).await?;
         }
-        projects::audit(&mut *c, &row.project_id, Some(p.user_id()), AuditAction::AgentUpdated, Some(&row.id), Some(&format!("version {}", row.version))).await?;
+        audit::record(&mut *c, actor, &row.project_id, AuditAction::AgentUpdated, Some(&row.id), Some(&format!("version {}", row.version))).await?;
     }
     view_one(c, &row).await.map(Some)
 }
 
 /// A copy with a new id, as a draft, without numbers (an inbound number cannot answer for two).
-pub async fn duplicate(st: &AppState, p: &Principal, agent_id: &str) -> Result<AgentView, AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let (_, src) = load(&mut tx, p, agent_id, Need::Edit).await?;
+pub async fn duplicate(tx: &mut Tx, actor: &Actor, agent_id: &str) -> Result<AgentView, AppError> {
+    let (_, src) = load(&mut *tx, actor, agent_id, Need::Edit).await?;
     let now = now_ms();
     let row = AgentRow {
         id: new_id(),
         name: format!("Copy of {}", src.name).chars().take(NAME_MAX).collect(),
         status: AgentStatus::Draft.as_str().into(),
         version: 1,
-        created_by: Some(p.user_id().to_string()),
+        created_by: actor.user_id().map(str::to_string),
         created_at: now,
         updated_at: now,
         ..src.clone()
     };
-    db::insert(&mut tx, &row).await?;
-    projects::audit(&mut tx, &row.project_id, Some(p.user_id()), AuditAction::AgentDuplicated, Some(&row.id), Some(&src.id)).await?;
-    let v = view_one(&mut tx, &row).await?;
-    tx.commit().await?;
+    db::insert(&mut *tx, &row).await?;
+    audit::record(&mut *tx, actor, &row.project_id, AuditAction::AgentDuplicated, Some(&row.id), Some(&src.id)).await?;
+    let v = view_one(&mut *tx, &row).await?;
     Ok(v)
 }
 
-pub async fn delete(st: &AppState, p: &Principal, agent_id: &str) -> Result<(), AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let (_, row) = load(&mut tx, p, agent_id, Need::Edit).await?;
-    delete_row(&mut tx, p, &row).await?;
-    tx.commit().await?;
+pub async fn delete(tx: &mut Tx, actor: &Actor, agent_id: &str) -> Result<(), AppError> {
+    let (_, row) = load(&mut *tx, actor, agent_id, Need::Edit).await?;
+    delete_row(&mut *tx, actor, &row).await?;
     Ok(())
 }
 
-pub async fn delete_in(st: &AppState, p: &Principal, project_id: &str, agent_id: &str) -> Result<(), AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let (_, row) = load_in(&mut tx, p, project_id, agent_id, Need::Edit).await?;
-    delete_row(&mut tx, p, &row).await?;
-    tx.commit().await?;
+pub async fn delete_in(tx: &mut Tx, actor: &Actor, project_id: &str, agent_id: &str) -> Result<(), AppError> {
+    let (_, row) = load_in(&mut *tx, actor, project_id, agent_id, Need::Edit).await?;
+    delete_row(&mut *tx, actor, &row).await?;
     Ok(())
 }
 
-async fn delete_row(c: &mut AnyConnection, p: &Principal, row: &AgentRow) -> Result<(), AppError> {
+async fn delete_row(c: &mut AnyConnection, actor: &Actor, row: &AgentRow) -> Result<(), AppError> {
     // Batches arrive with their own feature: refuse here while one targeting this agent runs.
     db::delete(&mut *c, &row.project_id, &row.id).await?;
-    projects::audit(c, &row.project_id, Some(p.user_id()), AuditAction::AgentDeleted, Some(&row.id), Some(&row.name)).await?;
+    audit::record(c, actor, &row.project_id, AuditAction::AgentDeleted, Some(&row.id), Some(&row.name)).await?;
     Ok(())
 }
 
 /// Sets the direction and, when `phone_number_ids` is given, exactly the numbers the agent uses.
-pub async fn set_calling(st: &AppState, p: &Principal, agent_id: &str, direction: &str, phone_number_ids: Option<Vec<String>>) -> Result<AgentView, AppError> {
+pub async fn set_calling(tx: &mut Tx, actor: &Actor, agent_id: &str, direction: &str, phone_number_ids: Option<Vec<String>>) -> Result<AgentView, AppError> {
     let dir = Direction::parse(direction).ok_or_else(|| AppError::field("direction", "Direction must be inbound or outbound."))?;
-    let mut tx = st.db.begin_write().await?;
-    let (a, mut row) = load(&mut tx, p, agent_id, Need::Edit).await?;
-    let links = db::links(&mut tx, &row.project_id).await?;
+    let (a, mut row) = load(&mut *tx, actor, agent_id, Need::Edit).await?;
+    let links = db::links(&mut *tx, &row.project_id).await?;
     let current: Vec<String> = numbers_of(&links, &row.id);
     let wanted: Vec<String> = match phone_number_ids {
         None => current.clone(),
@@ -634,7 +618,7 @@ pub async fn set_calling(st: &AppState, p: &Principal, agent_id: &str, direction
         }
     };
     for id in &wanted {
-        if numbers_db::find(&mut tx, &row.project_id, id).await?.is_none() {
+        if numbers_db::find(&mut *tx, &row.project_id, id).await?.is_none() {
             let mut e = AppError::new(ErrorCode::NotFound, format!("Phone number {id} not found in this project."));
             e.details = vec![FieldError { field: "phone_number_ids".into(), message: format!("{id} is not a number of this project.") }];
             return Err(e);
@@ -645,7 +629,7 @@ pub async fn set_calling(st: &AppState, p: &Principal, agent_id: &str, direction
         return Err(AppError::forbidden("Only admins and owners change which numbers an agent uses."));
     }
     if dir == Direction::Inbound {
-        check_inbound(&mut tx, &row.project_id, &row.id, &wanted).await?;
+        check_inbound(&mut *tx, &row.project_id, &row.id, &wanted).await?;
     }
     let dir_change = row.direction != dir.as_str();
     if dir_change || numbers_change {
@@ -655,80 +639,79 @@ pub async fn set_calling(st: &AppState, p: &Principal, agent_id: &str, direction
         row.direction = dir.as_str().into();
         row.version += 1;
         row.updated_at = now_ms();
-        if !db::update(&mut tx, &row, before_version).await? {
-            let current = db::find(&mut tx, &row.project_id, &row.id).await?.ok_or_else(agent_not_found)?;
+        if !db::update(&mut *tx, &row, before_version).await? {
+            let current = db::find(&mut *tx, &row.project_id, &row.id).await?.ok_or_else(agent_not_found)?;
             return Err(version_conflict(current.version));
         }
         let inbound = dir == Direction::Inbound;
         if numbers_change {
             for id in current.iter().filter(|i| !wanted.contains(i)) {
-                db::unlink(&mut tx, &row.project_id, &row.id, id).await?;
+                db::unlink(&mut *tx, &row.project_id, &row.id, id).await?;
             }
             // New links follow the order the caller gave.
             let now = now_ms();
             for (i, id) in wanted.iter().filter(|i| !current.contains(i)).enumerate() {
-                let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+                let mut sp = sqlx::Connection::begin(&mut **tx).await?;
                 let r = db::link_at(&mut sp, &row.project_id, &row.id, id, inbound, now + i as i64).await;
                 if let Err(e) = crate::server::db::settle(sp, r).await {
-                    return Err(link_refused(&mut tx, &row.project_id, &row.id, &wanted, e).await);
+                    return Err(link_refused(&mut *tx, &row.project_id, &row.id, &wanted, e).await);
                 }
             }
         }
         if dir_change {
-            sync_link_direction(&mut tx, &row).await?;
+            sync_link_direction(&mut *tx, &row).await?;
         }
-        projects::audit(&mut tx, &row.project_id, Some(p.user_id()), AuditAction::AgentCallingUpdated, Some(&row.id), Some(&format!("{} {} number(s)", dir.as_str(), wanted.len()))).await?;
+        audit::record(&mut *tx, actor, &row.project_id, AuditAction::AgentCallingUpdated, Some(&row.id), Some(&format!("{} {} number(s)", dir.as_str(), wanted.len()))).await?;
     }
-    let v = view_one(&mut tx, &row).await?;
-    tx.commit().await?;
+    let v = view_one(&mut *tx, &row).await?;
     Ok(v)
 }
 
 /// The project's active agent, if any.
-pub async fn get_active(st: &AppState, p: &Principal, project_id: &str) -> Result<Option<AgentView>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let a = access::project(&mut c, p, project_id, Need::Read).await?;
+pub async fn get_active(c: &mut AnyConnection, actor: &Actor, project_id: &str) -> Result<Option<AgentView>, AppError> {
+    let a = access::project(&mut *c, actor, project_id, Need::Read).await?;
     let Some(id) = a.project.active_agent_id.clone() else { return Ok(None) };
-    match db::find(&mut c, project_id, &id).await? {
-        Some(row) => Ok(Some(view_one(&mut c, &row).await?)),
+    match db::find(&mut *c, project_id, &id).await? {
+        Some(row) => Ok(Some(view_one(&mut *c, &row).await?)),
         None => Ok(None),
     }
 }
 
-pub async fn set_active(st: &AppState, p: &Principal, project_id: &str, agent_id: &str) -> Result<ProjectView, AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let (a, row) = load_in(&mut tx, p, project_id, agent_id, Need::Edit).await?;
+pub async fn set_active(tx: &mut Tx, actor: &Actor, project_id: &str, agent_id: &str) -> Result<ProjectView, AppError> {
+    let (a, row) = load_in(&mut *tx, actor, project_id, agent_id, Need::Edit).await?;
     if a.project.active_agent_id.as_deref() != Some(agent_id) {
-        projects::set_active_agent(&mut tx, project_id, Some(agent_id)).await?;
-        projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::ProjectActiveAgentSet, Some(agent_id), Some(&row.name)).await?;
+        projects::set_active_agent(&mut *tx, project_id, Some(agent_id)).await?;
+        audit::record(&mut *tx, actor, project_id, AuditAction::ProjectActiveAgentSet, Some(agent_id), Some(&row.name)).await?;
     }
-    let project = projects::find(&mut tx, project_id).await?.ok_or_else(AppError::internal)?;
-    tx.commit().await?;
+    let project = projects::find(&mut *tx, project_id).await?.ok_or_else(AppError::internal)?;
     Ok(super::projects::view(&project, a.role))
 }
 
+/// Makes `agent_id` the project's active agent; an empty id clears it (the dashboard's picker
+/// and Talkstack send an empty id for "none").
+pub async fn choose_active(tx: &mut Tx, actor: &Actor, project_id: &str, agent_id: &str) -> Result<ProjectView, AppError> {
+    match agent_id.trim() {
+        "" => clear_active(tx, actor, project_id, None).await,
+        id => set_active(tx, actor, project_id, id).await,
+    }
+}
+
 /// Clears the active agent; with `only_if`, only when that agent is the active one.
-pub async fn clear_active(st: &AppState, p: &Principal, project_id: &str, only_if: Option<&str>) -> Result<ProjectView, AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let a = access::project(&mut tx, p, project_id, Need::Edit).await?;
+pub async fn clear_active(tx: &mut Tx, actor: &Actor, project_id: &str, only_if: Option<&str>) -> Result<ProjectView, AppError> {
+    let a = access::project(&mut *tx, actor, project_id, Need::Edit).await?;
     let current = a.project.active_agent_id.clone();
     if current.is_some() && (only_if.is_none() || only_if == current.as_deref()) {
-        projects::set_active_agent(&mut tx, project_id, None).await?;
-        projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::ProjectActiveAgentCleared, current.as_deref(), None).await?;
+        projects::set_active_agent(&mut *tx, project_id, None).await?;
+        audit::record(&mut *tx, actor, project_id, AuditAction::ProjectActiveAgentCleared, current.as_deref(), None).await?;
     }
-    let project = projects::find(&mut tx, project_id).await?.ok_or_else(AppError::internal)?;
-    tx.commit().await?;
+    let project = projects::find(&mut *tx, project_id).await?.ok_or_else(AppError::internal)?;
     Ok(super::projects::view(&project, a.role))
 }
 
 /// Stops `agent_id` being its project's active agent (Talkstack names only the agent).
-pub async fn remove_active(st: &AppState, p: &Principal, agent_id: &str) -> Result<ProjectView, AppError> {
-    let project_id = {
-        let mut c = st.db.pool().acquire().await?;
-        let (a, _) = load(&mut c, p, agent_id, Need::Read).await?;
-        a.project.id
-    };
-    clear_active(st, p, &project_id, Some(agent_id)).await
+pub async fn remove_active(tx: &mut Tx, actor: &Actor, agent_id: &str) -> Result<ProjectView, AppError> {
+    let (a, _) = load(&mut *tx, actor, agent_id, Need::Read).await?;
+    clear_active(tx, actor, &a.project.id, Some(agent_id)).await
 }
 
 /// The prompt and first message with `values` filled in; a missing variable is an error that
@@ -754,7 +737,7 @@ mod tests {
     use super::*;
 
     fn row() -> AgentRow {
-        new_row("p", "u")
+        new_row("p", Some("u"))
     }
 
     #[test]
@@ -851,8 +834,8 @@ mod tests {
 /// One keyset page of a project's agents in `sort` order; `after` names the previous page's last
 /// agent in the same order (a cursor of the other order is refused).
 pub async fn page(
-    st: &AppState,
-    p: &Principal,
+    c: &mut AnyConnection,
+    actor: &Actor,
     project_id: &str,
     q: Option<&str>,
     sort: AgentSort,
@@ -863,10 +846,9 @@ pub async fn page(
     if matches!((&after, by_name), (Some(db::AgentAfter::Name(..)), false) | (Some(db::AgentAfter::Updated(..)), true)) {
         return Err(AppError::field("cursor", "This cursor belongs to a list in another order: pass the same sort as the first page."));
     }
-    let mut c = st.db.pool().acquire().await?;
-    let a = access::project(&mut c, p, project_id, Need::Read).await?;
+    let a = access::project(&mut *c, actor, project_id, Need::Read).await?;
     let q = q.map(str::trim).filter(|q| !q.is_empty());
-    let rows = db::page(&mut c, project_id, q, by_name, after, limit).await?;
-    let cx = context(&mut c, project_id, a.project.active_agent_id.clone()).await?;
+    let rows = db::page(&mut *c, project_id, q, by_name, after, limit).await?;
+    let cx = context(&mut *c, project_id, a.project.active_agent_id.clone()).await?;
     Ok(rows.iter().map(|r| view(r, &cx)).collect())
 }

@@ -5,14 +5,17 @@
 use crate::server::domain::AuditAction;
 use super::access::{self, Need};
 use crate::model::{ApiKeyCreated, ApiKeyView, AppError, ErrorCode};
-use crate::server::auth::{secrets, AuthVia, Principal};
+use super::audit;
+use crate::server::auth::{secrets, Actor, AuthVia, Principal};
 use crate::server::db::projects::{self, ApiKeyRow};
-use crate::server::db::{new_id, users};
-use crate::server::state::AppState;
+use crate::server::db::{new_id, now_ms, users, Tx};
+use sqlx::AnyConnection;
 
 pub const KEY_PREFIX: &str = "tdk_";
 /// How many characters of a key are kept in clear to recognise it.
 const SHOWN: usize = 12;
+/// How precisely a key's last use is recorded.
+const KEY_USE_RESOLUTION_MS: i64 = 60_000;
 
 fn view(k: &ApiKeyRow) -> ApiKeyView {
     ApiKeyView {
@@ -44,6 +47,14 @@ impl NewKey {
     }
 }
 
+/// Keys are managed by people: another key (or the system) cannot make or see them.
+fn key_manager(actor: &Actor) -> Result<&Principal, AppError> {
+    match actor {
+        Actor::User(p) => Ok(p),
+        _ => Err(AppError::forbidden("API keys cannot manage API keys. Log in or use an access token.")),
+    }
+}
+
 fn parse_name(raw: &str) -> Result<String, AppError> {
     let s = raw.trim();
     if s.is_empty() {
@@ -55,69 +66,63 @@ fn parse_name(raw: &str) -> Result<String, AppError> {
     Ok(s.to_string())
 }
 
-pub async fn create(st: &AppState, p: &Principal, name: &str, project_id: Option<&str>) -> Result<ApiKeyCreated, AppError> {
+pub async fn create(tx: &mut Tx, actor: &Actor, name: &str, project_id: Option<&str>) -> Result<ApiKeyCreated, AppError> {
     let project_id = project_id.map(str::trim).filter(|s| !s.is_empty());
     let key = NewKey::generate();
     let id = new_id();
-    let mut tx = st.db.begin_write().await?;
     // A project the caller cannot see answers 404 before anything else is said about it.
     if let Some(pid) = project_id {
-        access::project(&mut tx, p, pid, Need::Manage).await?;
+        access::project(&mut *tx, actor, pid, Need::Manage).await?;
     }
-    access::require_person(p)?;
+    let p = key_manager(actor)?;
     let name = parse_name(name)?;
-    projects::insert_key(&mut tx, &id, p.user_id(), project_id, &name, &key.prefix, &key.hash, false).await?;
+    projects::insert_key(&mut *tx, &id, p.user_id(), project_id, &name, &key.prefix, &key.hash, false).await?;
     if let Some(pid) = project_id {
-        projects::audit(&mut tx, pid, Some(p.user_id()), AuditAction::ApiKeyCreated, Some(&key.prefix), Some(&name)).await?;
+        audit::record(&mut *tx, actor, pid, AuditAction::ApiKeyCreated, Some(&key.prefix), Some(&name)).await?;
     }
-    let row = projects::keys_of(&mut tx, p.user_id()).await?.into_iter().find(|k| k.id == id).ok_or_else(AppError::internal)?;
-    tx.commit().await?;
+    let row = projects::keys_of(&mut *tx, p.user_id()).await?.into_iter().find(|k| k.id == id).ok_or_else(AppError::internal)?;
     Ok(ApiKeyCreated { key: view(&row), secret: key.secret })
 }
 
-pub async fn list(st: &AppState, p: &Principal) -> Result<Vec<ApiKeyView>, AppError> {
-    access::require_person(p)?;
-    let mut c = st.db.pool().acquire().await?;
-    Ok(projects::keys_of(&mut c, p.user_id()).await?.iter().map(view).collect())
+pub async fn list(c: &mut AnyConnection, actor: &Actor) -> Result<Vec<ApiKeyView>, AppError> {
+    let p = key_manager(actor)?;
+    Ok(projects::keys_of(&mut *c, p.user_id()).await?.iter().map(view).collect())
 }
 
-pub async fn revoke(st: &AppState, p: &Principal, id: &str) -> Result<(), AppError> {
-    access::require_person(p)?;
-    let mut tx = st.db.begin_write().await?;
-    let key = projects::keys_of(&mut tx, p.user_id()).await?.into_iter().find(|k| k.id == id);
+pub async fn revoke(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(), AppError> {
+    let p = key_manager(actor)?;
+    let key = projects::keys_of(&mut *tx, p.user_id()).await?.into_iter().find(|k| k.id == id);
     let Some(key) = key else { return Err(AppError::not_found("API key")) };
-    projects::revoke_key(&mut tx, p.user_id(), id).await?;
+    projects::revoke_key(&mut *tx, p.user_id(), id).await?;
     if let Some(pid) = &key.project_id {
-        projects::audit(&mut tx, pid, Some(p.user_id()), AuditAction::ApiKeyRevoked, Some(&key.prefix), Some(&key.name)).await?;
+        audit::record(&mut *tx, actor, pid, AuditAction::ApiKeyRevoked, Some(&key.prefix), Some(&key.name)).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
 /// Talkstack's one-key-per-user: revokes the previous key made this way and returns a new one.
-pub async fn regenerate_legacy(st: &AppState, p: &Principal) -> Result<String, AppError> {
-    if !matches!(p.via, AuthVia::AccessToken { .. } | AuthVia::Session { .. }) {
+pub async fn regenerate_legacy(tx: &mut Tx, actor: &Actor) -> Result<String, AppError> {
+    let Actor::User(p) = actor else {
         return Err(AppError::forbidden("Generate API keys with a bearer access token, not with an API key."));
-    }
+    };
     let key = NewKey::generate();
-    let mut tx = st.db.begin_write().await?;
-    projects::revoke_legacy_keys(&mut tx, p.user_id()).await?;
-    projects::insert_key(&mut tx, &new_id(), p.user_id(), None, "Talkstack API key", &key.prefix, &key.hash, true).await?;
-    tx.commit().await?;
+    projects::revoke_legacy_keys(&mut *tx, p.user_id()).await?;
+    projects::insert_key(&mut *tx, &new_id(), p.user_id(), None, "Talkstack API key", &key.prefix, &key.hash, true).await?;
     Ok(key.secret)
 }
 
 /// The principal behind an API key.
-pub async fn authenticate(st: &AppState, raw: &str) -> Result<Principal, AppError> {
+pub async fn authenticate(c: &mut AnyConnection, raw: &str) -> Result<Principal, AppError> {
     let invalid = || AppError::new(ErrorCode::Unauthenticated, "The API key is invalid or has been revoked.");
     let raw = raw.trim();
     if !raw.starts_with(KEY_PREFIX) {
         return Err(invalid());
     }
-    let mut c = st.db.pool().acquire().await?;
-    let key = projects::key_by_hash(&mut c, &secrets::sha256_hex(raw)).await?.ok_or_else(invalid)?;
-    let user = users::find_by_id(&mut c, &key.user_id).await?.filter(|u| u.verified()).ok_or_else(invalid)?;
-    if let Err(e) = projects::touch_key(&mut c, &key.id).await {
+    let key = projects::key_by_hash(&mut *c, &secrets::sha256_hex(raw)).await?.ok_or_else(invalid)?;
+    let user = users::find_by_id(&mut *c, &key.user_id).await?.filter(|u| u.verified()).ok_or_else(invalid)?;
+    // Use is recorded at most once a minute per key, so a hot key does not write on every request.
+    let now = now_ms();
+    if let Err(e) = projects::touch_key(&mut *c, &key.id, now, now - KEY_USE_RESOLUTION_MS).await {
         tracing::warn!(error = %e, "could not record API key use");
     }
     Ok(Principal { user, via: AuthVia::ApiKey { key_id: key.id, project_id: key.project_id } })
@@ -143,8 +148,7 @@ mod tests {
 }
 
 /// One keyset page of the caller's live keys, newest first; `after` is the previous page's last (created_at, id).
-pub async fn page(st: &AppState, p: &Principal, after: Option<(i64, String)>, limit: i64) -> Result<Vec<ApiKeyView>, AppError> {
-    access::require_person(p)?;
-    let mut c = st.db.pool().acquire().await?;
-    Ok(projects::keys_page(&mut c, p.user_id(), after, limit).await?.iter().map(view).collect())
+pub async fn page(c: &mut AnyConnection, actor: &Actor, after: Option<(i64, String)>, limit: i64) -> Result<Vec<ApiKeyView>, AppError> {
+    let p = key_manager(actor)?;
+    Ok(projects::keys_page(&mut *c, p.user_id(), after, limit).await?.iter().map(view).collect())
 }

@@ -4,22 +4,21 @@
 
 use crate::model::{AppError, ErrorCode};
 use crate::server::db::jobs::{self as store, JobRow, JobState};
-use crate::server::state::AppState;
+use crate::server::db::Tx;
+use sqlx::AnyConnection;
 
 /// Jobs that are pending, running or dead (and done too with `include_done`), soonest first.
-pub async fn list(st: &AppState, include_done: bool, limit: i64) -> Result<Vec<JobRow>, AppError> {
+pub async fn list(c: &mut AnyConnection, include_done: bool, limit: i64) -> Result<Vec<JobRow>, AppError> {
     let mut states = vec![JobState::Pending, JobState::Running, JobState::Dead];
     if include_done {
         states.push(JobState::Done);
     }
-    let mut c = st.db.pool().acquire().await?;
-    Ok(store::list(&mut c, &states, limit.clamp(1, 10_000)).await?)
+    Ok(store::list(c, &states, limit.clamp(1, 10_000)).await?)
 }
 
 /// Puts a dead job back to pending, due now, with its attempts reset.
-pub async fn retry(st: &AppState, id: &str) -> Result<JobRow, AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let job = store::find(&mut tx, id.trim()).await?.ok_or_else(|| AppError::not_found("Job"))?;
+pub async fn retry(tx: &mut Tx, id: &str) -> Result<JobRow, AppError> {
+    let job = store::find(&mut *tx, id.trim()).await?.ok_or_else(|| AppError::not_found("Job"))?;
     if job.state != JobState::Dead {
         return Err(AppError::new(
             ErrorCode::Conflict,
@@ -27,19 +26,17 @@ pub async fn retry(st: &AppState, id: &str) -> Result<JobRow, AppError> {
         ));
     }
     if let Some(key) = &job.dedup_key {
-        if store::live_key_taken(&mut tx, key, &job.id).await? {
+        if store::live_key_taken(&mut *tx, key, &job.id).await? {
             return Err(AppError::new(
                 ErrorCode::Conflict,
                 format!("Another pending or running job has the key {key}; retry it after that one finishes."),
             ));
         }
     }
-    if !store::revive(&mut tx, &job.id).await? {
+    if !store::revive(&mut *tx, &job.id).await? {
         return Err(AppError::internal());
     }
-    let job = store::find(&mut tx, &job.id).await?.ok_or_else(AppError::internal)?;
-    tx.commit().await?;
-    st.jobs.wake();
+    let job = store::find(&mut *tx, &job.id).await?.ok_or_else(AppError::internal)?;
     tracing::info!(job_id = %job.id, kind = %job.kind, "dead job put back to pending");
     Ok(job)
 }

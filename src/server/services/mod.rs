@@ -1,6 +1,13 @@
-//! THE business layer, shared by server functions, REST handlers and jobs. Authorization,
-//! validation, throttling and transactions live here; callers pass plain values and a
-//! [`Principal`](crate::server::auth::Principal) and get DTOs or an [`AppError`](crate::model::AppError).
+//! THE business layer, shared by server functions, REST handlers, jobs, provider callbacks and
+//! the CLI. Authorization, validation and throttling live here.
+//!
+//! An operation takes a connection (reads) or a write transaction (`&mut Tx`, changes) and an
+//! [`Actor`](crate::server::auth::Actor): a user, an API key, or the system for background work.
+//! The caller owns the transaction (usually through [`AppState::write`](crate::server::state::AppState::write)),
+//! so several operations, and the jobs and feed entries they enqueue, commit together. Callers
+//! pass plain values and get DTOs or an [`AppError`](crate::model::AppError). Workflows that must
+//! talk to the outside world between reads and writes (Twilio import, the ElevenLabs sync, the
+//! credential flows in `accounts`) open their own transactions around those calls.
 
 pub mod access;
 pub mod agents;

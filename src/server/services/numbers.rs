@@ -8,12 +8,13 @@
 
 use crate::server::domain::AuditAction;
 use super::access::{self, Access, Need};
+use super::audit;
 use super::agents::{self as agents_svc, agent_not_found};
 use crate::model::{AgentRef, AppError, Direction, ErrorCode, PhoneNumberView};
-use crate::server::auth::Principal;
+use crate::server::auth::Actor;
 use crate::server::db::agents::{self as agents_db, LinkRow};
 use crate::server::db::numbers::{self as db, NumberRow};
-use crate::server::db::{new_id, now_ms, projects};
+use crate::server::db::{new_id, now_ms, Tx};
 use crate::server::domain::E164;
 use crate::server::state::AppState;
 use sqlx::AnyConnection;
@@ -75,9 +76,9 @@ fn clean_label(label: &str) -> Result<String, AppError> {
 }
 
 /// Finds a number the caller may act on with `need`; invisible or unknown numbers are 404.
-async fn load(c: &mut AnyConnection, p: &Principal, number_id: &str, need: Need) -> Result<(Access, NumberRow), AppError> {
+async fn load(c: &mut AnyConnection, actor: &Actor, number_id: &str, need: Need) -> Result<(Access, NumberRow), AppError> {
     let project_id = db::project_of(&mut *c, number_id).await?.ok_or_else(number_not_found)?;
-    let a = access::project(&mut *c, p, &project_id, need)
+    let a = access::project(&mut *c, actor, &project_id, need)
         .await
         .map_err(|e| if e.code == ErrorCode::NotFound { number_not_found() } else { e })?;
     let row = db::find(&mut *c, &project_id, number_id).await?.ok_or_else(number_not_found)?;
@@ -141,86 +142,76 @@ pub(crate) async fn insert_imported(c: &mut AnyConnection, st: &AppState, projec
     insert(c, st, project_id, n, label, Some(sid)).await
 }
 
-pub async fn list(st: &AppState, p: &Principal, project_id: &str) -> Result<Vec<PhoneNumberView>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    access::project(&mut c, p, project_id, Need::Read).await?;
-    let rows = db::list(&mut c, project_id).await?;
-    let links = agents_db::links(&mut c, project_id).await?;
+pub async fn list(c: &mut AnyConnection, actor: &Actor, project_id: &str) -> Result<Vec<PhoneNumberView>, AppError> {
+    access::project(&mut *c, actor, project_id, Need::Read).await?;
+    let rows = db::list(&mut *c, project_id).await?;
+    let links = agents_db::links(&mut *c, project_id).await?;
     Ok(rows.iter().map(|r| view(r, &links)).collect())
 }
 
-pub async fn get(st: &AppState, p: &Principal, number_id: &str) -> Result<PhoneNumberView, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let (_, row) = load(&mut c, p, number_id, Need::Read).await?;
-    view_one(&mut c, &row).await
+pub async fn get(c: &mut AnyConnection, actor: &Actor, number_id: &str) -> Result<PhoneNumberView, AppError> {
+    let (_, row) = load(&mut *c, actor, number_id, Need::Read).await?;
+    view_one(&mut *c, &row).await
 }
 
-pub async fn add(st: &AppState, p: &Principal, project_id: &str, new: NewNumber) -> Result<PhoneNumberView, AppError> {
+pub async fn add(st: &AppState, tx: &mut Tx, actor: &Actor, project_id: &str, new: NewNumber) -> Result<PhoneNumberView, AppError> {
     let n = E164::parse(&new.number, new.country.as_deref(), "number")?;
     let label = clean_label(&new.label)?;
-    let mut tx = st.db.begin_write().await?;
-    access::project(&mut tx, p, project_id, Need::Manage).await?;
-    let row = insert(&mut tx, st, project_id, &n, &label, new.twilio_sid.as_deref()).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::NumberAdded, Some(&row.id), Some(&row.e164)).await?;
-    let v = view_one(&mut tx, &row).await?;
-    tx.commit().await?;
+    access::project(&mut *tx, actor, project_id, Need::Manage).await?;
+    let row = insert(&mut *tx, st, project_id, &n, &label, new.twilio_sid.as_deref()).await?;
+    audit::record(&mut *tx, actor, project_id, AuditAction::NumberAdded, Some(&row.id), Some(&row.e164)).await?;
+    let v = view_one(&mut *tx, &row).await?;
     Ok(v)
 }
 
 /// Talkstack's add-number: puts `e164` in the project if it is new there, then assigns it to the
 /// agent. Everything or nothing.
-pub async fn add_and_assign(st: &AppState, p: &Principal, project_id: &str, agent_id: &str, e164: &str) -> Result<PhoneNumberView, AppError> {
+pub async fn add_and_assign(st: &AppState, tx: &mut Tx, actor: &Actor, project_id: &str, agent_id: &str, e164: &str) -> Result<PhoneNumberView, AppError> {
     let n = E164::parse(e164, None, "e164")?;
-    let mut tx = st.db.begin_write().await?;
-    access::project(&mut tx, p, project_id, Need::Manage).await?;
-    agents_db::find(&mut tx, project_id, agent_id).await?.ok_or_else(agent_not_found)?;
-    let row = match db::find_by_e164(&mut tx, n.as_str()).await? {
+    access::project(&mut *tx, actor, project_id, Need::Manage).await?;
+    agents_db::find(&mut *tx, project_id, agent_id).await?.ok_or_else(agent_not_found)?;
+    let row = match db::find_by_e164(&mut *tx, n.as_str()).await? {
         Some(existing) if existing.project_id == project_id => existing,
         Some(_) => return Err(elsewhere(n.as_str())),
-        None => match insert(&mut tx, st, project_id, &n, "", None).await {
+        None => match insert(&mut *tx, st, project_id, &n, "", None).await {
             Ok(row) => {
-                projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::NumberAdded, Some(&row.id), Some(&row.e164)).await?;
+                audit::record(&mut *tx, actor, project_id, AuditAction::NumberAdded, Some(&row.id), Some(&row.e164)).await?;
                 row
             }
             // A concurrent call added it to this project first: reuse it, as a later call would.
-            Err(e) if e.code == ErrorCode::Conflict => match db::find_by_e164(&mut tx, n.as_str()).await? {
+            Err(e) if e.code == ErrorCode::Conflict => match db::find_by_e164(&mut *tx, n.as_str()).await? {
                 Some(existing) if existing.project_id == project_id => existing,
                 _ => return Err(e),
             },
             Err(e) => return Err(e),
         },
     };
-    link(&mut tx, p, &row, agent_id).await?;
-    let v = view_one(&mut tx, &row).await?;
-    tx.commit().await?;
+    link(&mut *tx, actor, &row, agent_id).await?;
+    let v = view_one(&mut *tx, &row).await?;
     Ok(v)
 }
 
-pub async fn set_label(st: &AppState, p: &Principal, number_id: &str, label: &str) -> Result<PhoneNumberView, AppError> {
+pub async fn set_label(tx: &mut Tx, actor: &Actor, number_id: &str, label: &str) -> Result<PhoneNumberView, AppError> {
     let label = clean_label(label)?;
-    let mut tx = st.db.begin_write().await?;
-    let (_, mut row) = load(&mut tx, p, number_id, Need::Manage).await?;
-    db::set_label(&mut tx, &row.project_id, &row.id, &label).await?;
+    let (_, mut row) = load(&mut *tx, actor, number_id, Need::Manage).await?;
+    db::set_label(&mut *tx, &row.project_id, &row.id, &label).await?;
     row.label = label;
-    let v = view_one(&mut tx, &row).await?;
-    tx.commit().await?;
+    let v = view_one(&mut *tx, &row).await?;
     Ok(v)
 }
 
-pub async fn release(st: &AppState, p: &Principal, number_id: &str) -> Result<(), AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let (_, row) = load(&mut tx, p, number_id, Need::Manage).await?;
-    for l in agents_db::links(&mut tx, &row.project_id).await?.iter().filter(|l| l.phone_number_id == row.id) {
-        agents_db::touch(&mut tx, &row.project_id, &l.agent_id).await?;
+pub async fn release(tx: &mut Tx, actor: &Actor, number_id: &str) -> Result<(), AppError> {
+    let (_, row) = load(&mut *tx, actor, number_id, Need::Manage).await?;
+    for l in agents_db::links(&mut *tx, &row.project_id).await?.iter().filter(|l| l.phone_number_id == row.id) {
+        agents_db::touch(&mut *tx, &row.project_id, &l.agent_id).await?;
     }
-    db::delete(&mut tx, &row.project_id, &row.id).await?;
-    projects::audit(&mut tx, &row.project_id, Some(p.user_id()), AuditAction::NumberReleased, Some(&row.id), Some(&row.e164)).await?;
-    tx.commit().await?;
+    db::delete(&mut *tx, &row.project_id, &row.id).await?;
+    audit::record(&mut *tx, actor, &row.project_id, AuditAction::NumberReleased, Some(&row.id), Some(&row.e164)).await?;
     Ok(())
 }
 
 /// Links a number to an agent of its project, keeping one inbound agent per number.
-async fn link(c: &mut AnyConnection, p: &Principal, n: &NumberRow, agent_id: &str) -> Result<(), AppError> {
+async fn link(c: &mut AnyConnection, actor: &Actor, n: &NumberRow, agent_id: &str) -> Result<(), AppError> {
     agents_db::find(&mut *c, &n.project_id, agent_id).await?.ok_or_else(agent_not_found)?;
     let links = agents_db::links(&mut *c, &n.project_id).await?;
     if links.iter().any(|l| l.agent_id == agent_id && l.phone_number_id == n.id) {
@@ -239,39 +230,34 @@ async fn link(c: &mut AnyConnection, p: &Principal, n: &NumberRow, agent_id: &st
     if let Err(e) = crate::server::db::settle(sp, r).await {
         return Err(agents_svc::link_refused(c, &n.project_id, agent_id, ids, e).await);
     }
-    projects::audit(c, &n.project_id, Some(p.user_id()), AuditAction::NumberAssigned, Some(&n.id), Some(agent_id)).await?;
+    audit::record(c, actor, &n.project_id, AuditAction::NumberAssigned, Some(&n.id), Some(agent_id)).await?;
     Ok(())
 }
 
-pub async fn assign(st: &AppState, p: &Principal, number_id: &str, agent_id: &str) -> Result<PhoneNumberView, AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let (_, row) = load(&mut tx, p, number_id, Need::Manage).await?;
-    link(&mut tx, p, &row, agent_id).await?;
-    let v = view_one(&mut tx, &row).await?;
-    tx.commit().await?;
+pub async fn assign(tx: &mut Tx, actor: &Actor, number_id: &str, agent_id: &str) -> Result<PhoneNumberView, AppError> {
+    let (_, row) = load(&mut *tx, actor, number_id, Need::Manage).await?;
+    link(&mut *tx, actor, &row, agent_id).await?;
+    let v = view_one(&mut *tx, &row).await?;
     Ok(v)
 }
 
 /// Unlinks a number from an agent (nothing to do when it was not linked).
-pub async fn unassign(st: &AppState, p: &Principal, number_id: &str, agent_id: &str) -> Result<PhoneNumberView, AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let (_, row) = load(&mut tx, p, number_id, Need::Manage).await?;
-    agents_db::find(&mut tx, &row.project_id, agent_id).await?.ok_or_else(agent_not_found)?;
-    if agents_db::unlink(&mut tx, &row.project_id, agent_id, &row.id).await? {
-        agents_db::touch(&mut tx, &row.project_id, agent_id).await?;
-        projects::audit(&mut tx, &row.project_id, Some(p.user_id()), AuditAction::NumberUnassigned, Some(&row.id), Some(agent_id)).await?;
+pub async fn unassign(tx: &mut Tx, actor: &Actor, number_id: &str, agent_id: &str) -> Result<PhoneNumberView, AppError> {
+    let (_, row) = load(&mut *tx, actor, number_id, Need::Manage).await?;
+    agents_db::find(&mut *tx, &row.project_id, agent_id).await?.ok_or_else(agent_not_found)?;
+    if agents_db::unlink(&mut *tx, &row.project_id, agent_id, &row.id).await? {
+        agents_db::touch(&mut *tx, &row.project_id, agent_id).await?;
+        audit::record(&mut *tx, actor, &row.project_id, AuditAction::NumberUnassigned, Some(&row.id), Some(agent_id)).await?;
     }
-    let v = view_one(&mut tx, &row).await?;
-    tx.commit().await?;
+    let v = view_one(&mut *tx, &row).await?;
     Ok(v)
 }
 
 /// Talkstack's POST /phone-number lookup: one number, the numbers of an agent, or of a project.
-pub async fn of_agent(st: &AppState, p: &Principal, agent_id: &str) -> Result<Vec<PhoneNumberView>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let (_, agent) = agents_svc::load(&mut c, p, agent_id, Need::Read).await?;
-    let rows = db::list(&mut c, &agent.project_id).await?;
-    let links = agents_db::links(&mut c, &agent.project_id).await?;
+pub async fn of_agent(c: &mut AnyConnection, actor: &Actor, agent_id: &str) -> Result<Vec<PhoneNumberView>, AppError> {
+    let (_, agent) = agents_svc::load(&mut *c, actor, agent_id, Need::Read).await?;
+    let rows = db::list(&mut *c, &agent.project_id).await?;
+    let links = agents_db::links(&mut *c, &agent.project_id).await?;
     Ok(rows
         .iter()
         .filter(|r| links.iter().any(|l| l.agent_id == agent.id && l.phone_number_id == r.id))
@@ -280,10 +266,9 @@ pub async fn of_agent(st: &AppState, p: &Principal, agent_id: &str) -> Result<Ve
 }
 
 /// One keyset page of a project's numbers, oldest first; `after` is the previous page's last (created_at, id).
-pub async fn page(st: &AppState, p: &Principal, project_id: &str, after: Option<(i64, String)>, limit: i64) -> Result<Vec<PhoneNumberView>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    access::project(&mut c, p, project_id, Need::Read).await?;
-    let rows = db::page(&mut c, project_id, after, limit).await?;
-    let links = agents_db::links(&mut c, project_id).await?;
+pub async fn page(c: &mut AnyConnection, actor: &Actor, project_id: &str, after: Option<(i64, String)>, limit: i64) -> Result<Vec<PhoneNumberView>, AppError> {
+    access::project(&mut *c, actor, project_id, Need::Read).await?;
+    let rows = db::page(&mut *c, project_id, after, limit).await?;
+    let links = agents_db::links(&mut *c, project_id).await?;
     Ok(rows.iter().map(|r| view(r, &links)).collect())
 }

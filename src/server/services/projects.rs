@@ -8,13 +8,14 @@
 use crate::server::domain::AuditAction;
 use super::access::{self, Need};
 use crate::model::{AppError, ErrorCode, ProjectView, Role, UserView};
-use crate::server::auth::Principal;
+use crate::server::auth::Actor;
 use crate::server::db::projects::{self, ProjectRow};
-use crate::server::db::{new_id, users};
+use super::audit;
+use crate::server::db::{new_id, users, Tx};
+use sqlx::AnyConnection;
 use crate::server::domain::{Description, ProjectName, WebhookUrl};
 use crate::server::error::OnUnique;
 use crate::server::services::accounts::user_view;
-use crate::server::state::AppState;
 
 pub fn view(p: &ProjectRow, role: Role) -> ProjectView {
     ProjectView {
@@ -39,30 +40,29 @@ fn duplicate_name() -> AppError {
     e
 }
 
-pub async fn create(st: &AppState, p: &Principal, name: &str, description: &str) -> Result<ProjectView, AppError> {
-    access::require_unscoped(p)?;
+pub async fn create(tx: &mut Tx, actor: &Actor, name: &str, description: &str) -> Result<ProjectView, AppError> {
+    access::require_unscoped(actor)?;
+    let p = access::user(actor)?;
     let name = ProjectName::parse(name)?;
     let description = Description::parse(description)?;
-    let mut tx = st.db.begin_write().await?;
-    if projects::name_taken(&mut tx, p.user_id(), name.as_str(), None).await? {
+    if projects::name_taken(&mut *tx, p.user_id(), name.as_str(), None).await? {
         return Err(duplicate_name());
     }
     let id = new_id();
     // The unique index decides races between concurrent creations; the loser gets the same answer.
-    projects::insert(&mut tx, &id, p.user_id(), name.as_str(), description.as_str()).await.on_unique(duplicate_name)?;
-    projects::add_member(&mut tx, &id, p.user_id(), Role::Owner).await?;
+    projects::insert(&mut *tx, &id, p.user_id(), name.as_str(), description.as_str()).await.on_unique(duplicate_name)?;
+    projects::add_member(&mut *tx, &id, p.user_id(), Role::Owner).await?;
     if p.user.active_project_id.is_none() {
-        projects::set_active_project(&mut tx, p.user_id(), Some(&id)).await?;
+        projects::set_active_project(&mut *tx, p.user_id(), Some(&id)).await?;
     }
-    projects::audit(&mut tx, &id, Some(p.user_id()), AuditAction::ProjectCreated, Some(&id), None).await?;
-    let row = projects::find(&mut tx, &id).await?.ok_or_else(AppError::internal)?;
-    tx.commit().await?;
+    audit::record(&mut *tx, actor, &id, AuditAction::ProjectCreated, Some(&id), None).await?;
+    let row = projects::find(&mut *tx, &id).await?.ok_or_else(AppError::internal)?;
     Ok(view(&row, Role::Owner))
 }
 
-pub async fn list(st: &AppState, p: &Principal) -> Result<Vec<ProjectView>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let all = projects::list_for_user(&mut c, p.user_id()).await?;
+pub async fn list(c: &mut AnyConnection, actor: &Actor) -> Result<Vec<ProjectView>, AppError> {
+    let p = access::user(actor)?;
+    let all = projects::list_for_user(&mut *c, p.user_id()).await?;
     Ok(all
         .iter()
         .filter(|(row, _)| p.project_scope().is_none_or(|s| s == row.id))
@@ -70,9 +70,8 @@ pub async fn list(st: &AppState, p: &Principal) -> Result<Vec<ProjectView>, AppE
         .collect())
 }
 
-pub async fn get(st: &AppState, p: &Principal, id: &str) -> Result<ProjectView, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let a = access::project(&mut c, p, id, Need::Read).await?;
+pub async fn get(c: &mut AnyConnection, actor: &Actor, id: &str) -> Result<ProjectView, AppError> {
+    let a = access::project(&mut *c, actor, id, Need::Read).await?;
     Ok(view(&a.project, a.role))
 }
 
@@ -84,7 +83,7 @@ pub struct ProjectUpdate {
     pub webhook: Option<String>,
 }
 
-pub async fn update(st: &AppState, p: &Principal, id: &str, u: ProjectUpdate) -> Result<ProjectView, AppError> {
+pub async fn update(tx: &mut Tx, actor: &Actor, id: &str, u: ProjectUpdate) -> Result<ProjectView, AppError> {
     let name = u.name.as_deref().map(ProjectName::parse).transpose()?;
     let description = u.description.as_deref().map(Description::parse).transpose()?;
     let webhook = match u.webhook.as_deref().map(str::trim) {
@@ -92,11 +91,10 @@ pub async fn update(st: &AppState, p: &Principal, id: &str, u: ProjectUpdate) ->
         Some("") => Some(None),
         Some(w) => Some(Some(WebhookUrl::parse(w, "webhookUrl")?)),
     };
-    let mut tx = st.db.begin_write().await?;
-    let a = access::project(&mut tx, p, id, Need::Manage).await?;
+    let a = access::project(&mut *tx, actor, id, Need::Manage).await?;
     let cur = a.project;
     let new_name = name.as_ref().map(ProjectName::as_str).unwrap_or(&cur.name).to_string();
-    if projects::name_taken(&mut tx, &cur.owner_id, &new_name, Some(id)).await? {
+    if projects::name_taken(&mut *tx, &cur.owner_id, &new_name, Some(id)).await? {
         return Err(duplicate_name());
     }
     let new_desc = description.as_ref().map(Description::as_str).unwrap_or(&cur.description).to_string();
@@ -104,28 +102,26 @@ pub async fn update(st: &AppState, p: &Principal, id: &str, u: ProjectUpdate) ->
         None => cur.call_status_webhook.clone(),
         Some(w) => w.as_ref().map(|w| w.as_str().to_string()),
     };
-    projects::update(&mut tx, id, &new_name, &new_desc, new_hook.as_deref()).await.on_unique(duplicate_name)?;
+    projects::update(&mut *tx, id, &new_name, &new_desc, new_hook.as_deref()).await.on_unique(duplicate_name)?;
     if webhook.is_some() && new_hook != cur.call_status_webhook {
-        projects::audit(&mut tx, id, Some(p.user_id()), AuditAction::ProjectWebhookChanged, None, new_hook.as_deref()).await?;
+        audit::record(&mut *tx, actor, id, AuditAction::ProjectWebhookChanged, None, new_hook.as_deref()).await?;
     }
-    let row = projects::find(&mut tx, id).await?.ok_or_else(AppError::internal)?;
-    tx.commit().await?;
+    let row = projects::find(&mut *tx, id).await?.ok_or_else(AppError::internal)?;
     Ok(view(&row, a.role))
 }
 
-pub async fn set_webhook(st: &AppState, p: &Principal, id: &str, url: &str) -> Result<ProjectView, AppError> {
+pub async fn set_webhook(tx: &mut Tx, actor: &Actor, id: &str, url: &str) -> Result<ProjectView, AppError> {
     if url.trim().is_empty() {
         return Err(AppError::field("webhookURL", "Enter the webhook URL."));
     }
-    update(st, p, id, ProjectUpdate { webhook: Some(url.to_string()), ..Default::default() }).await
+    update(tx, actor, id, ProjectUpdate { webhook: Some(url.to_string()), ..Default::default() }).await
 }
 
 /// Soft-deletes a project (owners only).
-pub async fn delete(st: &AppState, p: &Principal, id: &str, cascade: bool) -> Result<(), AppError> {
-    let mut tx = st.db.begin_write().await?;
-    access::project(&mut tx, p, id, Need::Own).await?;
-    let agents = crate::server::db::agents::count(&mut tx, id).await?;
-    let numbers = crate::server::db::numbers::count(&mut tx, id).await?;
+pub async fn delete(tx: &mut Tx, actor: &Actor, id: &str, cascade: bool) -> Result<(), AppError> {
+    access::project(&mut *tx, actor, id, Need::Own).await?;
+    let agents = crate::server::db::agents::count(&mut *tx, id).await?;
+    let numbers = crate::server::db::numbers::count(&mut *tx, id).await?;
     if (agents > 0 || numbers > 0) && !cascade {
         return Err(AppError::new(
             ErrorCode::Conflict,
@@ -136,48 +132,53 @@ pub async fn delete(st: &AppState, p: &Principal, id: &str, cascade: bool) -> Re
     }
     // Cascade: agents and numbers go for good (the numbers become free for other projects), and
     // so do stored integration secrets; the project row itself is kept, marked deleted.
-    crate::server::db::agents::delete_all(&mut tx, id).await?;
-    crate::server::db::numbers::delete_all(&mut tx, id).await?;
-    crate::server::db::integrations::delete(&mut tx, id, "twilio").await?;
-    projects::soft_delete(&mut tx, id).await?;
-    projects::audit(&mut tx, id, Some(p.user_id()), AuditAction::ProjectDeleted, Some(id), None).await?;
-    tx.commit().await?;
+    crate::server::db::agents::delete_all(&mut *tx, id).await?;
+    crate::server::db::numbers::delete_all(&mut *tx, id).await?;
+    crate::server::db::integrations::delete(&mut *tx, id, "twilio").await?;
+    projects::soft_delete(&mut *tx, id).await?;
+    // Nobody keeps a deleted project active.
+    projects::clear_active_project_of_all(&mut *tx, id).await?;
+    audit::record(&mut *tx, actor, id, AuditAction::ProjectDeleted, Some(id), None).await?;
     Ok(())
 }
 
-pub async fn set_active(st: &AppState, p: &Principal, id: &str) -> Result<(UserView, ProjectView), AppError> {
-    let mut tx = st.db.begin_write().await?;
-    let a = access::project(&mut tx, p, id, Need::Read).await?;
-    projects::set_active_project(&mut tx, p.user_id(), Some(id)).await?;
-    let user = users::find_by_id(&mut tx, p.user_id()).await?.ok_or_else(AppError::internal)?;
-    tx.commit().await?;
+pub async fn set_active(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(UserView, ProjectView), AppError> {
+    let p = access::user(actor)?;
+    let a = access::project(&mut *tx, actor, id, Need::Read).await?;
+    projects::set_active_project(&mut *tx, p.user_id(), Some(id)).await?;
+    let user = users::find_by_id(&mut *tx, p.user_id()).await?.ok_or_else(AppError::internal)?;
     Ok((user_view(&user), view(&a.project, a.role)))
 }
 
-/// The active project; 404 when none is set (or it is gone, in which case it is cleared).
-pub async fn get_active(st: &AppState, p: &Principal) -> Result<ProjectView, AppError> {
-    let none = || AppError::new(ErrorCode::NotFound, "No active project is set. Create or select a project first.");
-    let Some(id) = p.user.active_project_id.clone() else { return Err(none()) };
-    let mut c = st.db.pool().acquire().await?;
-    match access::project(&mut c, p, &id, Need::Read).await {
+fn no_active_project() -> AppError {
+    AppError::new(ErrorCode::NotFound, "No active project is set. Create or select a project first.")
+}
+
+/// The active project; 404 when none is set. (Deleting a project and leaving one clear it, so an
+/// active project the caller cannot see is only a race with those; it answers 404 as well.)
+pub async fn get_active(c: &mut AnyConnection, actor: &Actor) -> Result<ProjectView, AppError> {
+    let id = resolve(actor, None).ok_or_else(no_active_project)?;
+    match access::project(&mut *c, actor, &id, Need::Read).await {
         Ok(a) => Ok(view(&a.project, a.role)),
-        Err(e) if e.code == ErrorCode::NotFound => {
-            drop(c);
-            if p.project_scope().is_none() {
-                let mut tx = st.db.begin_write().await?;
-                projects::set_active_project(&mut tx, p.user_id(), None).await?;
-                tx.commit().await?;
-            }
-            Err(none())
-        }
+        Err(e) if e.code == ErrorCode::NotFound => Err(no_active_project()),
         Err(e) => Err(e),
     }
 }
 
+/// The project a request without an explicit one is about: `given` when present, else the API
+/// key's project, else the caller's active project (v1 lists and creations use this default).
+pub fn resolve(actor: &Actor, given: Option<&str>) -> Option<String> {
+    let given = given.map(str::trim).filter(|s| !s.is_empty());
+    given
+        .map(str::to_string)
+        .or_else(|| actor.project_scope().map(str::to_string))
+        .or_else(|| actor.principal().and_then(|p| p.user.active_project_id.clone()))
+}
+
 /// One keyset page of the caller's projects by (lower(name), id); `after` is the (name, id) of
 /// the previous page's last project. An API key sees its own project only.
-pub async fn page(st: &AppState, p: &Principal, after: Option<(String, String)>, limit: i64) -> Result<Vec<ProjectView>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let rows = projects::page_for_user(&mut c, p.user_id(), p.project_scope(), after, limit).await?;
+pub async fn page(c: &mut AnyConnection, actor: &Actor, after: Option<(String, String)>, limit: i64) -> Result<Vec<ProjectView>, AppError> {
+    let p = access::user(actor)?;
+    let rows = projects::page_for_user(&mut *c, p.user_id(), p.project_scope(), after, limit).await?;
     Ok(rows.iter().map(|(row, role)| view(row, *role)).collect())
 }

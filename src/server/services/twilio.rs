@@ -9,12 +9,14 @@
 
 use crate::server::domain::AuditAction;
 use super::access::{self, Need};
+use super::audit;
 use crate::model::{AppError, ErrorCode, ImportReport, SkippedNumber, TwilioSettingsView};
-use crate::server::auth::{sealed, Principal};
-use crate::server::db::{integrations, numbers as numbers_db, projects};
+use crate::server::auth::{sealed, Actor};
+use crate::server::db::{integrations, numbers as numbers_db, Tx};
 use crate::server::domain::E164;
 use crate::server::state::AppState;
 use serde::Deserialize;
+use sqlx::AnyConnection;
 use std::time::Duration;
 
 const KIND: &str = "twilio";
@@ -40,10 +42,9 @@ struct PublicConfig {
     auth_token_hint: String,
 }
 
-pub async fn settings(st: &AppState, p: &Principal, project_id: &str) -> Result<Option<TwilioSettingsView>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    access::project(&mut c, p, project_id, Need::Manage).await?;
-    let Some(row) = integrations::get(&mut c, project_id, KIND).await? else { return Ok(None) };
+pub async fn settings(c: &mut AnyConnection, actor: &Actor, project_id: &str) -> Result<Option<TwilioSettingsView>, AppError> {
+    access::project(&mut *c, actor, project_id, Need::Manage).await?;
+    let Some(row) = integrations::get(&mut *c, project_id, KIND).await? else { return Ok(None) };
     let cfg: PublicConfig = serde_json::from_str(&row.public_config).map_err(|e| {
         tracing::error!(error = %e, "stored Twilio settings are unreadable");
         AppError::internal()
@@ -51,7 +52,7 @@ pub async fn settings(st: &AppState, p: &Principal, project_id: &str) -> Result<
     Ok(Some(TwilioSettingsView { account_sid: cfg.account_sid, auth_token_hint: cfg.auth_token_hint, updated_at: row.updated_at }))
 }
 
-pub async fn save(st: &AppState, p: &Principal, project_id: &str, account_sid: &str, auth_token: &str) -> Result<TwilioSettingsView, AppError> {
+pub async fn save(st: &AppState, tx: &mut Tx, actor: &Actor, project_id: &str, account_sid: &str, auth_token: &str) -> Result<TwilioSettingsView, AppError> {
     let sid = account_sid.trim();
     let token = auth_token.trim();
     let mut problems = Vec::new();
@@ -68,29 +69,24 @@ pub async fn save(st: &AppState, p: &Principal, project_id: &str, account_sid: &
     }
     let sealed_token = sealed::seal(&st.config.secret_key, &context(project_id), token)?;
     let public = serde_json::json!({"account_sid": sid, "auth_token_hint": hint(token)}).to_string();
-    let mut tx = st.db.begin_write().await?;
-    access::project(&mut tx, p, project_id, Need::Manage).await?;
-    integrations::put(&mut tx, project_id, KIND, &public, &sealed_token).await?;
-    projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::TwilioCredentialsSaved, None, Some(sid)).await?;
-    let row = integrations::get(&mut tx, project_id, KIND).await?.ok_or_else(AppError::internal)?;
-    tx.commit().await?;
+    access::project(&mut *tx, actor, project_id, Need::Manage).await?;
+    integrations::put(&mut *tx, project_id, KIND, &public, &sealed_token).await?;
+    audit::record(&mut *tx, actor, project_id, AuditAction::TwilioCredentialsSaved, None, Some(sid)).await?;
+    let row = integrations::get(&mut *tx, project_id, KIND).await?.ok_or_else(AppError::internal)?;
     Ok(TwilioSettingsView { account_sid: sid.into(), auth_token_hint: hint(token), updated_at: row.updated_at })
 }
 
-pub async fn delete(st: &AppState, p: &Principal, project_id: &str) -> Result<(), AppError> {
-    let mut tx = st.db.begin_write().await?;
-    access::project(&mut tx, p, project_id, Need::Manage).await?;
-    if integrations::delete(&mut tx, project_id, KIND).await? {
-        projects::audit(&mut tx, project_id, Some(p.user_id()), AuditAction::TwilioCredentialsRemoved, None, None).await?;
+pub async fn delete(tx: &mut Tx, actor: &Actor, project_id: &str) -> Result<(), AppError> {
+    access::project(&mut *tx, actor, project_id, Need::Manage).await?;
+    if integrations::delete(&mut *tx, project_id, KIND).await? {
+        audit::record(&mut *tx, actor, project_id, AuditAction::TwilioCredentialsRemoved, None, None).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
 /// The account to use for a project: its own, else the server-wide one.
-async fn credentials(st: &AppState, project_id: &str) -> Result<Option<(String, String)>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    if let Some(row) = integrations::get(&mut c, project_id, KIND).await? {
+async fn credentials(st: &AppState, c: &mut AnyConnection, project_id: &str) -> Result<Option<(String, String)>, AppError> {
+    if let Some(row) = integrations::get(&mut *c, project_id, KIND).await? {
         let cfg: PublicConfig = serde_json::from_str(&row.public_config).map_err(|_| AppError::internal())?;
         let token = sealed::open(&st.config.secret_key, &context(project_id), &row.secret_sealed)?;
         return Ok(Some((cfg.account_sid, token)));
@@ -106,7 +102,7 @@ struct NumbersPage {
 }
 
 #[derive(Deserialize)]
-struct IncomingNumber {
+pub struct IncomingNumber {
     sid: String,
     phone_number: String,
     #[serde(default)]
@@ -156,19 +152,31 @@ async fn fetch_numbers(base: &str, sid: &str, token: &str) -> Result<Vec<Incomin
     Ok(out)
 }
 
-pub async fn import_numbers(st: &AppState, p: &Principal, project_id: &str) -> Result<ImportReport, AppError> {
-    {
-        let mut c = st.db.pool().acquire().await?;
-        access::project(&mut c, p, project_id, Need::Manage).await?;
-    }
-    let (sid, token) = credentials(st, project_id)
+/// Imports the account's numbers: the one workflow that opens its own transactions, because
+/// Twilio is asked first ([`fetch_importable`], outside any transaction, so a slow Twilio never
+/// holds the database lock) and the answer is stored after ([`store_import`], in one).
+pub async fn import_numbers(st: &AppState, actor: &Actor, project_id: &str) -> Result<ImportReport, AppError> {
+    let fetched = fetch_importable(st, actor, project_id).await?;
+    st.write(async |tx| store_import(st, tx, actor, project_id, fetched).await).await
+}
+
+/// The numbers of the project's Twilio account, as Twilio lists them.
+pub async fn fetch_importable(st: &AppState, actor: &Actor, project_id: &str) -> Result<Vec<IncomingNumber>, AppError> {
+    let (sid, token) = st
+        .read(async |c| {
+            access::project(&mut *c, actor, project_id, Need::Manage).await?;
+            credentials(st, c, project_id).await
+        })
         .await?
         // The request is fine; the project is not ready for it: a conflict with its state, not bad input.
         .ok_or_else(|| AppError::new(ErrorCode::Conflict, "Add your Twilio account SID and auth token first."))?;
-    let fetched = fetch_numbers(&st.config.twilio_api_base, &sid, &token).await?;
+    fetch_numbers(&st.config.twilio_api_base, &sid, &token).await
+}
 
-    let mut tx = st.db.begin_write().await?;
-    access::project(&mut tx, p, project_id, Need::Manage).await?;
+/// Stores fetched numbers: new ones are added, known ones get their SID refreshed, numbers of
+/// another project are skipped with a reason.
+pub async fn store_import(st: &AppState, tx: &mut Tx, actor: &Actor, project_id: &str, fetched: Vec<IncomingNumber>) -> Result<ImportReport, AppError> {
+    access::project(&mut *tx, actor, project_id, Need::Manage).await?;
     let mut report = ImportReport::default();
     for n in fetched {
         let parsed = match E164::parse(&n.phone_number, None, "number") {
@@ -178,29 +186,28 @@ pub async fn import_numbers(st: &AppState, p: &Principal, project_id: &str) -> R
                 continue;
             }
         };
-        match numbers_db::find_by_e164(&mut tx, parsed.as_str()).await? {
+        match numbers_db::find_by_e164(&mut *tx, parsed.as_str()).await? {
             Some(existing) if existing.project_id == project_id => {
-                numbers_db::set_twilio(&mut tx, project_id, &existing.id, &n.sid).await?;
+                numbers_db::set_twilio(&mut *tx, project_id, &existing.id, &n.sid).await?;
                 report.already_present += 1;
             }
             Some(_) => report.skipped.push(SkippedNumber { number: parsed.as_str().into(), reason: "Already in use in another project.".into() }),
             None => {
                 let label: String = n.friendly_name.trim().chars().take(100).collect();
-                let row = super::numbers::insert_imported(&mut tx, st, project_id, &parsed, &label, &n.sid).await?;
+                let row = super::numbers::insert_imported(&mut *tx, st, project_id, &parsed, &label, &n.sid).await?;
                 report.imported.push(super::numbers::view(&row, &[]));
             }
         }
     }
-    projects::audit(
-        &mut tx,
+    audit::record(
+        &mut *tx,
+        actor,
         project_id,
-        Some(p.user_id()),
         AuditAction::TwilioNumbersImported,
         None,
         Some(&format!("{} imported, {} present, {} skipped", report.imported.len(), report.already_present, report.skipped.len())),
     )
     .await?;
-    tx.commit().await?;
     Ok(report)
 }
 

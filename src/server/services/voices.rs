@@ -5,8 +5,10 @@
 //! URLs (the shipped previews under `/assets/voices/`) are made absolute with `PUBLIC_URL`.
 
 use crate::model::{AppError, ErrorCode, VoiceFacets, VoiceFilter, VoiceView};
-use crate::server::auth::Principal;
+use crate::server::auth::Actor;
 use crate::server::db::voices::{self as db, VoiceRow};
+use crate::server::db::Tx;
+use sqlx::AnyConnection;
 use crate::server::state::AppState;
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -70,21 +72,18 @@ pub fn matches(v: &VoiceRow, f: &VoiceFilter) -> bool {
     true
 }
 
-pub async fn list(st: &AppState, _p: &Principal, f: &VoiceFilter) -> Result<Vec<VoiceView>, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let all = db::all(&mut c).await?;
+pub async fn list(st: &AppState, c: &mut AnyConnection, _actor: &Actor, f: &VoiceFilter) -> Result<Vec<VoiceView>, AppError> {
+    let all = db::all(c).await?;
     Ok(all.into_iter().filter(|v| matches(v, f)).map(|v| view(st, v)).collect())
 }
 
-pub async fn get(st: &AppState, _p: &Principal, voice_id: &str) -> Result<VoiceView, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let v = db::find(&mut c, voice_id.trim()).await?.ok_or_else(|| AppError::not_found("Voice"))?;
+pub async fn get(st: &AppState, c: &mut AnyConnection, _actor: &Actor, voice_id: &str) -> Result<VoiceView, AppError> {
+    let v = db::find(c, voice_id.trim()).await?.ok_or_else(|| AppError::not_found("Voice"))?;
     Ok(view(st, v))
 }
 
-pub async fn facets(st: &AppState, _p: &Principal) -> Result<VoiceFacets, AppError> {
-    let mut c = st.db.pool().acquire().await?;
-    let all = db::all(&mut c).await?;
+pub async fn facets(c: &mut AnyConnection, _actor: &Actor) -> Result<VoiceFacets, AppError> {
+    let all = db::all(c).await?;
     let collect = |f: fn(&VoiceRow) -> &str| -> Vec<String> {
         all.iter().map(f).filter(|s| !s.is_empty()).map(str::to_string).collect::<BTreeSet<_>>().into_iter().collect()
     };
@@ -100,7 +99,8 @@ pub async fn facets(st: &AppState, _p: &Principal) -> Result<VoiceFacets, AppErr
 /// voice comes with its catalog position (`sort_order`) for the next page's start.
 pub async fn page(
     st: &AppState,
-    _p: &Principal,
+    c: &mut AnyConnection,
+    _actor: &Actor,
     f: &VoiceFilter,
     after: Option<(i64, String, String)>,
     limit: i64,
@@ -112,8 +112,7 @@ pub async fn page(
         accent: f.accent.clone(),
         q: f.q.clone(),
     };
-    let mut c = st.db.pool().acquire().await?;
-    Ok(db::page(&mut c, &w, after, limit).await?.into_iter().map(|(v, order)| (view(st, v), order)).collect())
+    Ok(db::page(c, &w, after, limit).await?.into_iter().map(|(v, order)| (view(st, v), order)).collect())
 }
 
 #[derive(Deserialize)]
@@ -155,9 +154,13 @@ pub async fn sync_elevenlabs(st: &AppState) -> Result<usize, AppError> {
         tracing::warn!(error = %e, "ElevenLabs voice list unreadable");
         AppError::new(ErrorCode::Upstream, "ElevenLabs' voice list could not be read.")
     })?;
-    let mut tx = st.db.begin_write().await?;
+    st.write(async |tx| merge_voices(tx, body.voices).await).await
+}
+
+/// Upserts fetched voices into the catalog; returns how many were valid.
+async fn merge_voices(tx: &mut Tx, voices: Vec<ElevenVoice>) -> Result<usize, AppError> {
     let mut n = 0;
-    for v in body.voices {
+    for v in voices {
         if v.voice_id.is_empty() || v.voice_id.len() > 100 || !v.voice_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
             continue;
         }
@@ -176,10 +179,9 @@ pub async fn sync_elevenlabs(st: &AppState) -> Result<usize, AppError> {
             preview_url: v.preview_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")).unwrap_or_default(),
             source: "elevenlabs".into(),
         };
-        db::upsert(&mut tx, &row).await?;
+        db::upsert(&mut *tx, &row).await?;
         n += 1;
     }
-    tx.commit().await?;
     tracing::info!(voices = n, "ElevenLabs voices merged into the catalog");
     Ok(n)
 }

@@ -4,7 +4,7 @@
 use super::auth::{iso_ms, required};
 use super::{ok, TsError};
 use crate::model::{AgentView, AppError, PhoneNumberView, ProjectView, VoiceView};
-use crate::server::http::principal;
+use crate::server::http::actor;
 use crate::server::rest::bodies::{AgentFields, VoiceQuery};
 use crate::server::rest::extract::json_body;
 use crate::server::services::{agents, numbers, voices};
@@ -97,29 +97,28 @@ pub struct AgentBody {
 }
 
 pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: AgentBody = json_body(&body)?;
     required(&[("projectId", &b.project_id), ("name", &b.fields.name), ("systemInstruction", &b.fields.system_prompt)])?;
     let project_id = b.project_id.unwrap_or_default();
-    // Check the number before anything is written, so a bad number leaves no agent behind.
+    // A malformed number is refused before anything else is looked at.
     let phone = b.phone_number.filter(|n| !n.trim().is_empty());
     if let Some(n) = &phone {
         crate::server::domain::E164::parse(n, None, "phoneNumber")?;
     }
-    let agent = agents::create(&st, &p, &project_id, b.fields.into()).await?;
-    let agent = match phone {
-        None => agent,
-        Some(n) => match numbers::add_and_assign(&st, &p, &project_id, &agent.id, &n).await {
-            Ok(_) => agents::get(&st, &p, &agent.id).await?,
-            Err(e) => {
-                // Undo the agent: the request fails as a whole.
-                if let Err(undo) = agents::delete(&st, &p, &agent.id).await {
-                    tracing::error!(error = %undo, "could not undo an agent whose number was refused");
+    // The agent and its number in one transaction: a refused number leaves no agent behind.
+    let agent = st
+        .write(async |tx| {
+            let agent = agents::create(tx, &p, &project_id, b.fields.into()).await?;
+            match phone {
+                None => Ok(agent),
+                Some(n) => {
+                    numbers::add_and_assign(&st, tx, &p, &project_id, &agent.id, &n).await?;
+                    agents::get(tx, &p, &agent.id).await
                 }
-                return Err(e.into());
             }
-        },
-    };
+        })
+        .await?;
     Ok(ok("Agent created successfully.", json!({"data": agent_json(&agent)})))
 }
 
@@ -129,32 +128,32 @@ fn ids(b: &AgentBody) -> Result<(String, String), AppError> {
 }
 
 pub async fn get(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: AgentBody = json_body(&body)?;
     let (pid, aid) = ids(&b)?;
-    let agent = agents::get_in(&st, &p, &pid, &aid).await?;
+    let agent = st.read(async |c| agents::get_in(c, &p, &pid, &aid).await).await?;
     Ok(ok("Agent fetched successfully.", json!({"data": agent_json(&agent)})))
 }
 
 pub async fn update(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: AgentBody = json_body(&body)?;
     let (pid, aid) = ids(&b)?;
-    let agent = agents::update_in(&st, &p, &pid, &aid, b.fields.into()).await?;
+    let agent = st.write(async |tx| agents::update_in(tx, &p, &pid, &aid, b.fields.into()).await).await?;
     Ok(ok("Agent updated successfully.", json!({"data": agent_json(&agent)})))
 }
 
 pub async fn delete(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: AgentBody = json_body(&body)?;
     let (pid, aid) = ids(&b)?;
-    agents::delete_in(&st, &p, &pid, &aid).await?;
+    st.write(async |tx| agents::delete_in(tx, &p, &pid, &aid).await).await?;
     Ok(ok("Agent deleted successfully.", json!({})))
 }
 
 pub async fn list(State(st): State<AppState>, headers: HeaderMap, TsPath(project_id): TsPath<String>) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
-    let all = agents::list(&st, &p, &project_id, None, crate::model::AgentSort::Updated).await?;
+    let p = actor(&st, &headers).await?;
+    let all = st.read(async |c| agents::list(c, &p, &project_id, None, crate::model::AgentSort::Updated).await).await?;
     Ok(ok("Agents fetched successfully.", json!({"data": all.iter().map(agent_json).collect::<Vec<_>>()})))
 }
 
@@ -166,10 +165,10 @@ pub struct ActiveAgentBody {
 }
 
 pub async fn get_active_agent(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: ActiveAgentBody = json_body(&body)?;
     required(&[("projectId", &b.project_id)])?;
-    let agent = agents::get_active(&st, &p, &b.project_id.unwrap_or_default()).await?;
+    let agent = st.read(async |c| agents::get_active(c, &p, &b.project_id.unwrap_or_default()).await).await?;
     Ok(ok(
         "active agent fetched successfully.",
         json!({"active_agent": agent.as_ref().map(|a| a.id.clone()), "agent": agent.as_ref().map(agent_json)}),
@@ -178,28 +177,28 @@ pub async fn get_active_agent(State(st): State<AppState>, headers: HeaderMap, bo
 
 /// Seed 000.
 pub async fn set_active_agent(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: ActiveAgentBody = json_body(&body)?;
     required(&[("projectId", &b.project_id), ("active_agent", &b.active_agent)])?;
-    let project = agents::set_active(&st, &p, &b.project_id.unwrap_or_default(), &b.active_agent.unwrap_or_default()).await?;
+    let project = st.write(async |tx| agents::set_active(tx, &p, &b.project_id.unwrap_or_default(), &b.active_agent.unwrap_or_default()).await).await?;
     Ok(ok("updated active agent successfully.", json!({"project": active_agent_project(&project)})))
 }
 
 pub async fn remove_active_agent(State(st): State<AppState>, headers: HeaderMap, TsPath(agent_id): TsPath<String>) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
-    let project = agents::remove_active(&st, &p, &agent_id).await?;
+    let p = actor(&st, &headers).await?;
+    let project = st.write(async |tx| agents::remove_active(tx, &p, &agent_id).await).await?;
     Ok(ok("removed active agent successfully.", json!({"project": active_agent_project(&project)})))
 }
 
 pub async fn list_voices(State(st): State<AppState>, headers: HeaderMap, TsQuery(q): TsQuery<VoiceQuery>) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
-    let all = voices::list(&st, &p, &q.filter()).await?;
+    let p = actor(&st, &headers).await?;
+    let all = st.read(async |c| voices::list(&st, c, &p, &q.filter()).await).await?;
     Ok(ok("voices fetched successfully.", json!({"voices": all.iter().map(voice_json).collect::<Vec<_>>()})))
 }
 
 pub async fn get_voice(State(st): State<AppState>, headers: HeaderMap, TsPath(voice_id): TsPath<String>) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
-    let v = voices::get(&st, &p, &voice_id).await?;
+    let p = actor(&st, &headers).await?;
+    let v = st.read(async |c| voices::get(&st, c, &p, &voice_id).await).await?;
     Ok(ok("voice fetched successfully.", json!({"voice": voice_json(&v)})))
 }
 
@@ -220,14 +219,14 @@ fn given(s: &Option<String>) -> Option<&str> {
 
 /// Looks up by `phoneNumberId`, else `agentId`, else `projectId` (in that order).
 pub async fn get_number(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: PhoneBody = json_body(&body)?;
     let data = if let Some(id) = given(&b.phone_number_id) {
-        number_json(&numbers::get(&st, &p, id).await?)
+        number_json(&st.read(async |c| numbers::get(c, &p, id).await).await?)
     } else if let Some(id) = given(&b.agent_id) {
-        Value::Array(numbers::of_agent(&st, &p, id).await?.iter().map(number_json).collect())
+        Value::Array(st.read(async |c| numbers::of_agent(c, &p, id).await).await?.iter().map(number_json).collect())
     } else if let Some(id) = given(&b.project_id) {
-        Value::Array(numbers::list(&st, &p, id).await?.iter().map(number_json).collect())
+        Value::Array(st.read(async |c| numbers::list(c, &p, id).await).await?.iter().map(number_json).collect())
     } else {
         return Err(AppError::new(crate::model::ErrorCode::InvalidInput, "One of phoneNumberId, agentId or projectId is required.").into());
     };
@@ -236,16 +235,10 @@ pub async fn get_number(State(st): State<AppState>, headers: HeaderMap, body: By
 
 /// Seed 001: the number joins the project if new there, then is assigned to the agent.
 pub async fn add_number(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: PhoneBody = json_body(&body)?;
     required(&[("e164", &b.e164), ("agentId", &b.agent_id), ("projectId", &b.project_id)])?;
-    numbers::add_and_assign(
-        &st,
-        &p,
-        &b.project_id.unwrap_or_default(),
-        &b.agent_id.unwrap_or_default(),
-        &b.e164.unwrap_or_default(),
-    )
-    .await?;
+    let (pid, aid, e164) = (b.project_id.unwrap_or_default(), b.agent_id.unwrap_or_default(), b.e164.unwrap_or_default());
+    st.write(async |tx| numbers::add_and_assign(&st, tx, &p, &pid, &aid, &e164).await).await?;
     Ok(ok("PhoneNumber assigned successfully.", json!({})))
 }

@@ -186,7 +186,7 @@ pub async fn change_password(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, TsError> {
-    let p = crate::server::http::principal(&st, &headers).await?;
+    let p = crate::server::http::actor(&st, &headers).await?;
     let b: ChangeBody = json_body(&body)?;
     required(&[("oldPassword", &b.old_password), ("newPassword", &b.new_password)])?;
     accounts::change_password(
@@ -224,8 +224,8 @@ pub async fn reset_password(State(st): State<AppState>, ClientAddr(client): Clie
 
 /// Ends the caller's token family (ours; Talkstack documents no logout).
 pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, TsError> {
-    let p = crate::server::http::principal(&st, &headers).await?;
-    accounts::logout(&st, &p).await?;
+    let p = crate::server::http::actor(&st, &headers).await?;
+    st.write(async |tx| accounts::logout(tx, &p).await).await?;
     Ok(ok("Logged out.", json!({})))
 }
 

@@ -3,7 +3,7 @@
 use super::auth::iso_ms;
 use super::{ok, TsError};
 use crate::model::{AppError, ErrorCode, ProjectView};
-use crate::server::http::principal;
+use crate::server::http::actor;
 use crate::server::rest::extract::json_body;
 use crate::server::services::{api_keys, projects};
 use crate::server::state::AppState;
@@ -57,12 +57,12 @@ pub struct CreateBody {
 /// Seed 002: the response carries exactly Talkstack's fields, with `created_at`/`updated_at`
 /// null as in their documentation (GET returns the real timestamps).
 pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: CreateBody = json_body(&body)?;
     let (Some(name), Some(description)) = (b.name.clone(), b.description.clone()) else {
         return Err(missing(&[("name", b.name.is_some()), ("description", b.description.is_some())]));
     };
-    let project = projects::create(&st, &p, &name, &description).await.map_err(as_400)?;
+    let project = st.write(async |tx| projects::create(tx, &p, &name, &description).await).await.map_err(as_400)?;
     Ok(ok(
         "successfully created project.",
         json!({"data": {
@@ -80,14 +80,14 @@ pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
 }
 
 pub async fn list(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
-    let all = projects::list(&st, &p).await?;
+    let p = actor(&st, &headers).await?;
+    let all = st.read(async |c| projects::list(c, &p).await).await?;
     Ok(ok("projects fetched.", json!({"data": all.iter().map(project_json).collect::<Vec<_>>()})))
 }
 
 pub async fn get(State(st): State<AppState>, headers: HeaderMap, TsPath(id): TsPath<String>) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
-    let project = projects::get(&st, &p, &id).await?;
+    let p = actor(&st, &headers).await?;
+    let project = st.read(async |c| projects::get(c, &p, &id).await).await?;
     Ok(ok("project fetched.", json!({"data": project_json(&project)})))
 }
 
@@ -100,10 +100,10 @@ pub struct UpdateBody {
 }
 
 pub async fn update(State(st): State<AppState>, headers: HeaderMap, TsPath(id): TsPath<String>, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: UpdateBody = json_body(&body)?;
     let u = projects::ProjectUpdate { name: b.name, description: b.description, webhook: b.webhook_url };
-    let project = projects::update(&st, &p, &id, u).await.map_err(as_400)?;
+    let project = st.write(async |tx| projects::update(tx, &p, &id, u).await).await.map_err(as_400)?;
     Ok(ok("project updated.", json!({"data": project_json(&project)})))
 }
 
@@ -114,9 +114,9 @@ pub struct DeleteBody {
 }
 
 pub async fn delete(State(st): State<AppState>, headers: HeaderMap, TsPath(id): TsPath<String>, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: DeleteBody = json_body(&body)?;
-    projects::delete(&st, &p, &id, b.cascade).await?;
+    st.write(async |tx| projects::delete(tx, &p, &id, b.cascade).await).await?;
     Ok(ok("project deleted.", json!({})))
 }
 
@@ -129,12 +129,12 @@ pub struct WebhookBody {
 }
 
 pub async fn add_webhook(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: WebhookBody = json_body(&body)?;
     let (Some(pid), Some(url)) = (b.project_id.clone(), b.webhook_url.clone()) else {
         return Err(missing(&[("projectId", b.project_id.is_some()), ("webhookURL", b.webhook_url.is_some())]));
     };
-    let project = projects::set_webhook(&st, &p, &pid, &url).await?;
+    let project = st.write(async |tx| projects::set_webhook(tx, &p, &pid, &url).await).await?;
     Ok(ok("added webhook url.", json!({"data": project_json(&project)})))
 }
 
@@ -145,10 +145,10 @@ pub struct ActiveBody {
 }
 
 pub async fn set_active_project(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
+    let p = actor(&st, &headers).await?;
     let b: ActiveBody = json_body(&body)?;
     let Some(pid) = b.project_id else { return Err(missing(&[("projectId", false)])) };
-    let (user, project) = projects::set_active(&st, &p, &pid).await?;
+    let (user, project) = st.write(async |tx| projects::set_active(tx, &p, &pid).await).await?;
     Ok(ok(
         "active project set successfully.",
         json!({"userData": super::auth::user_json(&user), "projectData": project_json(&project)}),
@@ -156,15 +156,15 @@ pub async fn set_active_project(State(st): State<AppState>, headers: HeaderMap, 
 }
 
 pub async fn get_active_project(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, TsError> {
-    let p = principal(&st, &headers).await?;
-    let project = projects::get_active(&st, &p).await?;
+    let p = actor(&st, &headers).await?;
+    let project = st.read(async |c| projects::get_active(c, &p).await).await?;
     Ok(ok("active project fetched.", json!({"projectData": project_json(&project)})))
 }
 
 /// A GET that changes state (as Talkstack defines it): bearer credentials only, see
 /// [`principal_without_cookie`](crate::server::http::principal_without_cookie).
 pub async fn generate_api_key(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, TsError> {
-    let p = crate::server::http::principal_without_cookie(&st, &headers).await?;
-    let key = api_keys::regenerate_legacy(&st, &p).await?;
+    let p = crate::server::auth::Actor::from(crate::server::http::principal_without_cookie(&st, &headers).await?);
+    let key = st.write(async |tx| api_keys::regenerate_legacy(tx, &p).await).await?;
     Ok(ok("API key generated. Store it now: it is shown only once.", json!({"apiKey": key})))
 }

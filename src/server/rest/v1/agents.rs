@@ -7,11 +7,11 @@ use super::types::{
     AgentOut, CallingOut, Done, Envelope, ImportReportOut, ListEnvelope, NumberOut, ProjectOut, RenderOut, TwilioOut,
 };
 use crate::model::{AgentSort, AppError, ErrorCode, VoiceFacets, VoiceFilter, VoiceView};
-use crate::server::auth::Principal;
+use crate::server::auth::Actor;
 use crate::server::db::agents::AgentAfter;
-use crate::server::http::principal;
+use crate::server::http::actor;
 use crate::server::rest::bodies::AgentFields;
-use crate::server::services::{agents, numbers, twilio, voices};
+use crate::server::services::{agents, numbers, projects, twilio, voices};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -23,14 +23,9 @@ type Page<T> = V1Result<Json<ListEnvelope<T>>>;
 type One<T> = V1Result<Json<Envelope<T>>>;
 type Created<T> = V1Result<(StatusCode, Json<Envelope<T>>)>;
 
-/// The project a request is about: given explicitly, else the API key's project, else the
-/// caller's active project.
-fn project_for(p: &Principal, given: Option<String>) -> Result<String, V1Error> {
-    given
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .or_else(|| p.project_scope().map(str::to_string))
-        .or_else(|| p.user.active_project_id.clone())
+/// The project a request is about (see `services::projects::resolve`).
+fn project_for(a: &Actor, given: Option<String>) -> Result<String, V1Error> {
+    projects::resolve(a, given.as_deref())
         .ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))
 }
 
@@ -63,7 +58,7 @@ enum AgentKey {
 #[utoipa::path(get, path = "/agents", tag = "agents", params(AgentListQuery, PageParams), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "One page of the project's agents", body = ListEnvelope<AgentOut>), E400, E401, E404))]
 pub async fn list_agents(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<AgentListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<AgentOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let pid = project_for(&p, q.project_id)?;
     let sort = match q.sort.as_deref() {
         None => AgentSort::Updated,
@@ -76,7 +71,7 @@ pub async fn list_agents(State(st): State<AppState>, h: HeaderMap, V1Query(q): V
         AgentKey::Updated(t, id) => AgentAfter::Updated(t, id),
         AgentKey::Name(n, id) => AgentAfter::Name(n, id),
     });
-    let items = agents::page(&st, &p, &pid, q.q.as_deref(), sort, after, fetch).await?;
+    let items = st.read(async |c| agents::page(c, &p, &pid, q.q.as_deref(), sort, after, fetch).await).await?;
     let key = move |a: &crate::model::AgentView| match sort {
         AgentSort::Name => AgentKey::Name(a.name.clone(), a.id.clone()),
         AgentSort::Updated => AgentKey::Updated(a.updated_at, a.id.clone()),
@@ -95,16 +90,16 @@ pub struct CreateAgent {
 #[utoipa::path(post, path = "/agents", tag = "agents", request_body = CreateAgent, security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "Created (member+); `name` is required", body = Envelope<AgentOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn create_agent(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<CreateAgent>) -> Created<AgentOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let pid = project_for(&p, b.project_id)?;
-    created("Agent created", agents::create(&st, &p, &pid, b.fields.into()).await?.into())
+    created("Agent created", st.write(async |tx| agents::create(tx, &p, &pid, b.fields.into()).await).await?.into())
 }
 
 #[utoipa::path(get, path = "/agents/{id}", tag = "agents", params(("id" = String, Path, description = "Agent id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "An agent with its variables, numbers and version", body = Envelope<AgentOut>), E400, E401, E404))]
 pub async fn get_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<AgentOut> {
-    let p = principal(&st, &h).await?;
-    ok("Agent", agents::get(&st, &p, &id).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Agent", st.read(async |c| agents::get(c, &p, &id).await).await?.into())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -119,23 +114,23 @@ pub struct UpdateAgent {
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Partial update (member+)", body = Envelope<AgentOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn update_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<UpdateAgent>) -> One<AgentOut> {
-    let p = principal(&st, &h).await?;
-    ok("Agent updated", agents::update(&st, &p, &id, b.fields.into(), b.expected_version).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Agent updated", st.write(async |tx| agents::update(tx, &p, &id, b.fields.into(), b.expected_version).await).await?.into())
 }
 
 #[utoipa::path(delete, path = "/agents/{id}", tag = "agents", params(("id" = String, Path, description = "Agent id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Deleted; its numbers are released (member+)", body = Done), E400, E401, E403, E404))]
 pub async fn delete_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
-    let p = principal(&st, &h).await?;
-    agents::delete(&st, &p, &id).await?;
+    let p = actor(&st, &h).await?;
+    st.write(async |tx| agents::delete(tx, &p, &id).await).await?;
     done("Agent deleted")
 }
 
 #[utoipa::path(post, path = "/agents/{id}/duplicate", tag = "agents", params(("id" = String, Path, description = "Agent id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "A draft copy without numbers", body = Envelope<AgentOut>), E400, E401, E403, E404, E409))]
 pub async fn duplicate_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> Created<AgentOut> {
-    let p = principal(&st, &h).await?;
-    created("Agent duplicated", agents::duplicate(&st, &p, &id).await?.into())
+    let p = actor(&st, &h).await?;
+    created("Agent duplicated", st.write(async |tx| agents::duplicate(tx, &p, &id).await).await?.into())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -152,9 +147,9 @@ pub struct CallingBody {
     description = "403: changing numbers needs admin+. 404: the agent is not visible, or a phone_number_ids entry is not in the agent's project (nothing changes). 409: a number already answers for another inbound agent.",
     responses((status = 200, description = "Seed 004: exactly Talkover's fields", body = Envelope<CallingOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn set_calling(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<CallingBody>) -> One<CallingOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let direction = required("direction", Some(b.direction))?;
-    let a = agents::set_calling(&st, &p, &id, &direction, b.phone_number_ids).await?;
+    let a = st.write(async |tx| agents::set_calling(tx, &p, &id, &direction, b.phone_number_ids).await).await?;
     ok("Agent calling settings updated successfully", a.into())
 }
 
@@ -168,10 +163,10 @@ pub struct VoiceBody {
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Voice set (member+)", body = Envelope<AgentOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn set_voice(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<VoiceBody>) -> One<AgentOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let voice = required("voice_id", Some(b.voice_id))?;
     let patch = agents::AgentPatch { voice_id: Some(Some(voice)), ..Default::default() };
-    ok("Agent voice updated", agents::update(&st, &p, &id, patch, None).await?.into())
+    ok("Agent voice updated", st.write(async |tx| agents::update(tx, &p, &id, patch, None).await).await?.into())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -186,8 +181,8 @@ pub struct RenderBody {
     responses((status = 200, description = "The prompt and first message with variables filled in; 400 names missing variables", body = Envelope<RenderOut>),
               E400, E401, E404, E413, E415))]
 pub async fn render(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<RenderBody>) -> One<RenderOut> {
-    let p = principal(&st, &h).await?;
-    let a = agents::get(&st, &p, &id).await?;
+    let p = actor(&st, &h).await?;
+    let a = st.read(async |c| agents::get(c, &p, &id).await).await?;
     let (system_prompt, first_message) = agents::render(&a, &b.variables)?;
     ok("Rendered", RenderOut { system_prompt, first_message, variables: a.variables })
 }
@@ -196,8 +191,8 @@ pub async fn render(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "The active agent, or null", body = Envelope<Option<AgentOut>>), E400, E401, E404))]
 pub async fn get_active_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<Option<AgentOut>> {
-    let p = principal(&st, &h).await?;
-    ok("Active agent", agents::get_active(&st, &p, &id).await?.map(AgentOut::from))
+    let p = actor(&st, &h).await?;
+    ok("Active agent", st.read(async |c| agents::get_active(c, &p, &id).await).await?.map(AgentOut::from))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -210,17 +205,17 @@ pub struct ActiveAgentBody {
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Set (member+)", body = Envelope<ProjectOut>), E400, E401, E403, E404, E413, E415))]
 pub async fn set_active_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<ActiveAgentBody>) -> One<ProjectOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let agent = required("agent_id", Some(b.agent_id))?;
-    ok("Active agent set", agents::set_active(&st, &p, &id, &agent).await?.into())
+    ok("Active agent set", st.write(async |tx| agents::set_active(tx, &p, &id, &agent).await).await?.into())
 }
 
 #[utoipa::path(delete, path = "/projects/{id}/active-agent", tag = "agents", params(("id" = String, Path, description = "Project id")),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Cleared (member+)", body = Envelope<ProjectOut>), E400, E401, E403, E404))]
 pub async fn clear_active_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<ProjectOut> {
-    let p = principal(&st, &h).await?;
-    ok("Active agent cleared", agents::clear_active(&st, &p, &id, None).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Active agent cleared", st.write(async |tx| agents::clear_active(tx, &p, &id, None).await).await?.into())
 }
 
 /// Voice list filters; empty values mean any.
@@ -244,27 +239,27 @@ type VoiceKey = (i64, String, String);
 #[utoipa::path(get, path = "/voices", tag = "voices", params(VoiceListQuery, PageParams), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "One page of the voice catalog, in catalog order", body = ListEnvelope<VoiceView>), E400, E401))]
 pub async fn list_voices(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<VoiceListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<VoiceView> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let req = pq.parse::<VoiceKey>()?;
     let limit = req.limit;
     let (after, fetch) = req.split();
     let f = VoiceFilter { provider: q.provider, language: q.language, gender: q.gender, accent: q.accent, q: q.q };
-    let items = voices::page(&st, &p, &f, after, fetch).await?;
+    let items = st.read(async |c| voices::page(&st, c, &p, &f, after, fetch).await).await?;
     page("Voices", limit, items, |(v, order)| (*order, v.name.clone(), v.voice_id.clone()), |(v, _)| v)
 }
 
 #[utoipa::path(get, path = "/voices/{id}", tag = "voices", params(("id" = String, Path, description = "Voice id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "A voice", body = Envelope<VoiceView>), E400, E401, E404))]
 pub async fn get_voice(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<VoiceView> {
-    let p = principal(&st, &h).await?;
-    ok("Voice", voices::get(&st, &p, &id).await?)
+    let p = actor(&st, &h).await?;
+    ok("Voice", st.read(async |c| voices::get(&st, c, &p, &id).await).await?)
 }
 
 #[utoipa::path(get, path = "/voices/filters", tag = "voices", security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "The values each voice filter can take", body = Envelope<VoiceFacets>), E401))]
 pub async fn voice_facets(State(st): State<AppState>, h: HeaderMap) -> One<VoiceFacets> {
-    let p = principal(&st, &h).await?;
-    ok("Voice filters", voices::facets(&st, &p).await?)
+    let p = actor(&st, &h).await?;
+    ok("Voice filters", st.read(async |c| voices::facets(c, &p).await).await?)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -277,12 +272,12 @@ pub struct NumberListQuery {
 #[utoipa::path(get, path = "/phone-numbers", tag = "phone-numbers", params(NumberListQuery, PageParams), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "One page of the project's numbers, oldest first", body = ListEnvelope<NumberOut>), E400, E401, E404))]
 pub async fn list_numbers(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<NumberListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<NumberOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let pid = project_for(&p, q.project_id)?;
     let req = pq.parse::<(i64, String)>()?;
     let limit = req.limit;
     let (after, fetch) = req.split();
-    let items = numbers::page(&st, &p, &pid, after, fetch).await?;
+    let items = st.read(async |c| numbers::page(c, &p, &pid, after, fetch).await).await?;
     page("Phone numbers", limit, items, |n| (n.created_at, n.id.clone()), NumberOut::from)
 }
 
@@ -301,17 +296,17 @@ pub struct AddNumber {
 #[utoipa::path(post, path = "/phone-numbers", tag = "phone-numbers", request_body = AddNumber, security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "Added (admin+); 409 when in any project", body = Envelope<NumberOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn add_number(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<AddNumber>) -> Created<NumberOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let pid = project_for(&p, b.project_id)?;
     let new = numbers::NewNumber { number: b.number, country: b.country, label: b.label, twilio_sid: None };
-    created("Phone number added", numbers::add(&st, &p, &pid, new).await?.into())
+    created("Phone number added", st.write(async |tx| numbers::add(&st, tx, &p, &pid, new).await).await?.into())
 }
 
 #[utoipa::path(get, path = "/phone-numbers/{id}", tag = "phone-numbers", params(("id" = String, Path, description = "Phone number id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "A number with its formats and agents", body = Envelope<NumberOut>), E400, E401, E404))]
 pub async fn get_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<NumberOut> {
-    let p = principal(&st, &h).await?;
-    ok("Phone number", numbers::get(&st, &p, &id).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Phone number", st.read(async |c| numbers::get(c, &p, &id).await).await?.into())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -323,15 +318,15 @@ pub struct LabelBody {
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Label set (admin+)", body = Envelope<NumberOut>), E400, E401, E403, E404, E413, E415))]
 pub async fn update_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<LabelBody>) -> One<NumberOut> {
-    let p = principal(&st, &h).await?;
-    ok("Phone number updated", numbers::set_label(&st, &p, &id, &b.label).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Phone number updated", st.write(async |tx| numbers::set_label(tx, &p, &id, &b.label).await).await?.into())
 }
 
 #[utoipa::path(delete, path = "/phone-numbers/{id}", tag = "phone-numbers", params(("id" = String, Path, description = "Phone number id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Released from the project (admin+)", body = Done), E400, E401, E403, E404))]
 pub async fn release_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
-    let p = principal(&st, &h).await?;
-    numbers::release(&st, &p, &id).await?;
+    let p = actor(&st, &h).await?;
+    st.write(async |tx| numbers::release(tx, &p, &id).await).await?;
     done("Phone number released")
 }
 
@@ -345,26 +340,26 @@ pub struct AgentRefBody {
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Assigned (admin+); one inbound agent per number", body = Envelope<NumberOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn assign_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<AgentRefBody>) -> One<NumberOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let agent = required("agent_id", Some(b.agent_id))?;
-    ok("Phone number assigned", numbers::assign(&st, &p, &id, &agent).await?.into())
+    ok("Phone number assigned", st.write(async |tx| numbers::assign(tx, &p, &id, &agent).await).await?.into())
 }
 
 #[utoipa::path(post, path = "/phone-numbers/{id}/unassign", tag = "phone-numbers", params(("id" = String, Path, description = "Phone number id")), request_body = AgentRefBody,
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Unassigned (admin+)", body = Envelope<NumberOut>), E400, E401, E403, E404, E413, E415))]
 pub async fn unassign_number(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<AgentRefBody>) -> One<NumberOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let agent = required("agent_id", Some(b.agent_id))?;
-    ok("Phone number unassigned", numbers::unassign(&st, &p, &id, &agent).await?.into())
+    ok("Phone number unassigned", st.write(async |tx| numbers::unassign(tx, &p, &id, &agent).await).await?.into())
 }
 
 #[utoipa::path(get, path = "/projects/{id}/twilio", tag = "twilio", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
     description = "404 also when no Twilio account is set.",
     responses((status = 200, description = "The account SID and the token's last 4 characters (admin+)", body = Envelope<TwilioOut>), E400, E401, E403, E404))]
 pub async fn get_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<TwilioOut> {
-    let p = principal(&st, &h).await?;
-    match twilio::settings(&st, &p, &id).await? {
+    let p = actor(&st, &h).await?;
+    match st.read(async |c| twilio::settings(c, &p, &id).await).await? {
         Some(s) => ok("Twilio account", s.into()),
         None => Err(V1Error(AppError::new(ErrorCode::NotFound, "No Twilio account is set for this project."))),
     }
@@ -383,22 +378,22 @@ pub struct TwilioBody {
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Saved; the token is encrypted at rest (admin+)", body = Envelope<TwilioOut>), E400, E401, E403, E404, E413, E415))]
 pub async fn put_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<TwilioBody>) -> One<TwilioOut> {
-    let p = principal(&st, &h).await?;
-    let s = twilio::save(&st, &p, &id, b.account_sid.as_deref().unwrap_or(""), b.auth_token.as_deref().unwrap_or("")).await?;
+    let p = actor(&st, &h).await?;
+    let s = st.write(async |tx| twilio::save(&st, tx, &p, &id, b.account_sid.as_deref().unwrap_or(""), b.auth_token.as_deref().unwrap_or("")).await).await?;
     ok("Twilio account saved", s.into())
 }
 
 #[utoipa::path(delete, path = "/projects/{id}/twilio", tag = "twilio", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Removed (admin+)", body = Done), E400, E401, E403, E404))]
 pub async fn delete_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
-    let p = principal(&st, &h).await?;
-    twilio::delete(&st, &p, &id).await?;
+    let p = actor(&st, &h).await?;
+    st.write(async |tx| twilio::delete(tx, &p, &id).await).await?;
     done("Twilio account removed")
 }
 
 #[utoipa::path(post, path = "/projects/{id}/twilio/import", tag = "twilio", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Imports the account's numbers (admin+); 409 before credentials are set", body = Envelope<ImportReportOut>), E400, E401, E403, E404, E409, E502))]
 pub async fn import_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<ImportReportOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     ok("Twilio numbers imported", twilio::import_numbers(&st, &p, &id).await?.into())
 }

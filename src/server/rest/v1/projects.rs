@@ -3,7 +3,7 @@
 use super::envelope::{created, done, ok, page, PageParams, V1Json, V1Path, V1Query, V1Result};
 use super::openapi::{E400, E401, E403, E404, E409, E413, E415};
 use super::types::{ApiKeyCreatedOut, ApiKeyOut, AuditEntryOut, Done, Envelope, InvitationOut, ListEnvelope, MemberOut, ProjectOut};
-use crate::server::http::principal;
+use crate::server::http::actor;
 use crate::server::services::{api_keys, audit, projects, team};
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -82,43 +82,43 @@ type Created<T> = V1Result<(StatusCode, Json<Envelope<T>>)>;
 #[utoipa::path(get, path = "/projects", tag = "projects", params(PageParams), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "One page of the caller's projects by name (an API key sees its own project)", body = ListEnvelope<ProjectOut>), E400, E401))]
 pub async fn list(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<PageParams>) -> Page<ProjectOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let req = q.parse::<(String, String)>()?;
     let limit = req.limit;
     let (after, fetch) = req.split();
-    let items = projects::page(&st, &p, after, fetch).await?;
+    let items = st.read(async |c| projects::page(c, &p, after, fetch).await).await?;
     page("Projects", limit, items, |p| (p.name.clone(), p.id.clone()), ProjectOut::from)
 }
 
 #[utoipa::path(post, path = "/projects", tag = "projects", request_body = CreateProject, security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "Created; the caller is its owner", body = Envelope<ProjectOut>), E400, E401, E403, E409, E413, E415))]
 pub async fn create(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<CreateProject>) -> Created<ProjectOut> {
-    let p = principal(&st, &h).await?;
-    created("Project created", projects::create(&st, &p, &b.name, &b.description).await?.into())
+    let p = actor(&st, &h).await?;
+    created("Project created", st.write(async |tx| projects::create(tx, &p, &b.name, &b.description).await).await?.into())
 }
 
 #[utoipa::path(get, path = "/projects/{id}", tag = "projects", params(("id" = String, Path, description = "Project id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "A project, with the caller's role", body = Envelope<ProjectOut>), E400, E401, E404))]
 pub async fn get(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<ProjectOut> {
-    let p = principal(&st, &h).await?;
-    ok("Project", projects::get(&st, &p, &id).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Project", st.read(async |c| projects::get(c, &p, &id).await).await?.into())
 }
 
 #[utoipa::path(put, path = "/projects/{id}", tag = "projects", params(("id" = String, Path, description = "Project id")), request_body = UpdateProject,
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Updated (admin+)", body = Envelope<ProjectOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn update(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<UpdateProject>) -> One<ProjectOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let u = projects::ProjectUpdate { name: b.name, description: b.description, webhook: b.call_status_webhook };
-    ok("Project updated", projects::update(&st, &p, &id, u).await?.into())
+    ok("Project updated", st.write(async |tx| projects::update(tx, &p, &id, u).await).await?.into())
 }
 
 #[utoipa::path(delete, path = "/projects/{id}", tag = "projects", params(("id" = String, Path, description = "Project id")), request_body = DeleteProject,
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Deleted (owner)", body = Done), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn delete(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<DeleteProject>) -> V1Result<Json<Done>> {
-    let p = principal(&st, &h).await?;
-    projects::delete(&st, &p, &id, b.cascade).await?;
+    let p = actor(&st, &h).await?;
+    st.write(async |tx| projects::delete(tx, &p, &id, b.cascade).await).await?;
     done("Project deleted")
 }
 
@@ -126,11 +126,11 @@ pub async fn delete(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "One page of members, oldest first", body = ListEnvelope<MemberOut>), E400, E401, E404))]
 pub async fn members(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Query(q): V1Query<PageParams>) -> Page<MemberOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let req = q.parse::<(i64, String)>()?;
     let limit = req.limit;
     let (after, fetch) = req.split();
-    let items = team::members_page(&st, &p, &id, after, fetch).await?;
+    let items = st.read(async |c| team::members_page(c, &p, &id, after, fetch).await).await?;
     page("Members", limit, items, |m| (m.joined_at, m.user_id.clone()), MemberOut::from)
 }
 
@@ -139,8 +139,8 @@ pub async fn members(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Pat
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Role changed (admin+)", body = Envelope<MemberOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn change_role(State(st): State<AppState>, h: HeaderMap, V1Path((id, user)): V1Path<(String, String)>, V1Json(b): V1Json<RoleBody>) -> One<MemberOut> {
-    let p = principal(&st, &h).await?;
-    ok("Role changed", team::change_role(&st, &p, &id, &user, &b.role).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Role changed", st.write(async |tx| team::change_role(tx, &p, &id, &user, &b.role).await).await?.into())
 }
 
 #[utoipa::path(delete, path = "/projects/{id}/members/{user_id}", tag = "team",
@@ -148,8 +148,8 @@ pub async fn change_role(State(st): State<AppState>, h: HeaderMap, V1Path((id, u
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Member removed (admin+; the last owner cannot be removed)", body = Done), E400, E401, E403, E404, E409))]
 pub async fn remove_member(State(st): State<AppState>, h: HeaderMap, V1Path((id, user)): V1Path<(String, String)>) -> V1Result<Json<Done>> {
-    let p = principal(&st, &h).await?;
-    team::remove(&st, &p, &id, &user).await?;
+    let p = actor(&st, &h).await?;
+    st.write(async |tx| team::remove(tx, &p, &id, &user).await).await?;
     done("Member removed")
 }
 
@@ -157,8 +157,8 @@ pub async fn remove_member(State(st): State<AppState>, h: HeaderMap, V1Path((id,
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "The caller left", body = Done), E400, E401, E403, E404, E409))]
 pub async fn leave(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
-    let p = principal(&st, &h).await?;
-    team::leave(&st, &p, &id).await?;
+    let p = actor(&st, &h).await?;
+    st.write(async |tx| team::leave(tx, &p, &id).await).await?;
     done("You left the project")
 }
 
@@ -166,19 +166,19 @@ pub async fn leave(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Ownership transferred to a member (owner)", body = Envelope<ProjectOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn transfer(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<TransferBody>) -> One<ProjectOut> {
-    let p = principal(&st, &h).await?;
-    ok("Ownership transferred", team::transfer(&st, &p, &id, &b.user_id).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Ownership transferred", st.write(async |tx| team::transfer(tx, &p, &id, &b.user_id).await).await?.into())
 }
 
 #[utoipa::path(get, path = "/projects/{id}/invitations", tag = "team", params(("id" = String, Path, description = "Project id"), PageParams),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "One page of invitations, newest first (admin+)", body = ListEnvelope<InvitationOut>), E400, E401, E403, E404))]
 pub async fn invitations(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Query(q): V1Query<PageParams>) -> Page<InvitationOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let req = q.parse::<(i64, String)>()?;
     let limit = req.limit;
     let (after, fetch) = req.split();
-    let items = team::invitations_page(&st, &p, &id, after, fetch).await?;
+    let items = st.read(async |c| team::invitations_page(c, &p, &id, after, fetch).await).await?;
     page("Invitations", limit, items, |i| (i.created_at, i.id.clone()), InvitationOut::from)
 }
 
@@ -186,8 +186,8 @@ pub async fn invitations(State(st): State<AppState>, h: HeaderMap, V1Path(id): V
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "Invitation mailed (admin+)", body = Envelope<InvitationOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn invite(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<InviteBody>) -> Created<InvitationOut> {
-    let p = principal(&st, &h).await?;
-    created("Invitation sent", team::invite(&st, &p, &id, &b.email, &b.role).await?.into())
+    let p = actor(&st, &h).await?;
+    created("Invitation sent", st.write(async |tx| team::invite(&st, tx, &p, &id, &b.email, &b.role).await).await?.into())
 }
 
 #[utoipa::path(post, path = "/projects/{id}/invitations/{invitation_id}/resend", tag = "team",
@@ -195,8 +195,8 @@ pub async fn invite(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Mailed again with a new link", body = Envelope<InvitationOut>), E400, E401, E403, E404, E409))]
 pub async fn resend(State(st): State<AppState>, h: HeaderMap, V1Path((id, inv)): V1Path<(String, String)>) -> One<InvitationOut> {
-    let p = principal(&st, &h).await?;
-    ok("Invitation sent again", team::resend(&st, &p, &id, &inv).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Invitation sent again", st.write(async |tx| team::resend(&st, tx, &p, &id, &inv).await).await?.into())
 }
 
 #[utoipa::path(delete, path = "/projects/{id}/invitations/{invitation_id}", tag = "team",
@@ -204,67 +204,67 @@ pub async fn resend(State(st): State<AppState>, h: HeaderMap, V1Path((id, inv)):
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Revoked", body = Done), E400, E401, E403, E404, E409))]
 pub async fn revoke(State(st): State<AppState>, h: HeaderMap, V1Path((id, inv)): V1Path<(String, String)>) -> V1Result<Json<Done>> {
-    let p = principal(&st, &h).await?;
-    team::revoke(&st, &p, &id, &inv).await?;
+    let p = actor(&st, &h).await?;
+    st.write(async |tx| team::revoke(tx, &p, &id, &inv).await).await?;
     done("Invitation revoked")
 }
 
 #[utoipa::path(post, path = "/invitations/accept", tag = "team", request_body = TokenBody, security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Accepted by the logged-in invitee", body = Envelope<ProjectOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn accept(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<TokenBody>) -> One<ProjectOut> {
-    let p = principal(&st, &h).await?;
-    ok("Invitation accepted", team::accept(&st, &p, &b.token).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Invitation accepted", st.write(async |tx| team::accept(tx, &p, &b.token).await).await?.into())
 }
 
 #[utoipa::path(get, path = "/api-keys", tag = "api-keys", params(PageParams), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "One page of the caller's live keys, newest first (no secrets)", body = ListEnvelope<ApiKeyOut>), E400, E401, E403))]
 pub async fn list_keys(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<PageParams>) -> Page<ApiKeyOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let req = q.parse::<(i64, String)>()?;
     let limit = req.limit;
     let (after, fetch) = req.split();
-    let items = api_keys::page(&st, &p, after, fetch).await?;
+    let items = st.read(async |c| api_keys::page(c, &p, after, fetch).await).await?;
     page("API keys", limit, items, |k| (k.created_at, k.id.clone()), ApiKeyOut::from)
 }
 
 #[utoipa::path(post, path = "/api-keys", tag = "api-keys", request_body = CreateKey, security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "Created; the secret is in data.secret, shown once", body = Envelope<ApiKeyCreatedOut>), E400, E401, E403, E404, E413, E415))]
 pub async fn create_key(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<CreateKey>) -> Created<ApiKeyCreatedOut> {
-    let p = principal(&st, &h).await?;
-    let k = api_keys::create(&st, &p, &b.name, b.project_id.as_deref()).await?;
+    let p = actor(&st, &h).await?;
+    let k = st.write(async |tx| api_keys::create(tx, &p, &b.name, b.project_id.as_deref()).await).await?;
     created("API key created. Store the secret now: it is shown only once.", k.into())
 }
 
 #[utoipa::path(delete, path = "/api-keys/{id}", tag = "api-keys", params(("id" = String, Path, description = "API key id")), security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Revoked with immediate effect", body = Done), E400, E401, E403, E404))]
 pub async fn revoke_key(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<Json<Done>> {
-    let p = principal(&st, &h).await?;
-    api_keys::revoke(&st, &p, &id).await?;
+    let p = actor(&st, &h).await?;
+    st.write(async |tx| api_keys::revoke(tx, &p, &id).await).await?;
     done("API key revoked")
 }
 
 #[utoipa::path(get, path = "/me/active-project", tag = "projects", security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "The active project", body = Envelope<ProjectOut>), E401, E404))]
 pub async fn get_active(State(st): State<AppState>, h: HeaderMap) -> One<ProjectOut> {
-    let p = principal(&st, &h).await?;
-    ok("Active project", projects::get_active(&st, &p).await?.into())
+    let p = actor(&st, &h).await?;
+    ok("Active project", st.read(async |c| projects::get_active(c, &p).await).await?.into())
 }
 
 #[utoipa::path(put, path = "/me/active-project", tag = "projects", request_body = ActiveProject, security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Set", body = Envelope<ProjectOut>), E400, E401, E404, E413, E415))]
 pub async fn set_active(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<ActiveProject>) -> One<ProjectOut> {
-    let p = principal(&st, &h).await?;
-    ok("Active project set", projects::set_active(&st, &p, &b.project_id).await?.1.into())
+    let p = actor(&st, &h).await?;
+    ok("Active project set", st.write(async |tx| projects::set_active(tx, &p, &b.project_id).await).await?.1.into())
 }
 
 #[utoipa::path(get, path = "/projects/{id}/audit-log", tag = "projects", params(("id" = String, Path, description = "Project id"), PageParams),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "One page of the audit log, newest first (admin+)", body = ListEnvelope<AuditEntryOut>), E400, E401, E403, E404))]
 pub async fn audit_log(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Query(q): V1Query<PageParams>) -> Page<AuditEntryOut> {
-    let p = principal(&st, &h).await?;
+    let p = actor(&st, &h).await?;
     let req = q.parse::<(i64, String)>()?;
     let limit = req.limit;
     let (after, fetch) = req.split();
-    let items = audit::page(&st, &p, &id, after, fetch).await?;
+    let items = st.read(async |c| audit::page(c, &p, &id, after, fetch).await).await?;
     page("Audit log", limit, items, |e| (e.created_at, e.id.clone()), AuditEntryOut::from)
 }

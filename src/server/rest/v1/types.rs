@@ -253,6 +253,9 @@ impl From<ApiKeyCreated> for ApiKeyCreatedOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryOut {
     pub id: String,
+    /// `user`, `api_key` (acting for `actor_id`, its creator) or `system` (jobs, provider callbacks).
+    #[schema(pattern = "^(user|api_key|system)$")]
+    pub actor_kind: String,
     pub actor_id: Option<String>,
     pub actor_email: Option<String>,
     pub action: String,
@@ -265,6 +268,7 @@ impl From<AuditEntryView> for AuditEntryOut {
     fn from(a: AuditEntryView) -> Self {
         AuditEntryOut {
             id: a.id,
+            actor_kind: a.actor_kind,
             actor_id: a.actor_id,
             actor_email: a.actor_email,
             action: a.action,

@@ -53,6 +53,15 @@ fn AuditEntries(project: ProjectView) -> impl IntoView {
     }
 }
 
+/// "System" for background work; an API key's entries name its creator.
+fn actor_label(e: &AuditEntryView) -> String {
+    match (e.actor_kind.as_str(), e.actor_email.as_deref()) {
+        ("system", _) | (_, None) => "System".to_string(),
+        ("api_key", Some(email)) => format!("{email} (API key)"),
+        (_, Some(email)) => email.to_string(),
+    }
+}
+
 #[component]
 fn AuditTable(entries: Vec<AuditEntryView>) -> impl IntoView {
     view! {
@@ -75,7 +84,7 @@ fn AuditTable(entries: Vec<AuditEntryView>) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td class="whitespace-nowrap px-4 py-3 text-slate-600">{format_time(e.created_at)}</td>
-                                    <td class="px-4 py-3 text-slate-900">{e.actor_email.clone().unwrap_or_else(|| "System".to_string())}</td>
+                                    <td class="px-4 py-3 text-slate-900">{actor_label(&e)}</td>
                                     <td class="px-4 py-3 font-mono text-xs text-slate-700">{e.action.clone()}</td>
                                     <td class="max-w-[14rem] truncate px-4 py-3 text-slate-600">{e.target.clone().unwrap_or_default()}</td>
                                     <td class="max-w-[20rem] break-words px-4 py-3 text-xs text-slate-600">{e.details.clone().unwrap_or_default()}</td>
