@@ -63,3 +63,18 @@ test('an injected inline script is refused and reported as a violation', async (
   // Provoked on purpose: not a failure of this test.
   cspViolations.length = 0;
 });
+
+test('the API reference at /docs renders under the CSP from vendored assets', async ({ page }) => {
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(r.url()));
+  const res = await page.goto('/docs');
+  expect(res?.status()).toBe(200);
+  expect(res!.headers()['content-security-policy'] ?? '').toContain("frame-ancestors 'none'");
+  // Swagger UI fetched the generated document and lists its operations.
+  await expect(page.getByRole('heading', { name: /Talkdeck/ }).first()).toBeVisible({ timeout: 15_000 });
+  await expect(page.locator('.opblock').first()).toBeVisible();
+  expect(await page.locator('.opblock').count()).toBeGreaterThan(30);
+  const origin = new URL(page.url()).origin;
+  const external = requested.filter((u) => /^https?:/.test(u) && new URL(u).origin !== origin);
+  expect(external, 'no CDN or other origin').toEqual([]);
+});

@@ -17,9 +17,11 @@
 //! - Access tokens are checked against their refresh-token family on every request; replaying a
 //!   used refresh token revokes the family; a password reset revokes every session and family.
 //! - The credential flows (sign-up, verify, login, resend, forgot, reset, refresh, password
-//!   change) are workflows that open their own transactions, unlike the rest of the services:
-//!   their throttle counts must persist when the attempt itself fails and rolls back, and argon2
-//!   hashing (about a tenth of a second) must not run while holding the write lock. What acts on
+//!   change) and the authentication that comes before any actor exists (sessions, token pairs,
+//!   API keys) open their own transactions, unlike the rest of the services: throttle counts must
+//!   persist when the attempt itself fails and rolls back, a refresh-token replay must commit the
+//!   family's revocation while answering an error, and argon2 hashing (about a tenth of a second)
+//!   must not run while holding the write lock. What acts on
 //!   an authenticated caller's own account alone ([`logout`], [`update_profile`]) takes the
 //!   caller's transaction and actor like every other service operation.
 
