@@ -123,6 +123,13 @@ pub async fn authenticate(st: &AppState, raw: &str) -> Result<Principal, AppErro
     Ok(Principal { user, via: AuthVia::ApiKey { key_id: key.id, project_id: key.project_id } })
 }
 
+/// One keyset page of the caller's live keys, newest first; `after` is the previous page's last (created_at, id).
+pub async fn page(st: &AppState, p: &Principal, after: Option<(i64, String)>, limit: i64) -> Result<Vec<ApiKeyView>, AppError> {
+    access::require_person(p)?;
+    let mut c = st.db.pool().acquire().await?;
+    Ok(projects::keys_page(&mut c, p.user_id(), after, limit).await?.iter().map(view).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,11 +147,4 @@ mod tests {
         assert!(parse_name("  ").is_err());
         assert_eq!(parse_name(" CI ").unwrap(), "CI");
     }
-}
-
-/// One keyset page of the caller's live keys, newest first; `after` is the previous page's last (created_at, id).
-pub async fn page(st: &AppState, p: &Principal, after: Option<(i64, String)>, limit: i64) -> Result<Vec<ApiKeyView>, AppError> {
-    access::require_person(p)?;
-    let mut c = st.db.pool().acquire().await?;
-    Ok(projects::keys_page(&mut c, p.user_id(), after, limit).await?.iter().map(view).collect())
 }
