@@ -1,13 +1,14 @@
 # Talkdeck: `make run` serves the product (release build, SQLite, simulator) on 127.0.0.1:3000,
 # building it first only when the sources are newer than the build (scripts/run.sh);
-# `make test` runs unit + integration tests (SQLite, and PostgreSQL when 127.0.0.1:5432 answers)
-# and the Playwright suite in Chromium. Both install what they need first (scripts/setup.sh).
+# `make test` runs `make lint` (rustfmt check, clippy with -D warnings for the ssr and hydrate
+# builds), unit + integration tests (SQLite, and PostgreSQL when 127.0.0.1:5432 answers) and the
+# Playwright suite in Chromium. Both install what they need first (scripts/setup.sh).
 
 SHELL := /bin/bash
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 E2E_PORT ?= 3100
 
-.PHONY: run test setup setup-run unit schemathesis e2e clean
+.PHONY: run test setup setup-run lint unit schemathesis e2e clean
 
 setup-run:
 	@scripts/setup.sh build
@@ -18,7 +19,16 @@ setup:
 run: setup-run
 	@scripts/run.sh
 
-test: setup unit schemathesis e2e
+test: setup lint unit schemathesis e2e
+
+# Formatting (rustfmt.toml) and clippy, warnings as errors, on the check profile. The server
+# build (ssr, the default feature) is linted with all its targets: lib, bin and tests. The WASM
+# build (hydrate) is linted for its lib and bin only: the tests are server tests, and their
+# dev-dependencies (tokio's multi-threaded runtime) do not build for wasm32.
+lint:
+	cargo fmt --check
+	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked --lib --bins --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 # Unit and integration tests on SQLite; the same integration tests also run on PostgreSQL when
 # it is reachable (the harness reads TEST_DATABASE_URL).

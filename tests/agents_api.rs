@@ -449,7 +449,7 @@ on_both!(voices_catalog_filters_and_detail, |app| {
             let list = r.json["voices"].as_array().unwrap().clone();
             assert!(!list.is_empty(), "{q}");
             for v in &list {
-                let got = if key.starts_with("labels.") { v["labels"][&key[7..]].as_str().unwrap().to_string() } else { v[&key].as_str().unwrap().to_string() };
+                let got = if let Some(label) = key.strip_prefix("labels.") { v["labels"][label].as_str().unwrap().to_string() } else { v[&key].as_str().unwrap().to_string() };
                 assert!(got.to_lowercase().starts_with(&want), "{q}: {got}");
             }
             list.len()

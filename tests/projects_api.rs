@@ -79,7 +79,8 @@ on_both!(access_matrix_non_destructive, |app| {
     let p = t.project.clone();
     let viewer_id = t.ids[3].clone();
     let mut n = 0;
-    let rows: Vec<(&str, Method, String, Option<Value>, [u16; 6])> = vec![
+    type Row = (&'static str, Method, String, Option<Value>, [u16; 6]);
+    let rows: Vec<Row> = vec![
         ("compat get project", Method::GET, format!("/api/project/{p}"), None, [200, 200, 200, 200, 404, 404]),
         ("compat update project", Method::PUT, format!("/api/project/{p}"), Some(json!({"description": "new"})), [200, 200, 403, 403, 404, 404]),
         ("compat webhook", Method::POST, "/api/project/call-status/add-webhookurl".into(), Some(json!({"projectId": p, "webhookURL": "https://example.com/h"})), [200, 200, 403, 403, 404, 404]),

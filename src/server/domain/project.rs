@@ -6,7 +6,7 @@ pub struct ProjectName(String);
 
 impl ProjectName {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
-        let s = raw.trim().split_whitespace().collect::<Vec<_>>().join(" ");
+        let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         if s.is_empty() {
             return Err(AppError::field("name", "Enter a project name."));
         }

@@ -1,7 +1,7 @@
 use crate::model::AppError;
 
 fn clean(raw: &str) -> String {
-    raw.trim().split_whitespace().collect::<Vec<_>>().join(" ")
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A person's display name: 1 to 100 characters, no control characters, inner spaces collapsed.

@@ -732,6 +732,28 @@ pub fn render(agent: &AgentView, values: &HashMap<String, String>) -> Result<(St
     Ok((prompt.render(values)?, first.render(values)?))
 }
 
+/// One keyset page of a project's agents in `sort` order; `after` names the previous page's last
+/// agent in the same order (a cursor of the other order is refused).
+pub async fn page(
+    c: &mut AnyConnection,
+    actor: &Actor,
+    project_id: &str,
+    q: Option<&str>,
+    sort: AgentSort,
+    after: Option<db::AgentAfter>,
+    limit: i64,
+) -> Result<Vec<AgentView>, AppError> {
+    let by_name = sort == AgentSort::Name;
+    if matches!((&after, by_name), (Some(db::AgentAfter::Name(..)), false) | (Some(db::AgentAfter::Updated(..)), true)) {
+        return Err(AppError::field("cursor", "This cursor belongs to a list in another order: pass the same sort as the first page."));
+    }
+    let a = access::project(&mut *c, actor, project_id, Need::Read).await?;
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    let rows = db::page(&mut *c, project_id, q, by_name, after, limit).await?;
+    let cx = context(&mut *c, project_id, a.project.active_agent_id.clone()).await?;
+    Ok(rows.iter().map(|r| view(r, &cx)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -829,26 +851,4 @@ mod tests {
         v.system_prompt = "Call {{customer}}".into();
         assert_eq!(render(&v, &vals).unwrap(), ("Call Ada".to_string(), "Hi Ada".to_string()));
     }
-}
-
-/// One keyset page of a project's agents in `sort` order; `after` names the previous page's last
-/// agent in the same order (a cursor of the other order is refused).
-pub async fn page(
-    c: &mut AnyConnection,
-    actor: &Actor,
-    project_id: &str,
-    q: Option<&str>,
-    sort: AgentSort,
-    after: Option<db::AgentAfter>,
-    limit: i64,
-) -> Result<Vec<AgentView>, AppError> {
-    let by_name = sort == AgentSort::Name;
-    if matches!((&after, by_name), (Some(db::AgentAfter::Name(..)), false) | (Some(db::AgentAfter::Updated(..)), true)) {
-        return Err(AppError::field("cursor", "This cursor belongs to a list in another order: pass the same sort as the first page."));
-    }
-    let a = access::project(&mut *c, actor, project_id, Need::Read).await?;
-    let q = q.map(str::trim).filter(|q| !q.is_empty());
-    let rows = db::page(&mut *c, project_id, q, by_name, after, limit).await?;
-    let cx = context(&mut *c, project_id, a.project.active_agent_id.clone()).await?;
-    Ok(rows.iter().map(|r| view(r, &cx)).collect())
 }

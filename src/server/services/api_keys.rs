@@ -128,6 +128,12 @@ pub async fn authenticate(c: &mut AnyConnection, raw: &str) -> Result<Principal,
     Ok(Principal { user, via: AuthVia::ApiKey { key_id: key.id, project_id: key.project_id } })
 }
 
+/// One keyset page of the caller's live keys, newest first; `after` is the previous page's last (created_at, id).
+pub async fn page(c: &mut AnyConnection, actor: &Actor, after: Option<(i64, String)>, limit: i64) -> Result<Vec<ApiKeyView>, AppError> {
+    let p = key_manager(actor)?;
+    Ok(projects::keys_page(&mut *c, p.user_id(), after, limit).await?.iter().map(view).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,10 +151,4 @@ mod tests {
         assert!(parse_name("  ").is_err());
         assert_eq!(parse_name(" CI ").unwrap(), "CI");
     }
-}
-
-/// One keyset page of the caller's live keys, newest first; `after` is the previous page's last (created_at, id).
-pub async fn page(c: &mut AnyConnection, actor: &Actor, after: Option<(i64, String)>, limit: i64) -> Result<Vec<ApiKeyView>, AppError> {
-    let p = key_manager(actor)?;
-    Ok(projects::keys_page(&mut *c, p.user_id(), after, limit).await?.iter().map(view).collect())
 }

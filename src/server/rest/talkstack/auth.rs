@@ -50,7 +50,7 @@ fn merge(mut a: Value, b: Value) -> Value {
 }
 
 pub(crate) fn required(fields: &[(&str, &Option<String>)]) -> Result<(), AppError> {
-    let missing: Vec<&str> = fields.iter().filter(|(_, v)| v.as_deref().map_or(true, |s| s.trim().is_empty())).map(|(k, _)| *k).collect();
+    let missing: Vec<&str> = fields.iter().filter(|(_, v)| v.as_deref().is_none_or(|s| s.trim().is_empty())).map(|(k, _)| *k).collect();
     if missing.is_empty() {
         return Ok(());
     }

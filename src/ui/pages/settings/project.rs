@@ -61,7 +61,7 @@ fn EditProject(project: ProjectView, update: ServerAction<UpdateProject>) -> imp
     });
     let webhook = FieldState::new("call_status_webhook", server, |v| {
         let v = v.trim();
-        (!v.is_empty() && !(v.starts_with("https://") || v.starts_with("http://")))
+        (!(v.is_empty() || v.starts_with("https://") || v.starts_with("http://")))
             .then(|| "Enter a URL starting with https://.".to_string())
     });
     let check = Callback::new(move |_| validate_all(&[name, webhook]));
