@@ -24,7 +24,7 @@ pub async fn page(
             id: r.id,
             actor_id: r.actor_id,
             actor_email: r.actor_email,
-            action: r.action,
+            action: r.action.as_str().to_string(),
             target: r.target,
             details: r.details,
             created_at: r.created_at,
