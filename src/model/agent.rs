@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($var:ident = $s:literal),+ $(,)? } default $def:ident) => {
+    ($(#[$m:meta])* $name:ident ($what:literal) { $($var:ident = $s:literal),+ $(,)? } default $def:ident) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
@@ -25,6 +25,14 @@ macro_rules! str_enum {
         }
         impl Default for $name {
             fn default() -> Self { $name::$def }
+        }
+        /// A stored value read back (`#[sqlx(try_from = "String")]` on row structs): an unknown
+        /// spelling is an error naming the value, never the default.
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::parse(&s).ok_or_else(|| format!("unknown {} {:?}", $what, s))
+            }
         }
         // Written by hand: utoipa's derive does not see serde renames that come through this
         // macro, and would document the Rust variant names instead of the wire spelling.
@@ -48,19 +56,28 @@ macro_rules! str_enum {
 
 str_enum!(
     /// Whether the agent answers calls on its numbers or places calls from them.
-    Direction { Inbound = "inbound", Outbound = "outbound" } default Outbound
+    Direction ("direction") { Inbound = "inbound", Outbound = "outbound" } default Outbound
 );
 str_enum!(
     /// Drafts can be tested; published agents are the ones meant for real traffic.
-    AgentStatus { Draft = "draft", Published = "published" } default Draft
+    AgentStatus ("agent status") { Draft = "draft", Published = "published" } default Draft
 );
 str_enum!(
     /// Who talks first when the call connects.
-    SpeaksFirst { Agent = "agent", User = "user" } default Agent
+    SpeaksFirst ("speaks_first") { Agent = "agent", User = "user" } default Agent
 );
 str_enum!(
     /// The answer type of a custom post-call analysis question (Talkstack's spelling).
-    QuestionKind { Boolean = "Boolean", Text = "Text", Number = "Number", Selector = "Selector" } default Text
+    QuestionKind ("question kind") { Boolean = "Boolean", Text = "Text", Number = "Number", Selector = "Selector" } default Text
+);
+
+str_enum!(
+    /// Who carries a number's calls (stored in `phone_numbers.provider`).
+    NumberProvider ("number provider") { Simulator = "simulator", Twilio = "twilio" } default Simulator
+);
+str_enum!(
+    /// A number's state (stored in `phone_numbers.status`); every number is active for now.
+    NumberStatus ("number status") { Active = "active" } default Active
 );
 
 /// One custom post-call analysis question.
@@ -89,6 +106,15 @@ pub struct AnalysisConfig {
 
 fn yes() -> bool {
     true
+}
+
+/// The stored JSON of an agent's analysis settings: JSON that does not parse is an error, never an
+/// empty configuration.
+impl TryFrom<String> for AnalysisConfig {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        serde_json::from_str(&s).map_err(|e| format!("analysis is not valid JSON ({e})"))
+    }
 }
 
 impl Default for AnalysisConfig {
@@ -344,6 +370,31 @@ mod tests {
         assert_eq!(serde_json::to_string(&Direction::Inbound).unwrap(), "\"inbound\"");
         assert_eq!(Direction::parse("sideways"), None);
         assert_eq!(AgentSort::parse("name"), Some(AgentSort::Name));
+    }
+
+    #[test]
+    fn stored_values_convert_or_name_the_bad_value() {
+        assert_eq!(Direction::try_from("inbound".to_string()), Ok(Direction::Inbound));
+        assert_eq!(Direction::try_from("outbound".to_string()), Ok(Direction::Outbound));
+        assert_eq!(Direction::try_from("sideways".to_string()), Err("unknown direction \"sideways\"".to_string()));
+        assert_eq!(AgentStatus::try_from("published".to_string()), Ok(AgentStatus::Published));
+        assert_eq!(AgentStatus::try_from("".to_string()), Err("unknown agent status \"\"".to_string()));
+        assert_eq!(SpeaksFirst::try_from("user".to_string()), Ok(SpeaksFirst::User));
+        assert_eq!(SpeaksFirst::try_from("nobody".to_string()), Err("unknown speaks_first \"nobody\"".to_string()));
+        assert_eq!(QuestionKind::try_from("Selector".to_string()), Ok(QuestionKind::Selector));
+        assert_eq!(NumberProvider::try_from("twilio".to_string()), Ok(NumberProvider::Twilio));
+        assert_eq!(NumberProvider::try_from("carrier pigeon".to_string()), Err("unknown number provider \"carrier pigeon\"".to_string()));
+        assert_eq!(NumberStatus::try_from("active".to_string()), Ok(NumberStatus::Active));
+        assert_eq!(NumberStatus::try_from("gone".to_string()), Err("unknown number status \"gone\"".to_string()));
+    }
+
+    #[test]
+    fn stored_analysis_must_be_json() {
+        let a = AnalysisConfig::try_from(r#"{"summary":false,"success_criteria":"booked","questions":[]}"#.to_string()).unwrap();
+        assert!(!a.summary);
+        assert_eq!(a.success_criteria, "booked");
+        let e = AnalysisConfig::try_from("{not json".to_string()).unwrap_err();
+        assert!(e.starts_with("analysis is not valid JSON"), "{e}");
     }
 
     #[test]

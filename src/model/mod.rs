@@ -11,4 +11,5 @@ pub use project::*;
 pub mod agent;
 pub use agent::*;
 pub mod template;
+pub mod limits;
 pub use template::PromptTemplate;

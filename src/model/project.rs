@@ -53,6 +53,14 @@ impl Role {
     }
 }
 
+/// A stored role read back (`#[sqlx(try_from = "String")]`): an unknown one is an error.
+impl TryFrom<String> for Role {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Role::parse(&s).ok_or_else(|| format!("unknown role {s:?}"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectView {
     pub id: String,
@@ -148,5 +156,12 @@ mod tests {
         assert_eq!(Role::parse("root"), None);
         assert!(Role::Member.can_edit() && !Role::Viewer.can_edit());
         assert!(Role::Admin.can_manage() && !Role::Member.can_manage());
+    }
+
+    #[test]
+    fn stored_roles_convert_or_name_the_bad_value() {
+        assert_eq!(Role::try_from("owner".to_string()), Ok(Role::Owner));
+        assert_eq!(Role::try_from("viewer".to_string()), Ok(Role::Viewer));
+        assert_eq!(Role::try_from("root".to_string()), Err("unknown role \"root\"".to_string()));
     }
 }

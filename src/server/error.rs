@@ -5,6 +5,8 @@
 //! - a unique-constraint violation that reaches here was not translated by the operation that
 //!   hit it (see [`on_unique`]): it answers 409 with a generic message, never 500;
 //! - pool exhaustion and timeouts answer 503 with `Retry-After` (the request may succeed later);
+//! - a stored value that its row type refuses (`db::CorruptRow`) is 500 `internal`, logged with
+//!   the table, row and column;
 //! - anything else is 500.
 
 use crate::model::{AppError, ErrorCode};
@@ -43,6 +45,11 @@ impl From<sqlx::Error> for AppError {
         if is_busy(&e) {
             tracing::warn!(error = %e, at = %at, "database busy");
             return AppError::unavailable(BUSY_RETRY_SECS);
+        }
+        if let Some(c) = crate::server::db::CorruptRow::of(&e) {
+            // A stored value its type refuses: the row is named so it can be found and fixed.
+            tracing::error!(table = c.table, row = %c.id, column = %c.column, reason = %c.reason, at = %at, "corrupt stored value: {c}");
+            return AppError::internal();
         }
         tracing::error!(error = %e, at = %at, "database error");
         AppError::internal()

@@ -1,8 +1,11 @@
 //! Client-side form checks. They run after hydration, on blur and on submit, and only save a round
-//! trip: the server checks everything again. Messages match the server's wording.
+//! trip: the server checks everything again. Limits and their messages come from
+//! `model::limits`, which the server's checks use too.
+
+use crate::model::limits::{account, at_least, at_most};
 
 /// Minimum password length (the server's policy; it also rejects common passwords).
-pub const PASSWORD_MIN_LEN: usize = 8;
+pub const PASSWORD_MIN_LEN: usize = account::PASSWORD_MIN;
 
 pub fn email(raw: &str) -> Option<String> {
     let s = raw.trim();
@@ -43,10 +46,10 @@ pub fn new_password(raw: &str) -> Option<String> {
         return Some("Enter a password.".into());
     }
     if n < PASSWORD_MIN_LEN {
-        return Some(format!("Use at least {PASSWORD_MIN_LEN} characters."));
+        return Some(at_least(PASSWORD_MIN_LEN));
     }
-    if n > 128 {
-        return Some("Use at most 128 characters.".into());
+    if n > account::PASSWORD_MAX {
+        return Some(at_most(account::PASSWORD_MAX));
     }
     if raw.trim().is_empty() {
         return Some("The password cannot be only spaces.".into());
@@ -71,11 +74,11 @@ pub fn person_name(raw: &str) -> Option<String> {
     if n == 0 {
         return Some("Enter your name.".into());
     }
-    (n > 100).then(|| "Use at most 100 characters.".to_string())
+    (n > account::PERSON_NAME_MAX).then(|| at_most(account::PERSON_NAME_MAX))
 }
 
 pub fn company_name(raw: &str) -> Option<String> {
-    (raw.trim().chars().count() > 120).then(|| "Use at most 120 characters.".to_string())
+    (raw.trim().chars().count() > account::COMPANY_NAME_MAX).then(|| at_most(account::COMPANY_NAME_MAX))
 }
 
 pub fn verification_code(raw: &str) -> Option<String> {

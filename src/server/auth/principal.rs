@@ -77,6 +77,14 @@ impl ActorKind {
     }
 }
 
+/// A stored actor kind read back: an unknown spelling is an error, never a guess.
+impl TryFrom<String> for ActorKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or_else(|| format!("unknown actor kind {s:?}"))
+    }
+}
+
 impl From<Principal> for Actor {
     fn from(p: Principal) -> Self {
         if p.is_api_key() {

@@ -1,11 +1,11 @@
 //! Queries on agents and their links to phone numbers. Every query filters by project id, except
 //! [`project_of`], which only tells which project an id belongs to so that access can be checked.
 
-use super::now_ms;
-use sqlx::any::AnyRow;
+use super::{now_ms, typed_all, typed_opt};
+use crate::model::{AgentStatus, AnalysisConfig, Direction, SpeaksFirst};
 use sqlx::{AnyConnection, Row};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AgentRow {
     pub id: String,
     pub project_id: String,
@@ -16,13 +16,18 @@ pub struct AgentRow {
     pub language: String,
     pub llm_model: String,
     pub temperature: f64,
-    pub speaks_first: String,
+    #[sqlx(try_from = "super::Stored<SpeaksFirst>")]
+    pub speaks_first: SpeaksFirst,
     pub max_duration_secs: i64,
+    #[sqlx(try_from = "super::Flag")]
     pub recording: bool,
-    pub direction: String,
-    pub status: String,
-    /// JSON of `model::AnalysisConfig`.
-    pub analysis: String,
+    #[sqlx(try_from = "super::Stored<Direction>")]
+    pub direction: Direction,
+    #[sqlx(try_from = "super::Stored<AgentStatus>")]
+    pub status: AgentStatus,
+    /// Stored as the JSON of `model::AnalysisConfig`.
+    #[sqlx(try_from = "super::Stored<AnalysisConfig>")]
+    pub analysis: AnalysisConfig,
     pub version: i64,
     pub created_by: Option<String>,
     pub created_at: i64,
@@ -32,28 +37,10 @@ pub struct AgentRow {
 const COLUMNS: &str = "id, project_id, name, system_prompt, first_message, voice_id, language, llm_model, temperature, \
      speaks_first, max_duration_secs, recording, direction, status, analysis, version, created_by, created_at, updated_at";
 
-fn from_row(r: &AnyRow) -> Result<AgentRow, sqlx::Error> {
-    Ok(AgentRow {
-        id: r.try_get("id")?,
-        project_id: r.try_get("project_id")?,
-        name: r.try_get("name")?,
-        system_prompt: r.try_get("system_prompt")?,
-        first_message: r.try_get("first_message")?,
-        voice_id: r.try_get("voice_id")?,
-        language: r.try_get("language")?,
-        llm_model: r.try_get("llm_model")?,
-        temperature: r.try_get("temperature")?,
-        speaks_first: r.try_get("speaks_first")?,
-        max_duration_secs: r.try_get("max_duration_secs")?,
-        recording: super::get_bool(r, "recording")?,
-        direction: r.try_get("direction")?,
-        status: r.try_get("status")?,
-        analysis: r.try_get("analysis")?,
-        version: r.try_get("version")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+const TABLE: &str = "agents";
+
+fn analysis_json(a: &AgentRow) -> Result<String, sqlx::Error> {
+    serde_json::to_string(&a.analysis).map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }
 
 /// The project an agent id belongs to (live projects only).
@@ -68,7 +55,7 @@ pub async fn project_of(c: &mut AnyConnection, id: &str) -> Result<Option<String
 pub async fn find(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<AgentRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM agents WHERE project_id = $1 AND id = $2");
     let row = sqlx::query(&sql).bind(project_id).bind(id).fetch_optional(c).await?;
-    row.as_ref().map(from_row).transpose()
+    typed_opt(TABLE, "id", row)
 }
 
 /// A project's agents; `search` matches names (case-insensitive substring), `by_name` sorts by
@@ -86,7 +73,7 @@ pub async fn list(c: &mut AnyConnection, project_id: &str, search: Option<&str>,
             sqlx::query(&sql).bind(project_id).fetch_all(c).await?
         }
     };
-    rows.iter().map(from_row).collect()
+    typed_all(TABLE, "id", rows)
 }
 
 /// Escapes LIKE wildcards so a search for `50%` finds the text `50%`.
@@ -108,12 +95,12 @@ pub async fn insert(c: &mut AnyConnection, a: &AgentRow) -> Result<(), sqlx::Err
         .bind(&a.language)
         .bind(&a.llm_model)
         .bind(a.temperature)
-        .bind(&a.speaks_first)
+        .bind(a.speaks_first.as_str())
         .bind(a.max_duration_secs)
         .bind(a.recording as i64)
-        .bind(&a.direction)
-        .bind(&a.status)
-        .bind(&a.analysis)
+        .bind(a.direction.as_str())
+        .bind(a.status.as_str())
+        .bind(analysis_json(a)?)
         .bind(a.version)
         .bind(&a.created_by)
         .bind(a.created_at)
@@ -139,12 +126,12 @@ pub async fn update(c: &mut AnyConnection, a: &AgentRow, expected: i64) -> Resul
     .bind(&a.language)
     .bind(&a.llm_model)
     .bind(a.temperature)
-    .bind(&a.speaks_first)
+    .bind(a.speaks_first.as_str())
     .bind(a.max_duration_secs)
     .bind(a.recording as i64)
-    .bind(&a.direction)
-    .bind(&a.status)
-    .bind(&a.analysis)
+    .bind(a.direction.as_str())
+    .bind(a.status.as_str())
+    .bind(analysis_json(a)?)
     .bind(a.version)
     .bind(a.updated_at)
     .bind(&a.project_id)
@@ -159,14 +146,19 @@ pub async fn update(c: &mut AnyConnection, a: &AgentRow, expected: i64) -> Resul
 /// and returns the agent's direction as of that write. Being an UPDATE, it also holds the agent's
 /// row lock until the transaction ends, so a concurrent direction switch waits for the caller's
 /// link changes instead of missing them.
-pub async fn touch(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query("UPDATE agents SET version = version + 1, updated_at = $1 WHERE project_id = $2 AND id = $3 RETURNING direction")
+pub async fn touch(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<Direction>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Touched {
+        #[sqlx(try_from = "super::Stored<Direction>")]
+        direction: Direction,
+    }
+    let row = sqlx::query("UPDATE agents SET version = version + 1, updated_at = $1 WHERE project_id = $2 AND id = $3 RETURNING id, direction")
         .bind(now_ms())
         .bind(project_id)
         .bind(id)
         .fetch_optional(c)
         .await?;
-    row.map(|r| r.try_get("direction")).transpose()
+    Ok(typed_opt::<Touched>(TABLE, "id", row)?.map(|t| t.direction))
 }
 
 /// Deletes an agent; its number links go with it (ON DELETE CASCADE), and it stops being active.
@@ -201,11 +193,13 @@ pub async fn delete_all(c: &mut AnyConnection, project_id: &str) -> Result<(), s
 // ---- agent <-> number links --------------------------------------------------------------------
 
 /// One link, with the agent's name and direction.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LinkRow {
     pub agent_id: String,
     pub agent_name: String,
-    pub direction: String,
+    /// The agent's (read from the `agents` row named by `agent_id`).
+    #[sqlx(try_from = "super::Stored<Direction>")]
+    pub direction: Direction,
     pub phone_number_id: String,
 }
 
@@ -219,16 +213,7 @@ pub async fn links(c: &mut AnyConnection, project_id: &str) -> Result<Vec<LinkRo
     .bind(project_id)
     .fetch_all(c)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(LinkRow {
-                agent_id: r.try_get("agent_id")?,
-                agent_name: r.try_get("agent_name")?,
-                direction: r.try_get("direction")?,
-                phone_number_id: r.try_get("phone_number_id")?,
-            })
-        })
-        .collect()
+    typed_all(TABLE, "agent_id", rows)
 }
 
 /// Links a number to an agent. `inbound` mirrors the agent's direction: a partial unique index
@@ -324,5 +309,5 @@ pub async fn page(
     let order = if by_name { "lower(name), id" } else { "updated_at DESC, id DESC" };
     sql.push_str(&format!(" ORDER BY {order} LIMIT {}", b.int(limit)));
     let rows = b.fetch_all(c, &sql).await?;
-    rows.iter().map(from_row).collect()
+    typed_all(TABLE, "id", rows)
 }

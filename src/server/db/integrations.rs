@@ -1,9 +1,10 @@
 //! Per-project integration settings: a public JSON part and a sealed secret (see
 //! `auth::sealed`). Filtered by project id.
 
-use super::now_ms;
-use sqlx::{AnyConnection, Row};
+use super::{now_ms, typed_opt};
+use sqlx::AnyConnection;
 
+#[derive(sqlx::FromRow)]
 pub struct IntegrationRow {
     pub public_config: String,
     pub secret_sealed: String,
@@ -11,19 +12,13 @@ pub struct IntegrationRow {
 }
 
 pub async fn get(c: &mut AnyConnection, project_id: &str, kind: &str) -> Result<Option<IntegrationRow>, sqlx::Error> {
-    let row = sqlx::query("SELECT public_config, secret_sealed, updated_at FROM integrations WHERE project_id = $1 AND kind = $2")
+    // The row's key is (project_id, kind); the project id names it in a decode error.
+    let row = sqlx::query("SELECT project_id, public_config, secret_sealed, updated_at FROM integrations WHERE project_id = $1 AND kind = $2")
         .bind(project_id)
         .bind(kind)
         .fetch_optional(c)
         .await?;
-    row.map(|r| {
-        Ok(IntegrationRow {
-            public_config: r.try_get("public_config")?,
-            secret_sealed: r.try_get("secret_sealed")?,
-            updated_at: r.try_get("updated_at")?,
-        })
-    })
-    .transpose()
+    typed_opt("integrations", "project_id", row)
 }
 
 pub async fn put(c: &mut AnyConnection, project_id: &str, kind: &str, public_config: &str, secret_sealed: &str) -> Result<(), sqlx::Error> {

@@ -3,9 +3,8 @@
 //! worker AND attempts = n`), so a worker whose lease expired and whose job was claimed again
 //! cannot overwrite the new owner's outcome.
 
-use super::{now_ms, Backend};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use super::{now_ms, typed, typed_all, typed_opt, Backend};
+use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobState {
@@ -40,12 +39,23 @@ impl JobState {
     }
 }
 
-#[derive(Clone)]
+/// A stored state read back: a state this code does not know is corruption (or a newer schema),
+/// refused by name instead of guessed at.
+impl TryFrom<String> for JobState {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        JobState::parse(&s).ok_or_else(|| format!("unknown job state {s:?}"))
+    }
+}
+
+#[derive(Clone, sqlx::FromRow)]
 pub struct JobRow {
     pub id: String,
     pub kind: String,
     /// JSON text. May hold sealed secrets (mail); never log it.
     pub payload: String,
+    #[sqlx(try_from = "super::Stored<JobState>")]
     pub state: JobState,
     pub dedup_key: Option<String>,
     /// Claims so far, the current one included.
@@ -73,32 +83,7 @@ impl std::fmt::Debug for JobRow {
     }
 }
 
-impl JobRow {
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        let id: String = r.try_get("id")?;
-        let state: String = r.try_get("state")?;
-        // A state this code does not know is corruption (or a newer schema): refuse the row
-        // by name instead of guessing what it means.
-        let state = JobState::parse(&state)
-            .ok_or_else(|| sqlx::Error::Decode(format!("jobs row {id}: unknown state {state:?}").into()))?;
-        Ok(JobRow {
-            kind: r.try_get("kind")?,
-            payload: r.try_get("payload")?,
-            state,
-            dedup_key: r.try_get("dedup_key")?,
-            attempts: r.try_get("attempts")?,
-            max_attempts: r.try_get("max_attempts")?,
-            run_at: r.try_get("run_at")?,
-            locked_by: r.try_get("locked_by")?,
-            locked_until: r.try_get("locked_until")?,
-            last_error: r.try_get("last_error")?,
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
-            finished_at: r.try_get("finished_at")?,
-            id,
-        })
-    }
-}
+const TABLE: &str = "jobs";
 
 const COLS: &str = "id, kind, payload, state, dedup_key, attempts, max_attempts, run_at, locked_by, \
                     locked_until, last_error, created_at, updated_at, finished_at";
@@ -130,19 +115,19 @@ pub async fn insert(
         .fetch_optional(&mut *c)
         .await?;
     if let Some(row) = row {
-        return JobRow::from_row(&row);
+        return typed(TABLE, "id", &row);
     }
     // The only unique index besides the fresh primary key is the live key, so the key exists.
     // Newest first: had that job finished in the meantime, its row still answers the caller.
     let sql = format!("SELECT {COLS} FROM jobs WHERE dedup_key = $1 ORDER BY created_at DESC, id DESC LIMIT 1");
     let row = sqlx::query(&sql).bind(dedup_key).fetch_one(&mut *c).await?;
-    JobRow::from_row(&row)
+    typed(TABLE, "id", &row)
 }
 
 pub async fn find(c: &mut AnyConnection, id: &str) -> Result<Option<JobRow>, sqlx::Error> {
     let sql = format!("SELECT {COLS} FROM jobs WHERE id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(c).await?;
-    row.as_ref().map(JobRow::from_row).transpose()
+    typed_opt(TABLE, "id", row)
 }
 
 /// Claims up to `limit` jobs for `worker`: due pending jobs, and running jobs whose lease
@@ -167,14 +152,19 @@ pub async fn claim(
          WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1) \
          ORDER BY run_at, id LIMIT $2{lock}"
     );
+    #[derive(sqlx::FromRow)]
+    struct Candidate {
+        id: String,
+        #[sqlx(try_from = "super::Stored<JobState>")]
+        state: JobState,
+        attempts: i64,
+        max_attempts: i64,
+    }
     let candidates = sqlx::query(&sql).bind(now).bind(limit).fetch_all(&mut *c).await?;
+    let candidates: Vec<Candidate> = typed_all(TABLE, "id", candidates)?;
     let mut claimed = Vec::with_capacity(candidates.len());
-    for r in candidates {
-        let id: String = r.try_get("id")?;
-        let state: String = r.try_get("state")?;
-        let attempts: i64 = r.try_get("attempts")?;
-        let max_attempts: i64 = r.try_get("max_attempts")?;
-        if state == "running" && attempts >= max_attempts {
+    for Candidate { id, state, attempts, max_attempts } in candidates {
+        if state == JobState::Running && attempts >= max_attempts {
             sqlx::query(
                 "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, finished_at = $1, \
                  updated_at = $1, last_error = $2 WHERE id = $3",
@@ -191,7 +181,7 @@ pub async fn claim(
              updated_at = $3 WHERE id = $4 RETURNING {COLS}"
         );
         let row = sqlx::query(&sql).bind(worker).bind(locked_until).bind(now).bind(&id).fetch_one(&mut *c).await?;
-        claimed.push(JobRow::from_row(&row)?);
+        claimed.push(typed(TABLE, "id", &row)?);
     }
     Ok(claimed)
 }
@@ -275,7 +265,7 @@ pub async fn list(c: &mut AnyConnection, states: &[JobState], limit: i64) -> Res
     }
     let sql = format!("SELECT {COLS} FROM jobs WHERE state IN ({set}) ORDER BY run_at, id LIMIT $1");
     let rows = sqlx::query(&sql).bind(limit).fetch_all(c).await?;
-    rows.iter().map(JobRow::from_row).collect()
+    typed_all(TABLE, "id", rows)
 }
 
 /// Whether another live job holds `key`.

@@ -152,8 +152,206 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Reads a 0/1 BIGINT column as a bool.
-pub fn get_bool(row: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
+/// A 0/1 BIGINT boolean column. Row structs keep a plain `bool` and read it with
+/// `#[sqlx(try_from = "Flag")]`; a stored value other than 0 or 1 is a decode error, not `true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl TryFrom<i64> for Flag {
+    type Error = String;
+
+    fn try_from(v: i64) -> Result<Self, String> {
+        match v {
+            0 => Ok(Flag(false)),
+            1 => Ok(Flag(true)),
+            n => Err(format!("flag {n} is neither 0 nor 1")),
+        }
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(f: Flag) -> bool {
+        f.0
+    }
+}
+
+impl sqlx::Type<Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Any> for Flag {
+    fn decode(value: <Any as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Flag::try_from(<i64 as sqlx::Decode<'r, Any>>::decode(value)?)?)
+    }
+}
+
+/// A text column read through its Rust type's `TryFrom<String>` (the model enums, `Role`,
+/// `AnalysisConfig`, `JobState`, `AuditAction`): row structs name the type in
+/// `#[sqlx(try_from = "super::Stored<Direction>")]` and get the field as that type. The conversion
+/// runs inside decoding so that its message ("unknown direction \"sideways\"") reaches the
+/// `ColumnDecode` error: sqlx 0.8.6's derive, given `try_from = "String"`, replaces a conversion
+/// error's text with "unprintable error".
+pub struct Stored<T>(pub T);
+
+impl<T> sqlx::Type<Any> for Stored<T> {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <String as sqlx::Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r, T: TryFrom<String, Error = String>> sqlx::Decode<'r, Any> for Stored<T> {
+    fn decode(value: <Any as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Stored(T::try_from(<String as sqlx::Decode<'r, Any>>::decode(value)?)?))
+    }
+}
+
+macro_rules! stored {
+    ($($t:ty),+ $(,)?) => {
+        $(impl From<Stored<$t>> for $t {
+            fn from(s: Stored<$t>) -> $t {
+                s.0
+            }
+        })+
+    };
+}
+
+stored!(
+    crate::model::Direction,
+    crate::model::AgentStatus,
+    crate::model::SpeaksFirst,
+    crate::model::AnalysisConfig,
+    crate::model::NumberProvider,
+    crate::model::NumberStatus,
+    crate::model::Role,
+    crate::server::domain::AuditAction,
+    crate::server::auth::ActorKind,
+    jobs::JobState,
+);
+
+/// A stored value that its column's Rust type refuses (an unknown enum spelling, a flag that is
+/// not 0/1, JSON that does not parse): corruption, or a newer schema. It names the table, the
+/// row's key and the column, so the log says exactly which row to look at. `server::error` turns
+/// it into a 500 (`internal`) and logs it once; nothing ever replaces the value with a default.
+#[derive(Debug)]
+pub struct CorruptRow {
+    pub table: &'static str,
+    /// The row's key as text (`?` when even the key could not be read).
+    pub id: String,
+    pub column: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for CorruptRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} row {}, column {}: {}", self.table, self.id, self.column, self.reason)
+    }
+}
+
+impl std::error::Error for CorruptRow {}
+
+impl CorruptRow {
+    /// The `CorruptRow` inside a sqlx error, if that is what it is.
+    pub fn of(e: &sqlx::Error) -> Option<&CorruptRow> {
+        match e {
+            sqlx::Error::Decode(src) => src.downcast_ref::<CorruptRow>(),
+            _ => None,
+        }
+    }
+}
+
+/// Decodes a row into its `FromRow` struct. A column that fails to decode becomes a
+/// [`CorruptRow`] naming `table`, the row's `key` column (read as text from the same row) and the
+/// column; other errors pass through unchanged. Every typed read in `db` goes through here.
+pub fn typed<T>(table: &'static str, key: &'static str, row: &AnyRow) -> Result<T, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow>,
+{
     use sqlx::Row;
-    Ok(row.try_get::<i64, _>(col)? != 0)
+    T::from_row(row).map_err(|e| match e {
+        sqlx::Error::ColumnDecode { index, source } => {
+            let id = row.try_get::<String, _>(key).unwrap_or_else(|_| "?".into());
+            // `Row::try_get` names the column in Debug form (quoted); the derive does not.
+            let column = index.trim_matches('"').to_string();
+            sqlx::Error::Decode(Box::new(CorruptRow { table, id, column, reason: source.to_string() }))
+        }
+        e => e,
+    })
+}
+
+/// [`typed`] over an optional row.
+pub fn typed_opt<T>(table: &'static str, key: &'static str, row: Option<AnyRow>) -> Result<Option<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow>,
+{
+    row.as_ref().map(|r| typed(table, key, r)).transpose()
+}
+
+/// [`typed`] over every row.
+pub fn typed_all<T>(table: &'static str, key: &'static str, rows: Vec<AnyRow>) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow>,
+{
+    rows.iter().map(|r| typed(table, key, r)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_are_zero_or_one() {
+        assert_eq!(Flag::try_from(0), Ok(Flag(false)));
+        assert_eq!(Flag::try_from(1), Ok(Flag(true)));
+        assert_eq!(Flag::try_from(2), Err("flag 2 is neither 0 nor 1".to_string()));
+        assert!(bool::from(Flag(true)));
+    }
+
+    #[derive(Debug, sqlx::FromRow)]
+    struct Probe {
+        #[sqlx(try_from = "Stored<crate::model::Direction>")]
+        direction: crate::model::Direction,
+        #[sqlx(try_from = "Flag")]
+        flag: bool,
+    }
+
+    async fn probe(sql: &str) -> Result<Probe, sqlx::Error> {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        let mut c = db.pool().acquire().await.unwrap();
+        let row = sqlx::query(sql).fetch_one(&mut *c).await.unwrap();
+        typed("probes", "id", &row)
+    }
+
+    #[tokio::test]
+    async fn typed_reads_good_values_and_names_the_row_of_a_bad_one() {
+        let ok = probe("SELECT 'p1' AS id, 'inbound' AS direction, 1 AS flag").await.unwrap();
+        assert_eq!((ok.direction, ok.flag), (crate::model::Direction::Inbound, true));
+        let e = probe("SELECT 'p2' AS id, 'sideways' AS direction, 0 AS flag").await.unwrap_err();
+        let c = CorruptRow::of(&e).unwrap_or_else(|| panic!("not a corrupt row: {e}"));
+        assert_eq!(c.to_string(), "probes row p2, column direction: unknown direction \"sideways\"");
+        let e = probe("SELECT 'p3' AS id, 'outbound' AS direction, 2 AS flag").await.unwrap_err();
+        assert_eq!(CorruptRow::of(&e).map(|c| c.to_string()).as_deref(), Some("probes row p3, column flag: flag 2 is neither 0 nor 1"));
+    }
+
+    #[test]
+    fn corrupt_rows_name_table_row_and_column() {
+        let e = sqlx::Error::Decode(Box::new(CorruptRow {
+            table: "agents",
+            id: "a1".into(),
+            column: "direction".into(),
+            reason: "unknown direction \"sideways\"".into(),
+        }));
+        let c = CorruptRow::of(&e).expect("a corrupt row");
+        assert_eq!(c.to_string(), "agents row a1, column direction: unknown direction \"sideways\"");
+        assert!(CorruptRow::of(&sqlx::Error::RowNotFound).is_none());
+    }
 }

@@ -2,11 +2,11 @@
 //! project an id belongs to, before access is checked) and [`find_by_e164`] (a number may be in
 //! one project only, across all projects).
 
-use super::now_ms;
-use sqlx::any::AnyRow;
+use super::{now_ms, typed_all, typed_opt};
+use crate::model::{NumberProvider, NumberStatus};
 use sqlx::{AnyConnection, Row};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NumberRow {
     pub id: String,
     pub project_id: String,
@@ -14,8 +14,10 @@ pub struct NumberRow {
     pub country_code: Option<String>,
     pub national_format: String,
     pub international_format: String,
-    pub provider: String,
-    pub status: String,
+    #[sqlx(try_from = "super::Stored<NumberProvider>")]
+    pub provider: NumberProvider,
+    #[sqlx(try_from = "super::Stored<NumberStatus>")]
+    pub status: NumberStatus,
     pub label: String,
     pub twilio_sid: Option<String>,
     pub created_at: i64,
@@ -25,22 +27,7 @@ pub struct NumberRow {
 const COLUMNS: &str = "id, project_id, e164, country_code, national_format, international_format, provider, status, label, \
      twilio_sid, created_at, updated_at";
 
-fn from_row(r: &AnyRow) -> Result<NumberRow, sqlx::Error> {
-    Ok(NumberRow {
-        id: r.try_get("id")?,
-        project_id: r.try_get("project_id")?,
-        e164: r.try_get("e164")?,
-        country_code: r.try_get("country_code")?,
-        national_format: r.try_get("national_format")?,
-        international_format: r.try_get("international_format")?,
-        provider: r.try_get("provider")?,
-        status: r.try_get("status")?,
-        label: r.try_get("label")?,
-        twilio_sid: r.try_get("twilio_sid")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
-}
+const TABLE: &str = "phone_numbers";
 
 pub async fn project_of(c: &mut AnyConnection, id: &str) -> Result<Option<String>, sqlx::Error> {
     let row = sqlx::query(
@@ -55,20 +42,20 @@ pub async fn project_of(c: &mut AnyConnection, id: &str) -> Result<Option<String
 pub async fn find(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<NumberRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM phone_numbers WHERE project_id = $1 AND id = $2");
     let row = sqlx::query(&sql).bind(project_id).bind(id).fetch_optional(c).await?;
-    row.as_ref().map(from_row).transpose()
+    typed_opt(TABLE, "id", row)
 }
 
 /// The number with this E.164 in any project.
 pub async fn find_by_e164(c: &mut AnyConnection, e164: &str) -> Result<Option<NumberRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM phone_numbers WHERE e164 = $1");
     let row = sqlx::query(&sql).bind(e164).fetch_optional(c).await?;
-    row.as_ref().map(from_row).transpose()
+    typed_opt(TABLE, "id", row)
 }
 
 pub async fn list(c: &mut AnyConnection, project_id: &str) -> Result<Vec<NumberRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM phone_numbers WHERE project_id = $1 ORDER BY created_at, id");
     let rows = sqlx::query(&sql).bind(project_id).fetch_all(c).await?;
-    rows.iter().map(from_row).collect()
+    typed_all(TABLE, "id", rows)
 }
 
 pub async fn insert(c: &mut AnyConnection, n: &NumberRow) -> Result<(), sqlx::Error> {
@@ -80,8 +67,8 @@ pub async fn insert(c: &mut AnyConnection, n: &NumberRow) -> Result<(), sqlx::Er
         .bind(&n.country_code)
         .bind(&n.national_format)
         .bind(&n.international_format)
-        .bind(&n.provider)
-        .bind(&n.status)
+        .bind(n.provider.as_str())
+        .bind(n.status.as_str())
         .bind(&n.label)
         .bind(&n.twilio_sid)
         .bind(n.created_at)
@@ -146,5 +133,5 @@ pub async fn page(c: &mut AnyConnection, project_id: &str, after: Option<(i64, S
     }
     sql.push_str(&format!(" ORDER BY created_at, id LIMIT {}", b.int(limit)));
     let rows = b.fetch_all(c, &sql).await?;
-    rows.iter().map(from_row).collect()
+    typed_all(TABLE, "id", rows)
 }

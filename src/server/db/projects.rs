@@ -1,12 +1,13 @@
 //! Queries on projects, members, invitations, API keys and the audit log. Every query on
 //! project-owned rows filters by project id; authorization is decided in `services::access`.
 
-use super::{new_id, now_ms};
+use super::{new_id, now_ms, typed_all, typed_opt};
 use crate::model::Role;
-use sqlx::any::AnyRow;
+use crate::server::auth::ActorKind;
+use crate::server::domain::AuditAction;
 use sqlx::{AnyConnection, Row};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProjectRow {
     pub id: String,
     pub owner_id: String,
@@ -17,6 +18,7 @@ pub struct ProjectRow {
     pub status: String,
     pub call_status_webhook: Option<String>,
     pub active_agent_id: Option<String>,
+    #[sqlx(try_from = "super::Flag")]
     pub is_deleted: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -26,45 +28,40 @@ const PROJECT_SELECT: &str = "SELECT p.id, p.owner_id, u.name AS owner_name, u.e
      p.description, p.status, p.call_status_webhook, p.active_agent_id, p.is_deleted, p.created_at, p.updated_at \
      FROM projects p JOIN users u ON u.id = p.owner_id";
 
-fn project_from(r: &AnyRow) -> Result<ProjectRow, sqlx::Error> {
-    Ok(ProjectRow {
-        id: r.try_get("id")?,
-        owner_id: r.try_get("owner_id")?,
-        owner_name: r.try_get("owner_name")?,
-        owner_email: r.try_get("owner_email")?,
-        name: r.try_get("name")?,
-        description: r.try_get("description")?,
-        status: r.try_get("status")?,
-        call_status_webhook: r.try_get("call_status_webhook")?,
-        active_agent_id: r.try_get("active_agent_id")?,
-        is_deleted: super::get_bool(r, "is_deleted")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+/// A project with the caller's role on it (`my_role`, from `project_members`).
+#[derive(sqlx::FromRow)]
+struct ProjectWithRole {
+    #[sqlx(flatten)]
+    project: ProjectRow,
+    #[sqlx(rename = "my_role", try_from = "super::Stored<Role>")]
+    role: Role,
 }
 
-fn role_from(s: &str) -> Result<Role, sqlx::Error> {
-    Role::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {s}").into()))
+/// Just a role column.
+#[derive(sqlx::FromRow)]
+struct RoleOnly {
+    #[sqlx(try_from = "super::Stored<Role>")]
+    role: Role,
 }
 
 /// A live (not deleted) project.
 pub async fn find(c: &mut AnyConnection, id: &str) -> Result<Option<ProjectRow>, sqlx::Error> {
     let sql = format!("{PROJECT_SELECT} WHERE p.id = $1 AND p.is_deleted = 0");
     let row = sqlx::query(&sql).bind(id).fetch_optional(c).await?;
-    row.as_ref().map(project_from).transpose()
+    typed_opt("projects", "id", row)
 }
 
 /// The caller's role on a live project, if a member.
 pub async fn member_role(c: &mut AnyConnection, project_id: &str, user_id: &str) -> Result<Option<Role>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT m.role FROM project_members m JOIN projects p ON p.id = m.project_id \
+        "SELECT m.user_id, m.role FROM project_members m JOIN projects p ON p.id = m.project_id \
          WHERE m.project_id = $1 AND m.user_id = $2 AND p.is_deleted = 0",
     )
     .bind(project_id)
     .bind(user_id)
     .fetch_optional(c)
     .await?;
-    row.map(|r| role_from(&r.try_get::<String, _>("role")?)).transpose()
+    Ok(typed_opt::<RoleOnly>("project_members", "user_id", row)?.map(|r| r.role))
 }
 
 pub async fn list_for_user(c: &mut AnyConnection, user_id: &str) -> Result<Vec<(ProjectRow, Role)>, sqlx::Error> {
@@ -74,7 +71,7 @@ pub async fn list_for_user(c: &mut AnyConnection, user_id: &str) -> Result<Vec<(
     );
     let sql = sql.replacen("SELECT p.id", "SELECT m.role AS my_role, p.id", 1);
     let rows = sqlx::query(&sql).bind(user_id).fetch_all(c).await?;
-    rows.iter().map(|r| Ok((project_from(r)?, role_from(&r.try_get::<String, _>("my_role")?)?))).collect()
+    Ok(typed_all::<ProjectWithRole>("projects", "id", rows)?.into_iter().map(|r| (r.project, r.role)).collect())
 }
 
 pub async fn name_taken(c: &mut AnyConnection, owner_id: &str, name: &str, except: Option<&str>) -> Result<bool, sqlx::Error> {
@@ -158,10 +155,12 @@ pub async fn set_active_project(c: &mut AnyConnection, user_id: &str, project_id
 
 // ---- members -----------------------------------------------------------------------------------
 
+#[derive(sqlx::FromRow)]
 pub struct MemberRow {
     pub user_id: String,
     pub name: String,
     pub email: String,
+    #[sqlx(try_from = "super::Stored<Role>")]
     pub role: Role,
     pub created_at: i64,
 }
@@ -174,17 +173,7 @@ pub async fn members(c: &mut AnyConnection, project_id: &str) -> Result<Vec<Memb
     .bind(project_id)
     .fetch_all(c)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(MemberRow {
-                user_id: r.try_get("user_id")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                role: role_from(&r.try_get::<String, _>("role")?)?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    typed_all("project_members", "user_id", rows)
 }
 
 pub async fn add_member(c: &mut AnyConnection, project_id: &str, user_id: &str, role: Role) -> Result<(), sqlx::Error> {
@@ -248,10 +237,12 @@ pub async fn owner_count(c: &mut AnyConnection, project_id: &str) -> Result<i64,
 
 // ---- invitations -------------------------------------------------------------------------------
 
+#[derive(sqlx::FromRow)]
 pub struct InvitationRow {
     pub id: String,
     pub project_id: String,
     pub email: String,
+    #[sqlx(try_from = "super::Stored<Role>")]
     pub role: Role,
     pub invited_by: String,
     pub inviter_name: String,
@@ -264,21 +255,6 @@ pub struct InvitationRow {
 
 const INV_SELECT: &str = "SELECT i.id, i.project_id, i.email, i.role, i.invited_by, u.name AS inviter_name, \
      i.created_at, i.expires_at, i.accepted_at, i.revoked_at FROM invitations i JOIN users u ON u.id = i.invited_by";
-
-fn inv_from(r: &AnyRow) -> Result<InvitationRow, sqlx::Error> {
-    Ok(InvitationRow {
-        id: r.try_get("id")?,
-        project_id: r.try_get("project_id")?,
-        email: r.try_get("email")?,
-        role: role_from(&r.try_get::<String, _>("role")?)?,
-        invited_by: r.try_get("invited_by")?,
-        inviter_name: r.try_get("inviter_name")?,
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-        accepted_at: r.try_get("accepted_at")?,
-        revoked_at: r.try_get("revoked_at")?,
-    })
-}
 
 pub async fn insert_invitation(
     c: &mut AnyConnection,
@@ -310,19 +286,19 @@ pub async fn insert_invitation(
 pub async fn invitations(c: &mut AnyConnection, project_id: &str) -> Result<Vec<InvitationRow>, sqlx::Error> {
     let sql = format!("{INV_SELECT} WHERE i.project_id = $1 ORDER BY i.created_at DESC, i.id DESC");
     let rows = sqlx::query(&sql).bind(project_id).fetch_all(c).await?;
-    rows.iter().map(inv_from).collect()
+    typed_all("invitations", "id", rows)
 }
 
 pub async fn invitation(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
     let sql = format!("{INV_SELECT} WHERE i.project_id = $1 AND i.id = $2");
     let row = sqlx::query(&sql).bind(project_id).bind(id).fetch_optional(c).await?;
-    row.as_ref().map(inv_from).transpose()
+    typed_opt("invitations", "id", row)
 }
 
 pub async fn invitation_by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
     let sql = format!("{INV_SELECT} WHERE i.token_hash = $1");
     let row = sqlx::query(&sql).bind(token_hash).fetch_optional(c).await?;
-    row.as_ref().map(inv_from).transpose()
+    typed_opt("invitations", "id", row)
 }
 
 /// Pending invitations for this address on this project are superseded by a new one.
@@ -378,6 +354,7 @@ pub async fn renew_invitation(c: &mut AnyConnection, project_id: &str, id: &str,
 
 // ---- API keys ----------------------------------------------------------------------------------
 
+#[derive(sqlx::FromRow)]
 pub struct ApiKeyRow {
     pub id: String,
     pub user_id: String,
@@ -387,19 +364,6 @@ pub struct ApiKeyRow {
     pub prefix: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
-}
-
-fn key_from(r: &AnyRow) -> Result<ApiKeyRow, sqlx::Error> {
-    Ok(ApiKeyRow {
-        id: r.try_get("id")?,
-        user_id: r.try_get("user_id")?,
-        project_id: r.try_get("project_id")?,
-        project_name: r.try_get("project_name")?,
-        name: r.try_get("name")?,
-        prefix: r.try_get("prefix")?,
-        created_at: r.try_get("created_at")?,
-        last_used_at: r.try_get("last_used_at")?,
-    })
 }
 
 const KEY_SELECT: &str = "SELECT k.id, k.user_id, k.project_id, p.name AS project_name, k.name, k.prefix, \
@@ -436,14 +400,14 @@ pub async fn insert_key(
 pub async fn keys_of(c: &mut AnyConnection, user_id: &str) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
     let sql = format!("{KEY_SELECT} WHERE k.user_id = $1 AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id DESC");
     let rows = sqlx::query(&sql).bind(user_id).fetch_all(c).await?;
-    rows.iter().map(key_from).collect()
+    typed_all("api_keys", "id", rows)
 }
 
 /// A live key by the hash of its secret.
 pub async fn key_by_hash(c: &mut AnyConnection, key_hash: &str) -> Result<Option<ApiKeyRow>, sqlx::Error> {
     let sql = format!("{KEY_SELECT} WHERE k.key_hash = $1 AND k.revoked_at IS NULL");
     let row = sqlx::query(&sql).bind(key_hash).fetch_optional(c).await?;
-    row.as_ref().map(key_from).transpose()
+    typed_opt("api_keys", "id", row)
 }
 
 /// Revokes one of the user's keys; false if there was no such live key.
@@ -484,7 +448,7 @@ pub async fn audit(
     project_id: &str,
     actor_kind: &str,
     actor_id: Option<&str>,
-    action: crate::server::domain::AuditAction,
+    action: AuditAction,
     target: Option<&str>,
     details: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -504,12 +468,15 @@ pub async fn audit(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
 pub struct AuditRow {
     pub id: String,
-    pub actor_kind: String,
+    #[sqlx(try_from = "super::Stored<ActorKind>")]
+    pub actor_kind: ActorKind,
     pub actor_id: Option<String>,
     pub actor_email: Option<String>,
-    pub action: String,
+    #[sqlx(try_from = "super::Stored<AuditAction>")]
+    pub action: AuditAction,
     pub target: Option<String>,
     pub details: Option<String>,
     pub created_at: i64,
@@ -535,20 +502,7 @@ pub async fn audit_page(
     .bind(limit)
     .fetch_all(c)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditRow {
-                id: r.try_get("id")?,
-                actor_kind: r.try_get("actor_kind")?,
-                actor_id: r.try_get("actor_id")?,
-                actor_email: r.try_get("actor_email")?,
-                action: r.try_get("action")?,
-                target: r.try_get("target")?,
-                details: r.try_get("details")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    typed_all("audit_log", "id", rows)
 }
 
 /// Sets or clears a project's active agent (the caller checked that the agent is in the project).
@@ -585,7 +539,7 @@ pub async fn page_for_user(
     }
     sql.push_str(&format!(" ORDER BY lower(p.name), p.id LIMIT {}", b.int(limit)));
     let rows = b.fetch_all(c, &sql).await?;
-    rows.iter().map(|r| Ok((project_from(r)?, role_from(&r.try_get::<String, _>("my_role")?)?))).collect()
+    Ok(typed_all::<ProjectWithRole>("projects", "id", rows)?.into_iter().map(|r| (r.project, r.role)).collect())
 }
 
 /// Members oldest first by (joined, user id).
@@ -602,17 +556,7 @@ pub async fn members_page(c: &mut AnyConnection, project_id: &str, after: Option
     }
     sql.push_str(&format!(" ORDER BY m.created_at, m.user_id LIMIT {}", b.int(limit)));
     let rows = b.fetch_all(c, &sql).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(MemberRow {
-                user_id: r.try_get("user_id")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                role: role_from(&r.try_get::<String, _>("role")?)?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    typed_all("project_members", "user_id", rows)
 }
 
 /// Invitations newest first by (created_at, id).
@@ -625,7 +569,7 @@ pub async fn invitations_page(c: &mut AnyConnection, project_id: &str, after: Op
     }
     sql.push_str(&format!(" ORDER BY i.created_at DESC, i.id DESC LIMIT {}", b.int(limit)));
     let rows = b.fetch_all(c, &sql).await?;
-    rows.iter().map(inv_from).collect()
+    typed_all("invitations", "id", rows)
 }
 
 /// The user's live keys newest first by (created_at, id).
@@ -638,5 +582,5 @@ pub async fn keys_page(c: &mut AnyConnection, user_id: &str, after: Option<(i64,
     }
     sql.push_str(&format!(" ORDER BY k.created_at DESC, k.id DESC LIMIT {}", b.int(limit)));
     let rows = b.fetch_all(c, &sql).await?;
-    rows.iter().map(key_from).collect()
+    typed_all("api_keys", "id", rows)
 }

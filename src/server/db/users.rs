@@ -1,11 +1,10 @@
 //! Queries on users and their credentials: email codes, reset tokens, browser sessions and
 //! API token families. Secrets are only ever stored hashed; callers pass hashes in.
 
-use super::now_ms;
-use sqlx::any::AnyRow;
+use super::{now_ms, typed_opt};
 use sqlx::{AnyConnection, Row};
 
-#[derive(Clone)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,
     pub email: String,
@@ -29,20 +28,6 @@ impl UserRow {
     pub fn verified(&self) -> bool {
         self.email_verified_at.is_some()
     }
-
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(UserRow {
-            id: r.try_get("id")?,
-            email: r.try_get("email")?,
-            name: r.try_get("name")?,
-            company_name: r.try_get("company_name")?,
-            password_hash: r.try_get("password_hash")?,
-            email_verified_at: r.try_get("email_verified_at")?,
-            active_project_id: r.try_get("active_project_id")?,
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
-        })
-    }
 }
 
 const USER_COLS: &str = "id, email, name, company_name, password_hash, email_verified_at, \
@@ -51,13 +36,13 @@ const USER_COLS: &str = "id, email, name, company_name, password_hash, email_ver
 pub async fn find_by_email(c: &mut AnyConnection, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE email = $1");
     let row = sqlx::query(&sql).bind(email).fetch_optional(c).await?;
-    row.as_ref().map(UserRow::from_row).transpose()
+    typed_opt("users", "id", row)
 }
 
 pub async fn find_by_id(c: &mut AnyConnection, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(c).await?;
-    row.as_ref().map(UserRow::from_row).transpose()
+    typed_opt("users", "id", row)
 }
 
 pub async fn insert(
@@ -144,6 +129,7 @@ pub async fn update_profile(
 
 // ---- email codes -------------------------------------------------------------------------
 
+#[derive(sqlx::FromRow)]
 pub struct EmailCodeRow {
     pub id: String,
     pub code_hash: String,
@@ -201,15 +187,7 @@ pub async fn live_code(
     .bind(purpose)
     .fetch_optional(c)
     .await?;
-    row.map(|r| {
-        Ok(EmailCodeRow {
-            id: r.try_get("id")?,
-            code_hash: r.try_get("code_hash")?,
-            attempts: r.try_get("attempts")?,
-            expires_at: r.try_get("expires_at")?,
-        })
-    })
-    .transpose()
+    typed_opt("email_codes", "id", row)
 }
 
 /// Counts a wrong try; the code dies when `max` is reached. Returns the new attempt count.
@@ -318,7 +296,7 @@ pub async fn session_user(c: &mut AnyConnection, id_hash: &str) -> Result<Option
         USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
     );
     let row = sqlx::query(&sql).bind(id_hash).bind(now_ms()).fetch_optional(c).await?;
-    row.as_ref().map(UserRow::from_row).transpose()
+    typed_opt("users", "id", row)
 }
 
 pub async fn revoke_session(c: &mut AnyConnection, id_hash: &str) -> Result<(), sqlx::Error> {
@@ -405,33 +383,28 @@ pub async fn insert_refresh(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
 pub struct RefreshRow {
     pub family_id: String,
     pub user_id: String,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// Whether the token's family was revoked (computed by the query as 0/1).
+    #[sqlx(try_from = "super::Flag")]
     pub family_revoked: bool,
 }
 
 pub async fn find_refresh(c: &mut AnyConnection, token_hash: &str) -> Result<Option<RefreshRow>, sqlx::Error> {
+    // The token hash is the row's key but a secret's digest: the family id names the row instead.
     let row = sqlx::query(
-        "SELECT r.family_id, f.user_id, r.expires_at, r.used_at, f.revoked_at \
+        "SELECT r.family_id, f.user_id, r.expires_at, r.used_at, \
+         CASE WHEN f.revoked_at IS NULL THEN 0 ELSE 1 END AS family_revoked \
          FROM refresh_tokens r JOIN token_families f ON f.id = r.family_id WHERE r.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(c)
     .await?;
-    row.map(|r| {
-        let revoked: Option<i64> = r.try_get("revoked_at")?;
-        Ok(RefreshRow {
-            family_id: r.try_get("family_id")?,
-            user_id: r.try_get("user_id")?,
-            expires_at: r.try_get("expires_at")?,
-            used_at: r.try_get("used_at")?,
-            family_revoked: revoked.is_some(),
-        })
-    })
-    .transpose()
+    typed_opt("refresh_tokens", "family_id", row)
 }
 
 /// Marks a refresh token used; false when it was already used (a concurrent replay lost).

@@ -1,10 +1,9 @@
 //! Queries on the voice catalog (global, not per project).
 
-use super::now_ms;
-use sqlx::any::AnyRow;
+use super::{now_ms, typed, typed_all, typed_opt};
 use sqlx::{AnyConnection, Row};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct VoiceRow {
     pub id: String,
     pub name: String,
@@ -21,33 +20,19 @@ pub struct VoiceRow {
 
 const COLUMNS: &str = "id, name, provider, language, accent, description, age, gender, use_case, preview_url, source";
 
-fn from_row(r: &AnyRow) -> Result<VoiceRow, sqlx::Error> {
-    Ok(VoiceRow {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        provider: r.try_get("provider")?,
-        language: r.try_get("language")?,
-        accent: r.try_get("accent")?,
-        description: r.try_get("description")?,
-        age: r.try_get("age")?,
-        gender: r.try_get("gender")?,
-        use_case: r.try_get("use_case")?,
-        preview_url: r.try_get("preview_url")?,
-        source: r.try_get("source")?,
-    })
-}
+const TABLE: &str = "voices";
 
 /// Every voice, in catalog order (shipped voices first, then fetched ones by name).
 pub async fn all(c: &mut AnyConnection) -> Result<Vec<VoiceRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM voices ORDER BY sort_order, lower(name), id");
     let rows = sqlx::query(&sql).fetch_all(c).await?;
-    rows.iter().map(from_row).collect()
+    typed_all(TABLE, "id", rows)
 }
 
 pub async fn find(c: &mut AnyConnection, id: &str) -> Result<Option<VoiceRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM voices WHERE id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(c).await?;
-    row.as_ref().map(from_row).transpose()
+    typed_opt(TABLE, "id", row)
 }
 
 /// Inserts or refreshes a fetched voice. A shipped catalog voice with the same id is refreshed
@@ -129,5 +114,5 @@ pub async fn page(
     }
     sql.push_str(&format!(" ORDER BY sort_order, lower(name), id LIMIT {}", b.int(limit)));
     let rows = b.fetch_all(c, &sql).await?;
-    rows.iter().map(|r| Ok((from_row(r)?, r.try_get::<i64, _>("sort_order")?))).collect()
+    rows.iter().map(|r| Ok((typed(TABLE, "id", r)?, r.try_get::<i64, _>("sort_order")?))).collect()
 }

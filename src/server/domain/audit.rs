@@ -73,6 +73,15 @@ impl AuditAction {
     }
 }
 
+/// A stored action read back (`audit_log.action`): an unknown one is an error, not a guess.
+impl TryFrom<String> for AuditAction {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        AuditAction::parse(&s).ok_or_else(|| format!("unknown audit action {s:?}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +94,11 @@ mod tests {
             assert!(seen.insert(a.as_str()), "{a:?} twice");
         }
         assert_eq!(AuditAction::parse("agent.exploded"), None);
+    }
+
+    #[test]
+    fn stored_actions_convert_or_name_the_bad_value() {
+        assert_eq!(AuditAction::try_from("agent.created".to_string()), Ok(AuditAction::AgentCreated));
+        assert_eq!(AuditAction::try_from("agent.exploded".to_string()), Err("unknown audit action \"agent.exploded\"".to_string()));
     }
 }

@@ -1,8 +1,8 @@
 use crate::model::AppError;
 
 /// Minimum and maximum lengths in characters. No truncation anywhere: argon2 sees every byte.
-pub const MIN_LEN: usize = 8;
-pub const MAX_LEN: usize = 128;
+pub const MIN_LEN: usize = crate::model::limits::account::PASSWORD_MIN;
+pub const MAX_LEN: usize = crate::model::limits::account::PASSWORD_MAX;
 
 /// A new password that meets the policy. Wraps the secret so that `Debug` never prints it.
 #[derive(Clone)]
@@ -27,10 +27,10 @@ impl Password {
     pub fn parse_new(raw: &str, field: &str) -> Result<Self, AppError> {
         let n = raw.chars().count();
         if n < MIN_LEN {
-            return Err(AppError::field(field, format!("Use at least {MIN_LEN} characters.")));
+            return Err(AppError::field(field, crate::model::limits::at_least(MIN_LEN)));
         }
         if n > MAX_LEN {
-            return Err(AppError::field(field, format!("Use at most {MAX_LEN} characters.")));
+            return Err(AppError::field(field, crate::model::limits::at_most(MAX_LEN)));
         }
         if raw.trim().is_empty() {
             return Err(AppError::field(field, "The password cannot be only spaces."));

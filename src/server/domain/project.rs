@@ -1,3 +1,4 @@
+use crate::model::limits::{at_most, project::{webhook_url_too_long, DESCRIPTION_MAX, NAME_MAX, WEBHOOK_URL_MAX}};
 use crate::model::AppError;
 
 /// A project name: 1 to 100 characters after trimming, no control characters.
@@ -10,8 +11,8 @@ impl ProjectName {
         if s.is_empty() {
             return Err(AppError::field("name", "Enter a project name."));
         }
-        if s.chars().count() > 100 {
-            return Err(AppError::field("name", "Use at most 100 characters."));
+        if s.chars().count() > NAME_MAX {
+            return Err(AppError::field("name", at_most(NAME_MAX)));
         }
         if s.chars().any(char::is_control) {
             return Err(AppError::field("name", "The name contains characters we cannot store."));
@@ -31,8 +32,8 @@ pub struct Description(String);
 impl Description {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let s = raw.trim();
-        if s.chars().count() > 2000 {
-            return Err(AppError::field("description", "Use at most 2000 characters."));
+        if s.chars().count() > DESCRIPTION_MAX {
+            return Err(AppError::field("description", at_most(DESCRIPTION_MAX)));
         }
         Ok(Description(s.to_string()))
     }
@@ -51,8 +52,8 @@ impl WebhookUrl {
     pub fn parse(raw: &str, field: &str) -> Result<Self, AppError> {
         let s = raw.trim();
         let bad = || AppError::field(field, "Enter a full http:// or https:// URL.");
-        if s.len() > 2048 {
-            return Err(AppError::field(field, "The URL is too long (2048 characters at most)."));
+        if s.len() > WEBHOOK_URL_MAX {
+            return Err(AppError::field(field, webhook_url_too_long()));
         }
         let u = url::Url::parse(s).map_err(|_| bad())?;
         if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none_or(str::is_empty) {

@@ -1,3 +1,4 @@
+use crate::model::limits::{account::{COMPANY_NAME_MAX, PERSON_NAME_MAX}, at_most};
 use crate::model::AppError;
 
 fn clean(raw: &str) -> String {
@@ -14,8 +15,8 @@ impl PersonName {
         if s.is_empty() {
             return Err(AppError::field("name", "Enter your name."));
         }
-        if s.chars().count() > 100 {
-            return Err(AppError::field("name", "Use at most 100 characters."));
+        if s.chars().count() > PERSON_NAME_MAX {
+            return Err(AppError::field("name", at_most(PERSON_NAME_MAX)));
         }
         if s.chars().any(char::is_control) {
             return Err(AppError::field("name", "The name contains characters we cannot store."));
@@ -38,8 +39,8 @@ impl CompanyName {
         if s.is_empty() {
             return Ok(CompanyName(None));
         }
-        if s.chars().count() > 120 {
-            return Err(AppError::field("company_name", "Use at most 120 characters."));
+        if s.chars().count() > COMPANY_NAME_MAX {
+            return Err(AppError::field("company_name", at_most(COMPANY_NAME_MAX)));
         }
         if s.chars().any(char::is_control) {
             return Err(AppError::field("company_name", "The name contains characters we cannot store."));

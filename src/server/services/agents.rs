@@ -68,14 +68,10 @@ impl From<AgentInput> for AgentPatch {
     }
 }
 
-const NAME_MAX: usize = 100;
-const PROMPT_MAX: usize = 20_000;
-const FIRST_MESSAGE_MAX: usize = 2_000;
-const CRITERIA_MAX: usize = 2_000;
-const QUESTIONS_MAX: usize = 20;
-const QUESTION_MAX: usize = 500;
-const OPTIONS_MAX: usize = 20;
-const OPTION_MAX: usize = 100;
+use crate::model::limits::agent::{
+    self as limits, CRITERIA_MAX, FIRST_MESSAGE_MAX, LLM_MODEL_MAX, MAX_DURATION_MAX, MAX_DURATION_MIN, NAME_MAX, OPTIONS_MAX,
+    OPTIONS_MIN, OPTION_MAX, PROMPT_MAX, QUESTIONS_MAX, QUESTION_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN,
+};
 
 /// Collects every field problem so a form can show them all at once.
 #[derive(Default)]
@@ -130,40 +126,40 @@ fn language_tag(raw: &str) -> Option<String> {
 }
 
 fn valid_model(s: &str) -> bool {
-    !s.is_empty() && chars(s) <= 100 && s.chars().all(|c| c.is_ascii_alphanumeric() || "._:/-@".contains(c))
+    !s.is_empty() && chars(s) <= LLM_MODEL_MAX && s.chars().all(|c| c.is_ascii_alphanumeric() || "._:/-@".contains(c))
 }
 
 /// Validates and normalises an analysis configuration.
 fn clean_analysis(a: AnalysisConfig, problems: &mut Problems) -> AnalysisConfig {
     let success_criteria = a.success_criteria.trim().to_string();
     if chars(&success_criteria) > CRITERIA_MAX {
-        problems.add("analysis.success_criteria", format!("Keep the success criteria under {CRITERIA_MAX} characters."));
+        problems.add("analysis.success_criteria", limits::criteria_too_long());
     }
     if a.questions.len() > QUESTIONS_MAX {
-        problems.add("analysis.questions", format!("Ask at most {QUESTIONS_MAX} custom questions."));
+        problems.add("analysis.questions", limits::too_many_questions());
     }
     let mut questions = Vec::with_capacity(a.questions.len());
     for (i, q) in a.questions.into_iter().enumerate() {
         let field = format!("analysis.questions.{i}");
         let text = q.question.trim().to_string();
         if text.is_empty() {
-            problems.add(&format!("{field}.question"), format!("Question {} is empty.", i + 1));
+            problems.add(&format!("{field}.question"), limits::question_missing(i + 1));
         } else if chars(&text) > QUESTION_MAX {
-            problems.add(&format!("{field}.question"), format!("Question {} is longer than {QUESTION_MAX} characters.", i + 1));
+            problems.add(&format!("{field}.question"), limits::question_too_long(i + 1));
         }
         let mut options: Vec<String> = Vec::new();
         if q.kind == QuestionKind::Selector {
             for o in q.options.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
                 if chars(o) > OPTION_MAX {
-                    problems.add(&format!("{field}.options"), format!("An option of question {} is longer than {OPTION_MAX} characters.", i + 1));
+                    problems.add(&format!("{field}.options"), limits::option_too_long(i + 1));
                 } else if options.iter().any(|x| x.eq_ignore_ascii_case(o)) {
                     problems.add(&format!("{field}.options"), format!("Question {} lists \"{o}\" twice.", i + 1));
                 } else {
                     options.push(o.to_string());
                 }
             }
-            if !(2..=OPTIONS_MAX).contains(&options.len()) {
-                problems.add(&format!("{field}.options"), format!("Question {} is a Selector: give it 2 to {OPTIONS_MAX} options.", i + 1));
+            if !(OPTIONS_MIN..=OPTIONS_MAX).contains(&options.len()) {
+                problems.add(&format!("{field}.options"), limits::option_count(i + 1));
             }
         }
         questions.push(crate::model::CustomQuestion { question: text, kind: q.kind, options });
@@ -177,22 +173,22 @@ fn apply(row: &mut AgentRow, patch: AgentPatch) -> Result<(), AppError> {
     if let Some(name) = patch.name {
         let name = name.trim().to_string();
         if name.is_empty() {
-            problems.add("name", "Enter a name for the agent.");
+            problems.add("name", limits::name_missing());
         } else if chars(&name) > NAME_MAX || name.chars().any(char::is_control) {
-            problems.add("name", format!("Keep the name under {NAME_MAX} characters, on one line."));
+            problems.add("name", limits::name_too_long());
         }
         row.name = name;
     }
     if let Some(p) = patch.system_prompt {
         if chars(&p) > PROMPT_MAX {
-            problems.add("system_prompt", format!("Keep the prompt under {PROMPT_MAX} characters."));
+            problems.add("system_prompt", limits::prompt_too_long());
         }
         problems.take(PromptTemplate::parse(&p, "system_prompt").map(drop));
         row.system_prompt = p;
     }
     if let Some(m) = patch.first_message {
         if chars(&m) > FIRST_MESSAGE_MAX {
-            problems.add("first_message", format!("Keep the initial message under {FIRST_MESSAGE_MAX} characters."));
+            problems.add("first_message", limits::first_message_too_long());
         }
         problems.take(PromptTemplate::parse(&m, "first_message").map(drop));
         row.first_message = m;
@@ -215,23 +211,23 @@ fn apply(row: &mut AgentRow, patch: AgentPatch) -> Result<(), AppError> {
         }
     }
     if let Some(t) = patch.temperature {
-        if t.is_finite() && (0.0..=2.0).contains(&t) {
+        if t.is_finite() && (TEMPERATURE_MIN..=TEMPERATURE_MAX).contains(&t) {
             row.temperature = (t * 100.0).round() / 100.0;
         } else {
-            problems.add("temperature", "Temperature must be between 0 and 2.");
+            problems.add("temperature", limits::temperature());
         }
     }
     if let Some(s) = patch.speaks_first {
         match SpeaksFirst::parse(&s) {
-            Some(v) => row.speaks_first = v.as_str().into(),
+            Some(v) => row.speaks_first = v,
             None => problems.add("speaks_first", "Who speaks first must be agent or user."),
         }
     }
     if let Some(d) = patch.max_duration_secs {
-        if (1..=3600).contains(&d) {
+        if (MAX_DURATION_MIN..=MAX_DURATION_MAX).contains(&d) {
             row.max_duration_secs = d;
         } else {
-            problems.add("max_duration_secs", "Max call duration must be between 1 and 3600 seconds.");
+            problems.add("max_duration_secs", limits::max_duration());
         }
     }
     if let Some(r) = patch.recording {
@@ -239,19 +235,18 @@ fn apply(row: &mut AgentRow, patch: AgentPatch) -> Result<(), AppError> {
     }
     if let Some(d) = patch.direction {
         match Direction::parse(&d) {
-            Some(v) => row.direction = v.as_str().into(),
+            Some(v) => row.direction = v,
             None => problems.add("direction", "Direction must be inbound or outbound."),
         }
     }
     if let Some(s) = patch.status {
         match AgentStatus::parse(&s) {
-            Some(v) => row.status = v.as_str().into(),
+            Some(v) => row.status = v,
             None => problems.add("status", "Status must be draft or published."),
         }
     }
     if let Some(a) = patch.analysis {
-        let a = clean_analysis(a, &mut problems);
-        row.analysis = serde_json::to_string(&a).unwrap_or_else(|_| "{}".into());
+        row.analysis = clean_analysis(a, &mut problems);
     }
     problems.finish()
 }
@@ -300,7 +295,7 @@ pub fn brief(n: &NumberRow) -> NumberBrief {
         number: n.e164.clone(),
         country_code: n.country_code.clone(),
         formatted_number: n.national_format.clone(),
-        current_status: n.status.clone(),
+        current_status: n.status.as_str().into(),
     }
 }
 
@@ -320,7 +315,6 @@ async fn context(c: &mut AnyConnection, project_id: &str, active_agent: Option<S
 }
 
 fn view(r: &AgentRow, cx: &Context) -> AgentView {
-    let analysis: AnalysisConfig = serde_json::from_str(&r.analysis).unwrap_or_default();
     let mut variables = Vec::new();
     for text in [&r.system_prompt, &r.first_message] {
         if let Ok(t) = PromptTemplate::parse(text, "") {
@@ -349,12 +343,12 @@ fn view(r: &AgentRow, cx: &Context) -> AgentView {
         language: r.language.clone(),
         llm_model: r.llm_model.clone(),
         temperature: r.temperature,
-        speaks_first: SpeaksFirst::parse(&r.speaks_first).unwrap_or_default(),
+        speaks_first: r.speaks_first,
         max_duration_secs: r.max_duration_secs,
         recording: r.recording,
-        direction: Direction::parse(&r.direction).unwrap_or_default(),
-        status: AgentStatus::parse(&r.status).unwrap_or_default(),
-        analysis,
+        direction: r.direction,
+        status: r.status,
+        analysis: r.analysis.clone(),
         variables,
         phone_numbers,
         version: r.version,
@@ -374,7 +368,7 @@ async fn view_one(c: &mut AnyConnection, row: &AgentRow) -> Result<AgentView, Ap
 pub(crate) async fn check_inbound(c: &mut AnyConnection, project_id: &str, agent_id: &str, number_ids: &[String]) -> Result<(), AppError> {
     let links = db::links(&mut *c, project_id).await?;
     for id in number_ids {
-        if let Some(other) = links.iter().find(|l| &l.phone_number_id == id && l.agent_id != agent_id && l.direction == "inbound") {
+        if let Some(other) = links.iter().find(|l| &l.phone_number_id == id && l.agent_id != agent_id && l.direction == Direction::Inbound) {
             let number = numbers_db::find(&mut *c, project_id, id).await?.map(|n| n.e164).unwrap_or_default();
             return Err(AppError::new(
                 ErrorCode::Conflict,
@@ -405,12 +399,12 @@ fn new_row(project_id: &str, created_by: Option<&str>) -> AgentRow {
         language: d.language,
         llm_model: d.llm_model,
         temperature: d.temperature,
-        speaks_first: d.speaks_first.as_str().into(),
+        speaks_first: d.speaks_first,
         max_duration_secs: d.max_duration_secs,
         recording: d.recording,
-        direction: d.direction.as_str().into(),
-        status: d.status.as_str().into(),
-        analysis: serde_json::to_string(&d.analysis).unwrap_or_else(|_| "{}".into()),
+        direction: d.direction,
+        status: d.status,
+        analysis: d.analysis,
         version: 1,
         created_by: created_by.map(str::to_string),
         created_at: now,
@@ -511,7 +505,7 @@ pub(crate) async fn link_refused(c: &mut AnyConnection, project_id: &str, agent_
 
 /// Flags the agent's links as inbound or not after a direction change (see `db::agents::link`).
 async fn sync_link_direction(c: &mut AnyConnection, row: &AgentRow) -> Result<(), AppError> {
-    let inbound = row.direction == Direction::Inbound.as_str();
+    let inbound = row.direction == Direction::Inbound;
     let mut sp = sqlx::Connection::begin(&mut *c).await?;
     let r = db::set_links_inbound(&mut sp, &row.project_id, &row.id, inbound).await;
     if let Err(e) = crate::server::db::settle(sp, r).await {
@@ -548,7 +542,7 @@ async fn update_row(c: &mut AnyConnection, actor: &Actor, before: AgentRow, patc
         || row.status != before.status
         || row.analysis != before.analysis;
     if changed {
-        if row.direction == "inbound" && before.direction != "inbound" {
+        if row.direction == Direction::Inbound && before.direction != Direction::Inbound {
             let links = db::links(&mut *c, &row.project_id).await?;
             check_inbound(&mut *c, &row.project_id, &row.id, &numbers_of(&links, &row.id)).await?;
         }
@@ -572,7 +566,7 @@ pub async fn duplicate(tx: &mut Tx, actor: &Actor, agent_id: &str) -> Result<Age
     let row = AgentRow {
         id: new_id(),
         name: format!("Copy of {}", src.name).chars().take(NAME_MAX).collect(),
-        status: AgentStatus::Draft.as_str().into(),
+        status: AgentStatus::Draft,
         version: 1,
         created_by: actor.user_id().map(str::to_string),
         created_at: now,
@@ -631,12 +625,12 @@ pub async fn set_calling(tx: &mut Tx, actor: &Actor, agent_id: &str, direction: 
     if dir == Direction::Inbound {
         check_inbound(&mut *tx, &row.project_id, &row.id, &wanted).await?;
     }
-    let dir_change = row.direction != dir.as_str();
+    let dir_change = row.direction != dir;
     if dir_change || numbers_change {
         // The agent row is written first: the versioned write takes its row lock, so concurrent
         // calling-settings saves of one agent are serialised and the loser answers 409.
         let before_version = row.version;
-        row.direction = dir.as_str().into();
+        row.direction = dir;
         row.version += 1;
         row.updated_at = now_ms();
         if !db::update(&mut *tx, &row, before_version).await? {

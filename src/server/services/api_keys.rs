@@ -60,8 +60,8 @@ fn parse_name(raw: &str) -> Result<String, AppError> {
     if s.is_empty() {
         return Err(AppError::field("name", "Give the key a name, e.g. where it is used."));
     }
-    if s.chars().count() > 100 {
-        return Err(AppError::field("name", "Use at most 100 characters."));
+    if s.chars().count() > crate::model::limits::api_key::NAME_MAX {
+        return Err(AppError::field("name", crate::model::limits::at_most(crate::model::limits::api_key::NAME_MAX)));
     }
     Ok(s.to_string())
 }

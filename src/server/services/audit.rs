@@ -36,10 +36,10 @@ pub async fn page(
         .into_iter()
         .map(|r| AuditEntryView {
             id: r.id,
-            actor_kind: r.actor_kind,
+            actor_kind: r.actor_kind.as_str().to_string(),
             actor_id: r.actor_id,
             actor_email: r.actor_email,
-            action: r.action,
+            action: r.action.as_str().to_string(),
             target: r.target,
             details: r.details,
             created_at: r.created_at,

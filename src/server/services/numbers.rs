@@ -10,7 +10,7 @@ use crate::server::domain::AuditAction;
 use super::access::{self, Access, Need};
 use super::audit;
 use super::agents::{self as agents_svc, agent_not_found};
-use crate::model::{AgentRef, AppError, Direction, ErrorCode, PhoneNumberView};
+use crate::model::{AgentRef, AppError, Direction, ErrorCode, NumberProvider, NumberStatus, PhoneNumberView};
 use crate::server::auth::Actor;
 use crate::server::db::agents::{self as agents_db, LinkRow};
 use crate::server::db::numbers::{self as db, NumberRow};
@@ -37,7 +37,7 @@ pub fn view(n: &NumberRow, links: &[LinkRow]) -> PhoneNumberView {
     let agents: Vec<AgentRef> = links
         .iter()
         .filter(|l| l.phone_number_id == n.id)
-        .map(|l| AgentRef { id: l.agent_id.clone(), name: l.agent_name.clone(), direction: Direction::parse(&l.direction).unwrap_or_default() })
+        .map(|l| AgentRef { id: l.agent_id.clone(), name: l.agent_name.clone(), direction: l.direction })
         .collect();
     let agent_id = agents
         .iter()
@@ -51,8 +51,8 @@ pub fn view(n: &NumberRow, links: &[LinkRow]) -> PhoneNumberView {
         country_code: n.country_code.clone(),
         formatted_number: n.national_format.clone(),
         international_number: n.international_format.clone(),
-        provider: n.provider.clone(),
-        status: n.status.clone(),
+        provider: n.provider.as_str().into(),
+        status: n.status.as_str().into(),
         label: n.label.clone(),
         agent_id,
         agents,
@@ -69,8 +69,8 @@ async fn view_one(c: &mut AnyConnection, n: &NumberRow) -> Result<PhoneNumberVie
 
 fn clean_label(label: &str) -> Result<String, AppError> {
     let l = label.trim();
-    if l.chars().count() > 100 || l.chars().any(char::is_control) {
-        return Err(AppError::field("label", "Keep the label under 100 characters, on one line."));
+    if l.chars().count() > crate::model::limits::number::LABEL_MAX || l.chars().any(char::is_control) {
+        return Err(AppError::field("label", crate::model::limits::number::label_too_long()));
     }
     Ok(l.to_string())
 }
@@ -118,8 +118,13 @@ async fn insert(c: &mut AnyConnection, st: &AppState, project_id: &str, n: &E164
         country_code: n.country().map(str::to_string),
         national_format: n.national().into(),
         international_format: n.international().into(),
-        provider: if twilio_sid.is_some() { "twilio".into() } else { st.config.telephony_provider.clone() },
-        status: "active".into(),
+        provider: if twilio_sid.is_some() {
+            NumberProvider::Twilio
+        } else {
+            // The configuration accepts only known providers.
+            NumberProvider::parse(&st.config.telephony_provider).ok_or_else(AppError::internal)?
+        },
+        status: NumberStatus::Active,
         label: label.into(),
         twilio_sid: twilio_sid.map(str::to_string),
         created_at: now,
@@ -220,7 +225,7 @@ async fn link(c: &mut AnyConnection, actor: &Actor, n: &NumberRow, agent_id: &st
     // Bumping the agent's version first locks its row, so its direction cannot change under us
     // before the link (which mirrors the direction) is written.
     let direction = agents_db::touch(&mut *c, &n.project_id, agent_id).await?.ok_or_else(agent_not_found)?;
-    let inbound = direction == Direction::Inbound.as_str();
+    let inbound = direction == Direction::Inbound;
     let ids = std::slice::from_ref(&n.id);
     if inbound {
         agents_svc::check_inbound(&mut *c, &n.project_id, agent_id, ids).await?;

@@ -238,7 +238,8 @@ fn AddNumberSection(project_id: String, actions: NumberActions) -> impl IntoView
         }
     });
     let label = FieldState::new("label", server, |v| {
-        (v.trim().chars().count() > 100).then(|| "Use at most 100 characters.".to_string())
+        use crate::model::limits::number::{label_too_long, LABEL_MAX};
+        (v.trim().chars().count() > LABEL_MAX || v.trim().chars().any(char::is_control)).then(label_too_long)
     });
     let check = Callback::new(move |_| validate_all(&[number, label]));
     let form = NodeRef::<Form>::new();

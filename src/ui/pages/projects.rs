@@ -17,8 +17,8 @@ pub fn NewProjectPage() -> impl IntoView {
     let name = FieldState::new("name", server, |v| {
         if v.trim().is_empty() {
             Some("Enter a project name.".to_string())
-        } else if v.trim().chars().count() > 100 {
-            Some("Use at most 100 characters.".to_string())
+        } else if v.trim().chars().count() > crate::model::limits::project::NAME_MAX {
+            Some(crate::model::limits::at_most(crate::model::limits::project::NAME_MAX))
         } else {
             None
         }

@@ -486,27 +486,34 @@ where
     crate::ui::components::ServerErrors::of(action).error()
 }
 
-/// The quick checks made before saving (the server checks everything again).
+/// The quick checks made before saving (the server checks everything again, with the same
+/// limits and messages from `model::limits`).
 fn check(d: &AgentInput) -> Vec<FieldError> {
+    use crate::model::limits::agent as limits;
     let mut out = Vec::new();
     let mut bad = |field: &str, message: String| out.push(FieldError { field: field.to_string(), message });
-    let name = d.name.trim().chars().count();
+    let count = |s: &str| s.chars().count();
+    let name = count(d.name.trim());
     if name == 0 {
-        bad("name", "Enter a name for the agent.".into());
-    } else if name > 100 {
-        bad("name", "Use at most 100 characters.".into());
+        bad("name", limits::name_missing());
+    } else if name > limits::NAME_MAX || d.name.chars().any(char::is_control) {
+        bad("name", limits::name_too_long());
     }
-    if let Err(e) = PromptTemplate::parse(&d.system_prompt, "system_prompt") {
+    if count(&d.system_prompt) > limits::PROMPT_MAX {
+        bad("system_prompt", limits::prompt_too_long());
+    } else if let Err(e) = PromptTemplate::parse(&d.system_prompt, "system_prompt") {
         bad("system_prompt", e.message);
     }
-    if let Err(e) = PromptTemplate::parse(&d.first_message, "first_message") {
+    if count(&d.first_message) > limits::FIRST_MESSAGE_MAX {
+        bad("first_message", limits::first_message_too_long());
+    } else if let Err(e) = PromptTemplate::parse(&d.first_message, "first_message") {
         bad("first_message", e.message);
     }
-    if !(0.0..=2.0).contains(&d.temperature) || d.temperature.is_nan() {
-        bad("temperature", "Use a temperature from 0 to 2.".into());
+    if !(limits::TEMPERATURE_MIN..=limits::TEMPERATURE_MAX).contains(&d.temperature) || d.temperature.is_nan() {
+        bad("temperature", limits::temperature());
     }
-    if !(1..=3600).contains(&d.max_duration_secs) {
-        bad("max_duration_secs", "Use a maximum duration from 1 to 3600 seconds.".into());
+    if !(limits::MAX_DURATION_MIN..=limits::MAX_DURATION_MAX).contains(&d.max_duration_secs) {
+        bad("max_duration_secs", limits::max_duration());
     }
     if d.llm_model.trim().is_empty() {
         bad("llm_model", "Enter a model name.".into());
@@ -514,12 +521,26 @@ fn check(d: &AgentInput) -> Vec<FieldError> {
     if d.language.trim().is_empty() {
         bad("language", "Enter a language, like en-US.".into());
     }
+    if count(d.analysis.success_criteria.trim()) > limits::CRITERIA_MAX {
+        bad("analysis.success_criteria", limits::criteria_too_long());
+    }
+    if d.analysis.questions.len() > limits::QUESTIONS_MAX {
+        bad("analysis.questions", limits::too_many_questions());
+    }
     for (i, q) in d.analysis.questions.iter().enumerate() {
-        if q.question.trim().is_empty() {
-            bad(&format!("analysis.questions.{i}.question"), format!("Question {} is empty.", i + 1));
+        let text = count(q.question.trim());
+        if text == 0 {
+            bad(&format!("analysis.questions.{i}.question"), limits::question_missing(i + 1));
+        } else if text > limits::QUESTION_MAX {
+            bad(&format!("analysis.questions.{i}.question"), limits::question_too_long(i + 1));
         }
-        if q.kind == crate::model::QuestionKind::Selector && q.options.iter().filter(|o| !o.trim().is_empty()).count() < 2 {
-            bad(&format!("analysis.questions.{i}.options"), format!("Question {} is a Selector: give it at least 2 options.", i + 1));
+        if q.kind == crate::model::QuestionKind::Selector {
+            let options: Vec<&str> = q.options.iter().map(|o| o.trim()).filter(|o| !o.is_empty()).collect();
+            if options.iter().any(|o| count(o) > limits::OPTION_MAX) {
+                bad(&format!("analysis.questions.{i}.options"), limits::option_too_long(i + 1));
+            } else if !(limits::OPTIONS_MIN..=limits::OPTIONS_MAX).contains(&options.len()) {
+                bad(&format!("analysis.questions.{i}.options"), limits::option_count(i + 1));
+            }
         }
     }
     out
@@ -721,8 +742,8 @@ fn ModelSection(ed: Editor) -> impl IntoView {
                         <input
                             id="agent-temperature"
                             type="range"
-                            min="0"
-                            max="2"
+                            min=crate::model::limits::agent::TEMPERATURE_MIN.to_string()
+                            max=crate::model::limits::agent::TEMPERATURE_MAX.to_string()
                             step="0.1"
                             class="h-2 w-full cursor-pointer accent-indigo-600"
                             value=initial.temperature.to_string()
@@ -737,8 +758,8 @@ fn ModelSection(ed: Editor) -> impl IntoView {
                         />
                         <input
                             type="number"
-                            min="0"
-                            max="2"
+                            min=crate::model::limits::agent::TEMPERATURE_MIN.to_string()
+                            max=crate::model::limits::agent::TEMPERATURE_MAX.to_string()
                             step="0.05"
                             inputmode="decimal"
                             aria-label="Temperature value"
@@ -766,8 +787,8 @@ fn ModelSection(ed: Editor) -> impl IntoView {
                         <input
                             id="agent-duration"
                             type="number"
-                            min="1"
-                            max="3600"
+                            min=crate::model::limits::agent::MAX_DURATION_MIN.to_string()
+                            max=crate::model::limits::agent::MAX_DURATION_MAX.to_string()
                             step="1"
                             inputmode="numeric"
                             class=format!("{INPUT} w-32")

@@ -196,10 +196,11 @@ fn AgentsBody(project: ProjectView, actions: ListActions) -> impl IntoView {
 fn NewAgent(project_id: String, create: ServerAction<CreateAgent>) -> impl IntoView {
     let server = ServerErrors::of(create);
     let name = FieldState::new("name", server, |v| {
+        use crate::model::limits::agent as limits;
         if v.trim().is_empty() {
-            Some("Enter a name for the agent.".to_string())
-        } else if v.trim().chars().count() > 100 {
-            Some("Use at most 100 characters.".to_string())
+            Some(limits::name_missing())
+        } else if v.trim().chars().count() > limits::NAME_MAX || v.chars().any(char::is_control) {
+            Some(limits::name_too_long())
         } else {
             None
         }
