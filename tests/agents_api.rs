@@ -58,7 +58,6 @@ async fn agent(app: &TestApp, auth: &Auth, id: &str) -> Value {
     r.json["data"].clone()
 }
 
-
 on_both!(seed_000_set_active_agent, |app| {
     let (uid, auth) = user(&app, "seed0@x.co").await;
     let project = create_project(&app, &auth, "John Smith Clinic").await;
@@ -129,8 +128,10 @@ on_both!(seed_001_add_number_creates_then_assigns, |app| {
     let list = r.json["data"].as_array().unwrap();
     assert_eq!(list.len(), 1);
     let n = &list[0];
-    assert_eq!((n["e164"].as_str(), n["status"].as_str(), n["agentId"].as_str(), n["projectId"].as_str()),
-        (Some("+14155552671"), Some("AVAILABLE"), Some(a.as_str()), Some(project.as_str())));
+    assert_eq!(
+        (n["e164"].as_str(), n["status"].as_str(), n["agentId"].as_str(), n["projectId"].as_str()),
+        (Some("+14155552671"), Some("AVAILABLE"), Some(a.as_str()), Some(project.as_str()))
+    );
     let by_id = send(&app, Method::POST, "/api/phone-number", Some(json!({"phoneNumberId": n["id"]})), &auth).await;
     assert_eq!(by_id.json["data"]["e164"], "+14155552671");
     // Again: the number exists, the assignment stands; still one number.
@@ -190,8 +191,10 @@ on_both!(seed_004_calling_settings, |app| {
     assert_eq!(r.json["message"], "Agent calling settings updated successfully");
     let d = &r.json["data"];
     assert_eq!(keys(d), sorted(&["id", "name", "direction", "current_status", "phone_numbers", "updated_at"]));
-    assert_eq!((d["id"].as_str(), d["name"].as_str(), d["direction"].as_str(), d["current_status"].as_str()),
-        (Some(a.as_str()), Some("SupportBot"), Some("outbound"), Some("draft")));
+    assert_eq!(
+        (d["id"].as_str(), d["name"].as_str(), d["direction"].as_str(), d["current_status"].as_str()),
+        (Some(a.as_str()), Some("SupportBot"), Some("outbound"), Some("draft"))
+    );
     assert!(common::is_rfc3339_ms(&d["updated_at"]), "{}", d["updated_at"]);
     let nums = d["phone_numbers"].as_array().unwrap();
     assert_eq!(nums.len(), 2);
@@ -218,7 +221,12 @@ on_both!(seed_004_calling_settings, |app| {
     assert_eq!((after["direction"].as_str(), after["version"].as_i64()), (Some("outbound"), Some(version)));
     assert_eq!(after["phone_numbers"].as_array().unwrap().len(), 2);
     // Unknown ids and bad directions too.
-    for body in [json!({"direction": "outbound", "phone_number_ids": ["nope"]}), json!({"phone_number_ids": [n1]}), json!({"direction": "sideways"}), json!({"direction": "outbound", "phone_number_ids": "x"})] {
+    for body in [
+        json!({"direction": "outbound", "phone_number_ids": ["nope"]}),
+        json!({"phone_number_ids": [n1]}),
+        json!({"direction": "sideways"}),
+        json!({"direction": "outbound", "phone_number_ids": "x"}),
+    ] {
         let r = send(&app, Method::PUT, &format!("/api/v1/agents/{a}/calling"), Some(body.clone()), &auth).await;
         assert!(matches!(r.status.as_u16(), 400 | 404), "{body}: {}", r.text);
         assert_eq!(r.json["success"], false);
@@ -378,15 +386,21 @@ on_both!(project_delete_refuses_while_agents_or_numbers_remain, |app| {
 on_both!(numbers_normalise_label_and_release, |app| {
     let (_, auth) = user(&app, "nums@x.co").await;
     let project = create_project(&app, &auth, "Nums").await;
-    let cases = [("(415) 555-2671", Some("US"), "+14155552671", "US", "(415) 555-2671", "+1 415-555-2671"),
-                 ("020 7946 0958", Some("GB"), "+442079460958", "GB", "020 7946 0958", "+44 20 7946 0958"),
-                 ("+49 30 901820", None, "+4930901820", "DE", "030 901820", "+49 30 901820")];
+    let cases = [
+        ("(415) 555-2671", Some("US"), "+14155552671", "US", "(415) 555-2671", "+1 415-555-2671"),
+        ("020 7946 0958", Some("GB"), "+442079460958", "GB", "020 7946 0958", "+44 20 7946 0958"),
+        ("+49 30 901820", None, "+4930901820", "DE", "030 901820", "+49 30 901820"),
+    ];
     for (typed, country, e164, cc, national, intl) in cases {
-        let r = send(&app, Method::POST, "/api/v1/phone-numbers", Some(json!({"project_id": project, "number": typed, "country": country, "label": "Main"})), &auth).await;
+        let r =
+            send(&app, Method::POST, "/api/v1/phone-numbers", Some(json!({"project_id": project, "number": typed, "country": country, "label": "Main"})), &auth).await;
         assert_eq!(r.status, StatusCode::CREATED, "{typed}: {}", r.text);
         let d = &r.json["data"];
-        assert_eq!((d["number"].as_str(), d["country_code"].as_str(), d["formatted_number"].as_str(), d["international_number"].as_str()),
-            (Some(e164), Some(cc), Some(national), Some(intl)), "{typed}");
+        assert_eq!(
+            (d["number"].as_str(), d["country_code"].as_str(), d["formatted_number"].as_str(), d["international_number"].as_str()),
+            (Some(e164), Some(cc), Some(national), Some(intl)),
+            "{typed}"
+        );
         assert_eq!((d["provider"].as_str(), d["status"].as_str(), d["label"].as_str()), (Some("simulator"), Some("active"), Some("Main")));
     }
     // Refusals with clear messages, nothing added.
@@ -449,7 +463,8 @@ on_both!(voices_catalog_filters_and_detail, |app| {
             let list = r.json["voices"].as_array().unwrap().clone();
             assert!(!list.is_empty(), "{q}");
             for v in &list {
-                let got = if let Some(label) = key.strip_prefix("labels.") { v["labels"][label].as_str().unwrap().to_string() } else { v[&key].as_str().unwrap().to_string() };
+                let got =
+                    if let Some(label) = key.strip_prefix("labels.") { v["labels"][label].as_str().unwrap().to_string() } else { v[&key].as_str().unwrap().to_string() };
                 assert!(got.to_lowercase().starts_with(&want), "{q}: {got}");
             }
             list.len()
@@ -513,7 +528,11 @@ async fn elevenlabs_voices_are_merged() {
             c.elevenlabs_api_base = base.clone();
         })
         .await;
-        let before = { let a = talkdeck::server::auth::Actor::from(principal_for(&app).await); app.state.read(async |c| talkdeck::server::services::voices::facets(c, &a).await).await }.unwrap();
+        let before = {
+            let a = talkdeck::server::auth::Actor::from(principal_for(&app).await);
+            app.state.read(async |c| talkdeck::server::services::voices::facets(c, &a).await).await
+        }
+        .unwrap();
         let n = talkdeck::server::services::voices::sync_elevenlabs(&app.state).await.unwrap();
         assert_eq!(n, 2, "{backend}");
         let (_, auth) = user(&app, "el@x.co").await;
@@ -565,15 +584,21 @@ async fn fake_twilio() -> String {
                     return (StatusCode::UNAUTHORIZED, axum::Json(json!({"code": 20003, "message": "Authenticate"})));
                 }
                 if q.get("Page").map(String::as_str) == Some("1") {
-                    return (StatusCode::OK, axum::Json(json!({"incoming_phone_numbers": [
+                    return (
+                        StatusCode::OK,
+                        axum::Json(json!({"incoming_phone_numbers": [
                         {"sid": "PN003", "phone_number": "+16502530000", "friendly_name": "Taken elsewhere"},
                         {"sid": "PN004", "phone_number": "+999", "friendly_name": "Broken"}
-                    ], "next_page_uri": null})));
+                    ], "next_page_uri": null})),
+                    );
                 }
-                (StatusCode::OK, axum::Json(json!({"incoming_phone_numbers": [
+                (
+                    StatusCode::OK,
+                    axum::Json(json!({"incoming_phone_numbers": [
                     {"sid": "PN001", "phone_number": "+14155552671", "friendly_name": "(415) 555-2671"},
                     {"sid": "PN002", "phone_number": "+442079460958", "friendly_name": "London office"}
-                ], "next_page_uri": format!("/2010-04-01/Accounts/{SID}/IncomingPhoneNumbers.json?Page=1&PageSize=2")})))
+                ], "next_page_uri": format!("/2010-04-01/Accounts/{SID}/IncomingPhoneNumbers.json?Page=1&PageSize=2")})),
+                )
             }
         }),
     );
@@ -619,8 +644,10 @@ async fn twilio_numbers_are_imported_from_the_account() {
         let d = &r.json["data"];
         let imported = d["imported"].as_array().unwrap();
         assert_eq!(imported.len(), 1, "{d}");
-        assert_eq!((imported[0]["number"].as_str(), imported[0]["provider"].as_str(), imported[0]["label"].as_str(), imported[0]["twilio_sid"].as_str()),
-            (Some("+442079460958"), Some("twilio"), Some("London office"), Some("PN002")));
+        assert_eq!(
+            (imported[0]["number"].as_str(), imported[0]["provider"].as_str(), imported[0]["label"].as_str(), imported[0]["twilio_sid"].as_str()),
+            (Some("+442079460958"), Some("twilio"), Some("London office"), Some("PN002"))
+        );
         assert_eq!(d["already_present"], 1);
         let skipped: Vec<&str> = d["skipped"].as_array().unwrap().iter().map(|s| s["number"].as_str().unwrap()).collect();
         assert_eq!(skipped, ["+16502530000", "+999"]);
@@ -672,39 +699,122 @@ on_both!(access_matrix_for_agents_numbers_and_voices, |app| {
     row!("v1 list agents", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::GET, &format!("/api/v1/agents?project_id={p}"), None, au));
     row!("v1 create agent", [201, 201, 201, 403, 404, 404], |i, au| send(&app, Method::POST, "/api/v1/agents", Some(json!({"project_id": p, "name": "New"})), au));
     row!("v1 get agent", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::GET, &format!("/api/v1/agents/{a}"), None, au));
-    row!("v1 update agent", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::PUT, &format!("/api/v1/agents/{a}"), Some(json!({"name": format!("Main {i}")})), au));
+    row!("v1 update agent", [200, 200, 200, 403, 404, 404], |i, au| send(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/agents/{a}"),
+        Some(json!({"name": format!("Main {i}")})),
+        au
+    ));
     row!("v1 duplicate agent", [201, 201, 201, 403, 404, 404], |i, au| send(&app, Method::POST, &format!("/api/v1/agents/{a}/duplicate"), None, au));
     row!("v1 set voice", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::PUT, &format!("/api/v1/agents/{a}/voice"), Some(json!({"voice_id": RACHEL})), au));
-    row!("v1 render", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::POST, &format!("/api/v1/agents/{a}/render"), Some(json!({"variables": {"customer": "x"}})), au));
-    row!("v1 calling direction", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::PUT, &format!("/api/v1/agents/{a}/calling"), Some(json!({"direction": "outbound"})), au));
+    row!("v1 render", [200, 200, 200, 200, 404, 404], |i, au| send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/agents/{a}/render"),
+        Some(json!({"variables": {"customer": "x"}})),
+        au
+    ));
+    row!("v1 calling direction", [200, 200, 200, 403, 404, 404], |i, au| send(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/agents/{a}/calling"),
+        Some(json!({"direction": "outbound"})),
+        au
+    ));
     // Owner adds the number, admin removes it, the others try to add it back.
-    row!("v1 calling numbers", [200, 200, 403, 403, 404, 404], |i, au| send(&app, Method::PUT, &format!("/api/v1/agents/{a}/calling"),
-        Some(json!({"direction": "outbound", "phone_number_ids": if i == 1 { json!([]) } else { json!([n]) }})), au));
+    row!("v1 calling numbers", [200, 200, 403, 403, 404, 404], |i, au| send(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/agents/{a}/calling"),
+        Some(json!({"direction": "outbound", "phone_number_ids": if i == 1 { json!([]) } else { json!([n]) }})),
+        au
+    ));
     row!("v1 active agent get", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::GET, &format!("/api/v1/projects/{p}/active-agent"), None, au));
-    row!("v1 active agent set", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::PUT, &format!("/api/v1/projects/{p}/active-agent"), Some(json!({"agent_id": a})), au));
+    row!("v1 active agent set", [200, 200, 200, 403, 404, 404], |i, au| send(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/projects/{p}/active-agent"),
+        Some(json!({"agent_id": a})),
+        au
+    ));
     row!("v1 active agent clear", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::DELETE, &format!("/api/v1/projects/{p}/active-agent"), None, au));
     row!("v1 delete agent", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::DELETE, &format!("/api/v1/agents/{}", doomed_agents[i]), None, au));
     row!("v1 list numbers", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::GET, &format!("/api/v1/phone-numbers?project_id={p}"), None, au));
     row!("v1 get number", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::GET, &format!("/api/v1/phone-numbers/{n}"), None, au));
-    row!("v1 add number", [201, 201, 403, 403, 404, 404], |i, au| send(&app, Method::POST, "/api/v1/phone-numbers", Some(json!({"project_id": p, "number": format!("+1650253010{i}")})), au));
+    row!("v1 add number", [201, 201, 403, 403, 404, 404], |i, au| send(
+        &app,
+        Method::POST,
+        "/api/v1/phone-numbers",
+        Some(json!({"project_id": p, "number": format!("+1650253010{i}")})),
+        au
+    ));
     row!("v1 label number", [200, 200, 403, 403, 404, 404], |i, au| send(&app, Method::PATCH, &format!("/api/v1/phone-numbers/{n}"), Some(json!({"label": "x"})), au));
-    row!("v1 assign number", [200, 200, 403, 403, 404, 404], |i, au| send(&app, Method::POST, &format!("/api/v1/phone-numbers/{n}/assign"), Some(json!({"agent_id": a})), au));
-    row!("v1 unassign number", [200, 200, 403, 403, 404, 404], |i, au| send(&app, Method::POST, &format!("/api/v1/phone-numbers/{n}/unassign"), Some(json!({"agent_id": a})), au));
+    row!("v1 assign number", [200, 200, 403, 403, 404, 404], |i, au| send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/phone-numbers/{n}/assign"),
+        Some(json!({"agent_id": a})),
+        au
+    ));
+    row!("v1 unassign number", [200, 200, 403, 403, 404, 404], |i, au| send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/phone-numbers/{n}/unassign"),
+        Some(json!({"agent_id": a})),
+        au
+    ));
     row!("v1 release number", [200, 200, 403, 403, 404, 404], |i, au| send(&app, Method::DELETE, &format!("/api/v1/phone-numbers/{}", doomed_numbers[i]), None, au));
     row!("v1 twilio get", [200, 200, 403, 403, 404, 404], |i, au| send(&app, Method::GET, &format!("/api/v1/projects/{p}/twilio"), None, au));
-    row!("v1 twilio put", [200, 200, 403, 403, 404, 404], |i, au| send(&app, Method::PUT, &format!("/api/v1/projects/{p}/twilio"), Some(json!({"account_sid": SID, "auth_token": TOKEN})), au));
+    row!("v1 twilio put", [200, 200, 403, 403, 404, 404], |i, au| send(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/projects/{p}/twilio"),
+        Some(json!({"account_sid": SID, "auth_token": TOKEN})),
+        au
+    ));
     row!("ts list agents", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::GET, &format!("/api/agent/{p}"), None, au));
     row!("ts get agent", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::POST, "/api/agent", Some(json!({"projectId": p, "agentId": a})), au));
-    row!("ts create agent", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::POST, "/api/agent/create-agent", Some(json!({"projectId": p, "name": "TS", "systemInstruction": "x"})), au));
-    row!("ts update agent", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::PUT, "/api/agent", Some(json!({"projectId": p, "agentId": a, "name": format!("TS {i}")})), au));
+    row!("ts create agent", [200, 200, 200, 403, 404, 404], |i, au| send(
+        &app,
+        Method::POST,
+        "/api/agent/create-agent",
+        Some(json!({"projectId": p, "name": "TS", "systemInstruction": "x"})),
+        au
+    ));
+    row!("ts update agent", [200, 200, 200, 403, 404, 404], |i, au| send(
+        &app,
+        Method::PUT,
+        "/api/agent",
+        Some(json!({"projectId": p, "agentId": a, "name": format!("TS {i}")})),
+        au
+    ));
     row!("ts active agent get", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::POST, "/api/project/active-agent", Some(json!({"projectId": p})), au));
-    row!("ts active agent set", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::PATCH, "/api/project/active-agent", Some(json!({"projectId": p, "active_agent": a})), au));
+    row!("ts active agent set", [200, 200, 200, 403, 404, 404], |i, au| send(
+        &app,
+        Method::PATCH,
+        "/api/project/active-agent",
+        Some(json!({"projectId": p, "active_agent": a})),
+        au
+    ));
     row!("ts active agent remove", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::PATCH, &format!("/api/project/active-agent/{a}"), None, au));
     row!("ts phone number get", [200, 200, 200, 200, 404, 404], |i, au| send(&app, Method::POST, "/api/phone-number", Some(json!({"phoneNumberId": n})), au));
-    row!("ts add number", [200, 200, 403, 403, 404, 404], |i, au| send(&app, Method::POST, "/api/phone-number/add-number", Some(json!({"e164": "+14155552671", "agentId": a, "projectId": p})), au));
+    row!("ts add number", [200, 200, 403, 403, 404, 404], |i, au| send(
+        &app,
+        Method::POST,
+        "/api/phone-number/add-number",
+        Some(json!({"e164": "+14155552671", "agentId": a, "projectId": p})),
+        au
+    ));
     row!("ts voices", [200, 200, 200, 200, 200, 200], |i, au| send(&app, Method::GET, "/api/voices", None, au));
     row!("v1 voices", [200, 200, 200, 200, 200, 200], |i, au| send(&app, Method::GET, "/api/v1/voices", None, au));
-    row!("ts delete agent", [200, 200, 200, 403, 404, 404], |i, au| send(&app, Method::DELETE, "/api/agent", Some(json!({"projectId": p, "agentId": doomed_agents[(i + 3) % 6]})), au));
+    row!("ts delete agent", [200, 200, 200, 403, 404, 404], |i, au| send(
+        &app,
+        Method::DELETE,
+        "/api/agent",
+        Some(json!({"projectId": p, "agentId": doomed_agents[(i + 3) % 6]})),
+        au
+    ));
     for (name, got, want) in &rows {
         check(name, got, *want);
     }
@@ -719,11 +829,30 @@ async fn openapi_documents_the_agent_endpoints() {
     let app = TestApp::new("sqlite").await;
     let r = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(r.status, StatusCode::OK);
-    for p in ["/api/agent/create-agent", "/api/agent", "/api/agent/{projectId}", "/api/project/active-agent", "/api/project/active-agent/{agentId}",
-              "/api/voices", "/api/voices/{voice_id}", "/api/phone-number", "/api/phone-number/add-number", "/api/v1/agents", "/api/v1/agents/{id}",
-              "/api/v1/agents/{agent_id}/calling", "/api/v1/agents/{id}/duplicate", "/api/v1/agents/{id}/render", "/api/v1/voices", "/api/v1/voices/{id}",
-              "/api/v1/phone-numbers", "/api/v1/phone-numbers/{id}", "/api/v1/phone-numbers/{id}/assign", "/api/v1/projects/{id}/active-agent",
-              "/api/v1/projects/{id}/twilio", "/api/v1/projects/{id}/twilio/import"] {
+    for p in [
+        "/api/agent/create-agent",
+        "/api/agent",
+        "/api/agent/{projectId}",
+        "/api/project/active-agent",
+        "/api/project/active-agent/{agentId}",
+        "/api/voices",
+        "/api/voices/{voice_id}",
+        "/api/phone-number",
+        "/api/phone-number/add-number",
+        "/api/v1/agents",
+        "/api/v1/agents/{id}",
+        "/api/v1/agents/{agent_id}/calling",
+        "/api/v1/agents/{id}/duplicate",
+        "/api/v1/agents/{id}/render",
+        "/api/v1/voices",
+        "/api/v1/voices/{id}",
+        "/api/v1/phone-numbers",
+        "/api/v1/phone-numbers/{id}",
+        "/api/v1/phone-numbers/{id}/assign",
+        "/api/v1/projects/{id}/active-agent",
+        "/api/v1/projects/{id}/twilio",
+        "/api/v1/projects/{id}/twilio/import",
+    ] {
         assert!(r.json["paths"].get(p).is_some(), "{p} documented");
     }
     let calling = &r.json["paths"]["/api/v1/agents/{agent_id}/calling"]["put"];

@@ -107,7 +107,14 @@ async fn seeded(app: &TestApp) -> (Auth, String, String, String) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = send(app, Method::PUT, &format!("/api/v1/projects/{p}/active-agent"), Some(json!({"agent_id": agent})), &owner).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let r = send(app, Method::PUT, &format!("/api/v1/projects/{p}/twilio"), Some(json!({"account_sid": format!("AC{}", "a".repeat(32)), "auth_token": "b".repeat(32)})), &owner).await;
+    let r = send(
+        app,
+        Method::PUT,
+        &format!("/api/v1/projects/{p}/twilio"),
+        Some(json!({"account_sid": format!("AC{}", "a".repeat(32)), "auth_token": "b".repeat(32)})),
+        &owner,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     (owner, p, agent, number)
 }

@@ -146,7 +146,11 @@ on_both!(wrong_expired_and_sixth_codes, |app| {
     app.latest_code("w@x.co", 3).await;
     // Force a leading zero so the numeric form really drops a digit.
     let digest = talkdeck::server::auth::secrets::code_digest(&app.state.config.secret_key, &user_id(&app, "w@x.co").await, "012345");
-    sqlx::query("UPDATE email_codes SET code_hash = $1 WHERE consumed_at IS NULL").bind(&digest).execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("UPDATE email_codes SET code_hash = $1 WHERE consumed_at IS NULL")
+        .bind(&digest)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     let r = app.post_json("/api/auth/verify-email", json!({"email": "w@x.co", "code": 12345}), None).await;
     assert_eq!(r.json["verificationStatus"], 2, "numeric codes are accepted: {}", r.text);
 });
@@ -301,7 +305,9 @@ on_both!(throttling_answers_429_with_retry_after, |app| {
     assert!(limited, "forgot-password is throttled per client");
 
     for i in 0..25 {
-        let r = app.post_json_from("/api/auth/signup", json!({"email": format!("s{i}@x.co"), "password": PW, "name": "S"}), None, [10, 7, 0, 1]).await;
+        let r = app
+            .post_json_from("/api/auth/signup", json!({"email": format!("s{i}@x.co"), "password": PW, "name": "S"}), None, [10, 7, 0, 1])
+            .await;
         if r.status == StatusCode::TOO_MANY_REQUESTS {
             return_ok(&r);
             break;
@@ -319,10 +325,24 @@ on_both!(health_and_openapi, |app| {
     assert_eq!(r.status, StatusCode::OK);
     let r = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(r.status, StatusCode::OK);
-    for p in ["/api/auth/signup", "/api/auth/verify-email", "/api/auth/resend-code", "/api/auth/login", "/api/auth/refresh-token",
-              "/api/auth/change-password", "/api/auth/forgot-password", "/api/auth/reset-password", "/api/user/get-active-project",
-              "/api/project/create-project", "/api/project/{projectId}", "/api/v1/projects", "/api/v1/projects/{id}/members",
-              "/api/v1/projects/{id}/invitations", "/api/v1/invitations/accept", "/api/v1/api-keys"] {
+    for p in [
+        "/api/auth/signup",
+        "/api/auth/verify-email",
+        "/api/auth/resend-code",
+        "/api/auth/login",
+        "/api/auth/refresh-token",
+        "/api/auth/change-password",
+        "/api/auth/forgot-password",
+        "/api/auth/reset-password",
+        "/api/user/get-active-project",
+        "/api/project/create-project",
+        "/api/project/{projectId}",
+        "/api/v1/projects",
+        "/api/v1/projects/{id}/members",
+        "/api/v1/projects/{id}/invitations",
+        "/api/v1/invitations/accept",
+        "/api/v1/api-keys",
+    ] {
         assert!(r.json["paths"].get(p).is_some(), "{p} documented");
     }
 });

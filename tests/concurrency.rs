@@ -84,10 +84,7 @@ async fn twenty_saves_of_one_version_one_wins() {
         let (_, auth) = user(&app, "owner@x.co").await;
         let project = create_project(&app, &auth, "Race").await;
         let id = agent(&app, &auth, &project, "Racer", "outbound").await;
-        let rs = race(&app, |i| {
-            (Method::PUT, format!("/api/v1/agents/{id}"), Some(json!({"name": format!("Name {i}"), "expected_version": 1})), auth.clone())
-        })
-        .await;
+        let rs = race(&app, |i| (Method::PUT, format!("/api/v1/agents/{id}"), Some(json!({"name": format!("Name {i}"), "expected_version": 1})), auth.clone())).await;
         no_server_errors("saves", &rs);
         assert_eq!((count(&rs, 200), count(&rs, 409)), (1, RACERS - 1), "{rs:?}");
         let r = send(&app, Method::GET, &format!("/api/v1/agents/{id}"), None, &auth).await;
@@ -96,10 +93,7 @@ async fn twenty_saves_of_one_version_one_wins() {
         assert_eq!(r.json["data"]["name"], winner.1["data"]["name"], "the stored save is the one answered 200");
 
         // Without expected_version (Talkstack's update), concurrent saves all land, none lost.
-        let rs = race(&app, |i| {
-            (Method::PUT, format!("/api/v1/agents/{id}"), Some(json!({"name": format!("Unversioned {i}")})), auth.clone())
-        })
-        .await;
+        let rs = race(&app, |i| (Method::PUT, format!("/api/v1/agents/{id}"), Some(json!({"name": format!("Unversioned {i}")})), auth.clone())).await;
         no_server_errors("unversioned saves", &rs);
         let ok = count(&rs, 200);
         let r = send(&app, Method::GET, &format!("/api/v1/agents/{id}"), None, &auth).await;
@@ -122,20 +116,16 @@ async fn one_number_answers_for_one_inbound_agent_under_races() {
         }
 
         // Calling settings: every agent claims n1 as inbound at once.
-        let rs = race(&app, |i| {
-            (Method::PUT, format!("/api/v1/agents/{}/calling", agents[i]), Some(json!({"direction": "inbound", "phone_number_ids": [n1]})), auth.clone())
-        })
-        .await;
+        let rs =
+            race(&app, |i| (Method::PUT, format!("/api/v1/agents/{}/calling", agents[i]), Some(json!({"direction": "inbound", "phone_number_ids": [n1]})), auth.clone()))
+                .await;
         no_server_errors("calling settings", &rs);
         assert_eq!(count(&rs, 200), 1, "{rs:?}");
         assert_eq!(count(&rs, 409), RACERS - 1);
         assert_eq!(inbound_holders(&app, &auth, &n1).await, 1);
 
         // /assign: the (now inbound) losers and the winner all grab n2 at once.
-        let rs = race(&app, |i| {
-            (Method::POST, format!("/api/v1/phone-numbers/{n2}/assign"), Some(json!({"agent_id": agents[i]})), auth.clone())
-        })
-        .await;
+        let rs = race(&app, |i| (Method::POST, format!("/api/v1/phone-numbers/{n2}/assign"), Some(json!({"agent_id": agents[i]})), auth.clone())).await;
         no_server_errors("assign", &rs);
         let inbound_now = inbound_holders(&app, &auth, &n2).await;
         assert!(inbound_now <= 1, "{inbound_now} inbound agents hold n2: {rs:?}");
@@ -182,10 +172,7 @@ async fn unique_names_and_numbers_answer_409_not_500() {
         for i in 0..RACERS {
             projects.push(create_project(&app, &auth, &format!("N{i}")).await);
         }
-        let rs = race(&app, |i| {
-            (Method::POST, "/api/v1/phone-numbers".into(), Some(json!({"project_id": projects[i], "number": "+14155550199"})), auth.clone())
-        })
-        .await;
+        let rs = race(&app, |i| (Method::POST, "/api/v1/phone-numbers".into(), Some(json!({"project_id": projects[i], "number": "+14155550199"})), auth.clone())).await;
         no_server_errors("numbers", &rs);
         assert_eq!((count(&rs, 201), count(&rs, 409)), (1, RACERS - 1), "{rs:?}");
         for (_, body) in rs.iter().filter(|(s, _)| *s == StatusCode::CONFLICT) {

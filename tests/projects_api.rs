@@ -3,9 +3,9 @@
 
 mod common;
 
+use common::{check, create_project, invite_and_accept, invite_token, send, team, user, Auth, Team};
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
-use common::{check, create_project, invite_and_accept, invite_token, send, team, user, Auth, Team};
 
 on_both!(create_project_matches_seed_002, |app| {
     let (uid, auth) = user(&app, "seed@x.co").await;
@@ -83,7 +83,13 @@ on_both!(access_matrix_non_destructive, |app| {
     let rows: Vec<Row> = vec![
         ("compat get project", Method::GET, format!("/api/project/{p}"), None, [200, 200, 200, 200, 404, 404]),
         ("compat update project", Method::PUT, format!("/api/project/{p}"), Some(json!({"description": "new"})), [200, 200, 403, 403, 404, 404]),
-        ("compat webhook", Method::POST, "/api/project/call-status/add-webhookurl".into(), Some(json!({"projectId": p, "webhookURL": "https://example.com/h"})), [200, 200, 403, 403, 404, 404]),
+        (
+            "compat webhook",
+            Method::POST,
+            "/api/project/call-status/add-webhookurl".into(),
+            Some(json!({"projectId": p, "webhookURL": "https://example.com/h"})),
+            [200, 200, 403, 403, 404, 404],
+        ),
         ("compat set active", Method::POST, "/api/user/set-active-project".into(), Some(json!({"projectId": p})), [200, 200, 200, 200, 404, 404]),
         ("v1 get project", Method::GET, format!("/api/v1/projects/{p}"), None, [200, 200, 200, 200, 404, 404]),
         ("v1 update project", Method::PUT, format!("/api/v1/projects/{p}"), Some(json!({"description": "v1"})), [200, 200, 403, 403, 404, 404]),
@@ -120,7 +126,8 @@ on_both!(access_matrix_non_destructive, |app| {
     let mut got = vec![];
     for a in &t.auths {
         n += 1;
-        let r = send(&app, Method::POST, &format!("/api/v1/projects/{p}/invitations"), Some(json!({"email": format!("rv{n}@x.co"), "role": "viewer"})), &t.auths[0]).await;
+        let r =
+            send(&app, Method::POST, &format!("/api/v1/projects/{p}/invitations"), Some(json!({"email": format!("rv{n}@x.co"), "role": "viewer"})), &t.auths[0]).await;
         let id = r.json["data"]["id"].as_str().unwrap().to_string();
         got.push(send(&app, Method::DELETE, &format!("/api/v1/projects/{p}/invitations/{id}"), None, a).await.status);
     }
@@ -241,7 +248,11 @@ on_both!(api_keys_authenticate_and_revoke_at_once, |app| {
     assert!(secret.starts_with("tdk_") && secret.len() >= 4 + 22);
     assert_eq!(r.json["data"]["key"]["prefix"], &secret[..12]);
     // Stored hashed only.
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1 OR prefix = $1").bind(&secret).fetch_one(app.state.db.pool()).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1 OR prefix = $1")
+        .bind(&secret)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(n, 0);
     // Both headers work.
     for a in [Auth::ApiKey(secret.clone()), Auth::Bearer(secret.clone())] {

@@ -102,11 +102,21 @@ on_both!(generate_apikey_by_get_refuses_the_session_cookie, |app| {
         .unwrap();
     let r = app.request(login).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let cookie = r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string()).collect::<Vec<_>>().join("; ");
+    let cookie = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
     let first = app.get("/api/user/generate-apikey", Some(&token)).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     // Another site's link: a GET with only the cookie.
-    let req = Request::get("/api/user/generate-apikey").header("cookie", &cookie).header("sec-fetch-site", "cross-site").body(Body::empty()).unwrap();
+    let req = Request::get("/api/user/generate-apikey")
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
     let r = app.request(req).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
     // The key from the first call still works: it was not replaced.
@@ -130,7 +140,13 @@ on_both!(a_stranger_cannot_lock_the_owners_browser_out, |app| {
     // The owner's browser logged in before and holds a device cookie.
     let r = login_from(&app, "owner@x.co", PW, [10, 0, 0, 1], None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let device = r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("td_device=")).expect("device cookie");
+    let device = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("td_device="))
+        .expect("device cookie");
     let device = device.split(';').next().unwrap().to_string();
     // A stranger empties the account's bucket with wrong passwords from many addresses.
     let mut limited = false;

@@ -164,11 +164,7 @@ on_both!(cross_site_requests_are_refused, |app| {
         let body = form(&[("current_password", PW), ("new_password", PW2), ("confirm_password", PW2)]);
         Call { path: "/rpc/change_password", body, cookie: None, headers }
     };
-    for headers in [
-        vec![("origin", "https://evil.example")],
-        vec![("sec-fetch-site", "cross-site")],
-        vec![("origin", "null")],
-    ] {
+    for headers in [vec![("origin", "https://evil.example")], vec![("sec-fetch-site", "cross-site")], vec![("origin", "null")]] {
         let mut c = attempt(headers.clone());
         c.cookie = Some(&s);
         let r = call(&app, c).await;

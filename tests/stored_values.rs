@@ -108,7 +108,11 @@ async fn corrupt_stored_values_are_errors_that_name_the_row() {
         // An unknown stored role (read on every access check).
         let uid = {
             use sqlx::Row;
-            let row = sqlx::query("SELECT user_id FROM project_members WHERE project_id = $1").bind(&project).fetch_one(app.state.db.pool()).await.unwrap();
+            let row = sqlx::query("SELECT user_id FROM project_members WHERE project_id = $1")
+                .bind(&project)
+                .fetch_one(app.state.db.pool())
+                .await
+                .unwrap();
             row.try_get::<String, _>("user_id").unwrap()
         };
         exec(&app, "UPDATE project_members SET role = 'emperor' WHERE user_id = $1", &uid).await;

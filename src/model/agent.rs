@@ -132,8 +132,7 @@ pub mod defaults {
     /// Rachel (ElevenLabs), the first voice of the shipped catalog.
     pub const VOICE_ID: &str = "21m00Tcm4TlvDq8ikWAM";
     /// Suggestions for the model field (any OpenAI-compatible model name is accepted).
-    pub const LLM_MODELS: &[&str] =
-        &["gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "claude-3-5-haiku", "claude-sonnet-4", "llama-3.1-70b"];
+    pub const LLM_MODELS: &[&str] = &["gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "claude-3-5-haiku", "claude-sonnet-4", "llama-3.1-70b"];
 }
 
 /// Every editable setting of an agent, as the editor submits it (a full replacement).

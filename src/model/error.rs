@@ -143,10 +143,7 @@ impl AppError {
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
-        let mut e = Self::new(
-            ErrorCode::RateLimited,
-            format!("Too many attempts. Please wait {retry_after} seconds and try again."),
-        );
+        let mut e = Self::new(ErrorCode::RateLimited, format!("Too many attempts. Please wait {retry_after} seconds and try again."));
         e.retry_after = Some(retry_after);
         e
     }
@@ -209,10 +206,7 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
                 Some(field) => AppError::missing_field(field),
                 None => AppError::new(ErrorCode::InvalidInput, "Some fields are missing or malformed."),
             },
-            E::Request(_) => AppError::new(
-                ErrorCode::Transport,
-                "Could not reach the server. Check your connection and try again.",
-            ),
+            E::Request(_) => AppError::new(ErrorCode::Transport, "Could not reach the server. Check your connection and try again."),
             _ => AppError::new(ErrorCode::Transport, "Unexpected response from the server."),
         }
     }

@@ -10,6 +10,6 @@ pub mod project;
 pub use project::*;
 pub mod agent;
 pub use agent::*;
-pub mod template;
 pub mod limits;
+pub mod template;
 pub use template::PromptTemplate;

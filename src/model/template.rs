@@ -24,8 +24,7 @@ enum Part {
 
 fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 impl PromptTemplate {
@@ -102,10 +101,7 @@ impl PromptTemplate {
 /// The error for variables without a value: one message naming them all, one detail each.
 pub fn missing_values(missing: &[String]) -> AppError {
     let mut e = AppError::field("dynamicVariables", format!("Missing values for: {}.", missing.join(", ")));
-    e.details = missing
-        .iter()
-        .map(|m| crate::model::error::FieldError { field: m.clone(), message: "A value is required.".into() })
-        .collect();
+    e.details = missing.iter().map(|m| crate::model::error::FieldError { field: m.clone(), message: "A value is required.".into() }).collect();
     e
 }
 

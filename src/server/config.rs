@@ -91,9 +91,7 @@ impl Config {
             Some(u) => parse_public_url(&u)?,
             None => default_public_url(site_addr)?,
         };
-        std::fs::create_dir_all(&data_dir).map_err(|e| {
-            ConfigError(format!("cannot create DATA_DIR {}: {e}", data_dir.display()))
-        })?;
+        std::fs::create_dir_all(&data_dir).map_err(|e| ConfigError(format!("cannot create DATA_DIR {}: {e}", data_dir.display())))?;
         let database_url = var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir));
         let secret_key = match var("SECRET_KEY") {
             Some(s) => key_from_str(&s)?,
@@ -106,9 +104,7 @@ impl Config {
         let log_format = match var("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(ConfigError(format!("LOG_FORMAT must be json or pretty, not {other}")))
-            }
+            Some(other) => return Err(ConfigError(format!("LOG_FORMAT must be json or pretty, not {other}"))),
         };
         Ok(Config {
             data_dir,
@@ -123,9 +119,7 @@ impl Config {
             telephony_provider: match var("TELEPHONY_PROVIDER").as_deref() {
                 None | Some("simulator") => "simulator".into(),
                 Some("twilio") => "twilio".into(),
-                Some(other) => {
-                    return Err(ConfigError(format!("TELEPHONY_PROVIDER must be simulator or twilio, not {other}")))
-                }
+                Some(other) => return Err(ConfigError(format!("TELEPHONY_PROVIDER must be simulator or twilio, not {other}"))),
             },
             twilio_api_base: api_base("TWILIO_API_BASE", "https://api.twilio.com")?,
             twilio_account_sid: var("TWILIO_ACCOUNT_SID"),
@@ -247,8 +241,7 @@ fn load_or_create_key(path: &Path) -> Result<[u8; 32], ConfigError> {
     let mut key = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
     let encoded = hex::encode(key);
-    write_private(path, encoded.as_bytes())
-        .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
+    write_private(path, encoded.as_bytes()).map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
     Ok(key)
 }
 

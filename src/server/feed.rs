@@ -115,10 +115,7 @@ impl Feed {
         let mut pruned_at = now_ms();
         loop {
             tokio::time::sleep(POLL_EVERY).await;
-            let rows = sqlx::query("SELECT seq, payload FROM change_feed WHERE seq > $1 ORDER BY seq LIMIT 500")
-                .bind(last)
-                .fetch_all(db.pool())
-                .await;
+            let rows = sqlx::query("SELECT seq, payload FROM change_feed WHERE seq > $1 ORDER BY seq LIMIT 500").bind(last).fetch_all(db.pool()).await;
             match rows {
                 Ok(rows) => {
                     for r in rows {

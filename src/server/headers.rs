@@ -10,19 +10,16 @@
 
 use crate::server::config::Config;
 use crate::server::state::AppState;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
-use http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LAST_MODIFIED, REFERRER_POLICY,
-    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
-};
+use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LAST_MODIFIED, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use http::{HeaderValue, StatusCode};
 use leptos::config::LeptosOptions;
 use std::path::PathBuf;
 use std::sync::Arc;
-use axum::body::Body;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -211,14 +208,8 @@ pub fn static_files(opts: &LeptosOptions) -> Router<AppState> {
     let pkg_files = ServeDir::new(root.join(pkg)).precompressed_br().precompressed_gzip();
     Router::new()
         .nest_service(&format!("/{pkg}"), ServiceExt::<http::Request<Body>>::map_response(pkg_files, cache_policy(pkg_policy)))
-        .nest_service(
-            "/assets",
-            ServiceExt::<http::Request<Body>>::map_response(ServeDir::new(root.join("assets")), cache_policy(CACHE_REVALIDATE)),
-        )
-        .route_service(
-            "/favicon.svg",
-            ServiceExt::<http::Request<Body>>::map_response(ServeFile::new(root.join("favicon.svg")), cache_policy(CACHE_REVALIDATE)),
-        )
+        .nest_service("/assets", ServiceExt::<http::Request<Body>>::map_response(ServeDir::new(root.join("assets")), cache_policy(CACHE_REVALIDATE)))
+        .route_service("/favicon.svg", ServiceExt::<http::Request<Body>>::map_response(ServeFile::new(root.join("favicon.svg")), cache_policy(CACHE_REVALIDATE)))
         .layer(axum::middleware::from_fn(static_validators))
 }
 

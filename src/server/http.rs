@@ -103,12 +103,8 @@ pub fn is_cross_site(st: &AppState, headers: &HeaderMap) -> bool {
         Some(origin) => {
             let origin = origin.trim_end_matches('/');
             let own_public = st.config.public_origin();
-            let own_host = headers
-                .get(http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(|h| (format!("http://{h}"), format!("https://{h}")));
-            origin != own_public
-                && own_host.map(|(a, b)| origin != a && origin != b).unwrap_or(true)
+            let own_host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(|h| (format!("http://{h}"), format!("https://{h}")));
+            origin != own_public && own_host.map(|(a, b)| origin != a && origin != b).unwrap_or(true)
         }
     }
 }
@@ -132,11 +128,14 @@ pub async fn refuse_cross_site(State(st): State<AppState>, req: Request, next: N
 /// `message`/`status` and v1's `success`/`error`.
 pub fn edge_error(_path: &str, e: AppError) -> Response {
     let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, axum::Json(serde_json::json!({
-        "code": e.code.as_str(), "message": e.message, "details": e.details,
-        "status": "error", "success": false,
-        "error": {"code": e.code.as_str(), "message": e.message, "details": e.details}
-    })))
+    (
+        status,
+        axum::Json(serde_json::json!({
+            "code": e.code.as_str(), "message": e.message, "details": e.details,
+            "status": "error", "success": false,
+            "error": {"code": e.code.as_str(), "message": e.message, "details": e.details}
+        })),
+    )
         .into_response()
 }
 
@@ -225,9 +224,7 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
 /// WASM before anyone is logged in).
 fn is_public_page(path: &str) -> bool {
     const PUBLIC: &[&str] = &["/login", "/signup", "/verify", "/forgot-password", "/reset-password", "/invitations/accept"];
-    let is_static = path.starts_with("/pkg/")
-        || path.starts_with("/assets/")
-        || path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    let is_static = path.starts_with("/pkg/") || path.starts_with("/assets/") || path.rsplit('/').next().is_some_and(|last| last.contains('.'));
     is_static || PUBLIC.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 

@@ -1,9 +1,9 @@
 //! Shared application state, cloned into every request (everything inside is an `Arc` or cheap).
 
+use crate::model::AppError;
 use crate::server::auth::access::AccessKeys;
 use crate::server::auth::throttle::Throttle;
 use crate::server::config::Config;
-use crate::model::AppError;
 use crate::server::db::{Database, Tx};
 use crate::server::feed::Feed;
 use crate::server::jobs;

@@ -1,10 +1,7 @@
 //! Agent, active agent, voice, phone number and Twilio server functions for the dashboard.
 //! Adapters only: every rule lives in `services`.
 
-use crate::model::{
-    AgentInput, AgentView, AppError, ImportReport, PhoneNumberView, ProjectView, TwilioSettingsView, VoiceFilter,
-    VoiceView,
-};
+use crate::model::{AgentInput, AgentView, AppError, ImportReport, PhoneNumberView, ProjectView, TwilioSettingsView, VoiceFilter, VoiceView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -139,12 +136,7 @@ pub async fn list_numbers(project_id: String) -> Result<Vec<PhoneNumberView>, Ap
 
 /// Adds a number typed in any format; `country` (ISO alpha-2) reads national input.
 #[server(prefix = "/rpc", endpoint = "add_number")]
-pub async fn add_number(
-    project_id: String,
-    number: String,
-    country: Option<String>,
-    label: Option<String>,
-) -> Result<PhoneNumberView, AppError> {
+pub async fn add_number(project_id: String, number: String, country: Option<String>, label: Option<String>) -> Result<PhoneNumberView, AppError> {
     sf::run(async {
         let st = sf::state()?;
         let new = services::numbers::NewNumber { number, country, label: label.unwrap_or_default(), twilio_sid: None };

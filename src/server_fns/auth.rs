@@ -106,11 +106,7 @@ pub async fn reset_password(token: String, new_password: String, confirm_passwor
 }
 
 #[server(prefix = "/rpc", endpoint = "change_password")]
-pub async fn change_password(
-    current_password: String,
-    new_password: String,
-    confirm_password: String,
-) -> Result<String, AppError> {
+pub async fn change_password(current_password: String, new_password: String, confirm_password: String) -> Result<String, AppError> {
     sf::run(async {
         if new_password != confirm_password {
             return Err(AppError::field("confirm_password", "The two passwords do not match."));

@@ -1,9 +1,7 @@
 //! Project, active project, team, invitation, API key and audit server functions for the
 //! dashboard. Adapters only: every rule lives in `services`.
 
-use crate::model::{
-    ApiKeyCreated, ApiKeyView, AppError, AuditEntryView, InvitationPreview, InvitationView, MemberView, ProjectView,
-};
+use crate::model::{ApiKeyCreated, ApiKeyView, AppError, AuditEntryView, InvitationPreview, InvitationView, MemberView, ProjectView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -66,12 +64,7 @@ pub async fn set_active_project(project_id: String) -> Result<ProjectView, AppEr
 }
 
 #[server(prefix = "/rpc", endpoint = "update_project")]
-pub async fn update_project(
-    project_id: String,
-    name: String,
-    description: String,
-    call_status_webhook: String,
-) -> Result<ProjectView, AppError> {
+pub async fn update_project(project_id: String, name: String, description: String, call_status_webhook: String) -> Result<ProjectView, AppError> {
     sf::run(async {
         let st = sf::state()?;
         let u = services::projects::ProjectUpdate { name: Some(name), description: Some(description), webhook: Some(call_status_webhook) };

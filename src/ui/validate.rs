@@ -26,13 +26,7 @@ pub fn email(raw: &str) -> Option<String> {
         return bad();
     }
     let labels: Vec<&str> = domain.split('.').collect();
-    let bad_label = |l: &&str| {
-        l.is_empty()
-            || l.len() > 63
-            || l.starts_with('-')
-            || l.ends_with('-')
-            || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
-    };
+    let bad_label = |l: &&str| l.is_empty() || l.len() > 63 || l.starts_with('-') || l.ends_with('-') || !l.chars().all(|c| c.is_alphanumeric() || c == '-');
     if labels.len() < 2 || labels.iter().any(bad_label) {
         return bad();
     }

@@ -5,19 +5,19 @@
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
+use http::Method;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use serde_json::json;
 use serde_json::Value;
 use std::net::SocketAddr;
 use talkdeck::server::config::Config;
 use talkdeck::server::db::Database;
 use talkdeck::server::mail::Mailer;
+use talkdeck::server::services::accounts;
 use talkdeck::server::state::AppState;
 use tempfile::TempDir;
 use tower::ServiceExt;
-use http::Method;
-use serde_json::json;
-use talkdeck::server::services::accounts;
 
 pub const PW: &str = "Tdk-test-pass-1";
 
@@ -165,9 +165,7 @@ impl TestApp {
     /// The outbox as it is, without running jobs.
     pub fn outbox(&self) -> Vec<String> {
         let dir = self.dir.path().join("mail");
-        let mut names: Vec<_> = std::fs::read_dir(&dir)
-            .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
+        let mut names: Vec<_> = std::fs::read_dir(&dir).map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();
         names.sort();
         names.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
     }
@@ -177,12 +175,7 @@ impl TestApp {
     /// covers anything still on its way).
     pub async fn wait_mail(&self, to: &str, subject: &str, count_at_least: usize) -> String {
         for _ in 0..100 {
-            let m: Vec<String> = self
-                .mails()
-                .await
-                .into_iter()
-                .filter(|m| m.contains(&format!("To: {to}")) && m.contains(subject))
-                .collect();
+            let m: Vec<String> = self.mails().await.into_iter().filter(|m| m.contains(&format!("To: {to}")) && m.contains(subject)).collect();
             if m.len() >= count_at_least {
                 return m.last().cloned().unwrap();
             }

@@ -22,12 +22,10 @@ fn cipher(secret_key: &[u8; 32]) -> XChaCha20Poly1305 {
 pub fn seal(secret_key: &[u8; 32], context: &str, plain: &str) -> Result<String, AppError> {
     let mut nonce = [0u8; 24];
     OsRng.fill_bytes(&mut nonce);
-    let ct = cipher(secret_key)
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: context.as_bytes() })
-        .map_err(|_| {
-            tracing::error!("sealing a secret failed");
-            AppError::internal()
-        })?;
+    let ct = cipher(secret_key).encrypt(XNonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: context.as_bytes() }).map_err(|_| {
+        tracing::error!("sealing a secret failed");
+        AppError::internal()
+    })?;
     let mut out = nonce.to_vec();
     out.extend_from_slice(&ct);
     Ok(format!("v1.{}", URL_SAFE_NO_PAD.encode(out)))
@@ -45,9 +43,7 @@ pub fn open(secret_key: &[u8; 32], context: &str, sealed: &str) -> Result<String
         return Err(fail());
     }
     let (nonce, ct) = raw.split_at(24);
-    let plain = cipher(secret_key)
-        .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: context.as_bytes() })
-        .map_err(|_| fail())?;
+    let plain = cipher(secret_key).decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: context.as_bytes() }).map_err(|_| fail())?;
     String::from_utf8(plain).map_err(|_| fail())
 }
 

@@ -82,9 +82,7 @@ fn like_escape(s: &str) -> String {
 }
 
 pub async fn insert(c: &mut AnyConnection, a: &AgentRow) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "INSERT INTO agents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-    );
+    let sql = format!("INSERT INTO agents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)");
     sqlx::query(&sql)
         .bind(&a.id)
         .bind(&a.project_id)

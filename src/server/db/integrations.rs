@@ -39,10 +39,6 @@ pub async fn put(c: &mut AnyConnection, project_id: &str, kind: &str, public_con
 }
 
 pub async fn delete(c: &mut AnyConnection, project_id: &str, kind: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM integrations WHERE project_id = $1 AND kind = $2")
-        .bind(project_id)
-        .bind(kind)
-        .execute(c)
-        .await?;
+    let r = sqlx::query("DELETE FROM integrations WHERE project_id = $1 AND kind = $2").bind(project_id).bind(kind).execute(c).await?;
     Ok(r.rows_affected() > 0)
 }

@@ -90,15 +90,7 @@ const COLS: &str = "id, kind, payload, state, dedup_key, attempts, max_attempts,
 
 /// Inserts a pending job. When `dedup_key` is already held by a live (pending or running) job,
 /// nothing is inserted and that job is returned instead.
-pub async fn insert(
-    c: &mut AnyConnection,
-    id: &str,
-    kind: &str,
-    payload: &str,
-    dedup_key: Option<&str>,
-    max_attempts: i64,
-    run_at: i64,
-) -> Result<JobRow, sqlx::Error> {
+pub async fn insert(c: &mut AnyConnection, id: &str, kind: &str, payload: &str, dedup_key: Option<&str>, max_attempts: i64, run_at: i64) -> Result<JobRow, sqlx::Error> {
     let now = now_ms();
     let sql = format!(
         "INSERT INTO jobs (id, kind, payload, state, dedup_key, attempts, max_attempts, run_at, created_at, updated_at) \
@@ -135,14 +127,7 @@ pub async fn find(c: &mut AnyConnection, id: &str) -> Result<Option<JobRow>, sql
 /// IMMEDIATE`; on PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`, so concurrent
 /// claimers skip each other's rows). A lost job that already used all its attempts is marked
 /// dead instead of being run again.
-pub async fn claim(
-    c: &mut AnyConnection,
-    backend: Backend,
-    worker: &str,
-    limit: i64,
-    now: i64,
-    locked_until: i64,
-) -> Result<Vec<JobRow>, sqlx::Error> {
+pub async fn claim(c: &mut AnyConnection, backend: Backend, worker: &str, limit: i64, now: i64, locked_until: i64) -> Result<Vec<JobRow>, sqlx::Error> {
     let lock = match backend {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
@@ -191,14 +176,7 @@ const HELD: &str = "state = 'running' AND locked_by = $1 AND attempts = $2 AND i
 /// Extends the lease of a claim; false when the claim was lost.
 pub async fn heartbeat(c: &mut AnyConnection, job: &JobRow, worker: &str, locked_until: i64) -> Result<bool, sqlx::Error> {
     let sql = format!("UPDATE jobs SET locked_until = $4, updated_at = $5 WHERE {HELD}");
-    let r = sqlx::query(&sql)
-        .bind(worker)
-        .bind(job.attempts)
-        .bind(&job.id)
-        .bind(locked_until)
-        .bind(now_ms())
-        .execute(c)
-        .await?;
+    let r = sqlx::query(&sql).bind(worker).bind(job.attempts).bind(&job.id).bind(locked_until).bind(now_ms()).execute(c).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -214,13 +192,7 @@ pub async fn complete(c: &mut AnyConnection, job: &JobRow, worker: &str) -> Resu
 
 /// Records a failed attempt: back to pending at `retry_at`, or dead when it is `None`. False
 /// (and no change) when the claim was lost.
-pub async fn fail(
-    c: &mut AnyConnection,
-    job: &JobRow,
-    worker: &str,
-    error: &str,
-    retry_at: Option<i64>,
-) -> Result<bool, sqlx::Error> {
+pub async fn fail(c: &mut AnyConnection, job: &JobRow, worker: &str, error: &str, retry_at: Option<i64>) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let r = match retry_at {
         Some(at) => {
@@ -270,13 +242,11 @@ pub async fn list(c: &mut AnyConnection, states: &[JobState], limit: i64) -> Res
 
 /// Whether another live job holds `key`.
 pub async fn live_key_taken(c: &mut AnyConnection, key: &str, except_id: &str) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id FROM jobs WHERE dedup_key = $1 AND state IN ('pending', 'running') AND id <> $2 LIMIT 1",
-    )
-    .bind(key)
-    .bind(except_id)
-    .fetch_optional(c)
-    .await?;
+    let row = sqlx::query("SELECT id FROM jobs WHERE dedup_key = $1 AND state IN ('pending', 'running') AND id <> $2 LIMIT 1")
+        .bind(key)
+        .bind(except_id)
+        .fetch_optional(c)
+        .await?;
     Ok(row.is_some())
 }
 

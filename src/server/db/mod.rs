@@ -9,8 +9,8 @@ pub mod jobs;
 pub mod numbers;
 pub mod page;
 pub mod projects;
-pub mod voices;
 pub mod users;
+pub mod voices;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -65,13 +65,9 @@ impl Database {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
-            return Err(sqlx::Error::Configuration(
-                "DATABASE_URL must start with sqlite: or postgres:".into(),
-            ));
+            return Err(sqlx::Error::Configuration("DATABASE_URL must start with sqlite: or postgres:".into()));
         };
-        let mut opts = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10));
+        let mut opts = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 8 } else { 16 }).acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
             opts = opts.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -344,12 +340,8 @@ mod tests {
 
     #[test]
     fn corrupt_rows_name_table_row_and_column() {
-        let e = sqlx::Error::Decode(Box::new(CorruptRow {
-            table: "agents",
-            id: "a1".into(),
-            column: "direction".into(),
-            reason: "unknown direction \"sideways\"".into(),
-        }));
+        let e =
+            sqlx::Error::Decode(Box::new(CorruptRow { table: "agents", id: "a1".into(), column: "direction".into(), reason: "unknown direction \"sideways\"".into() }));
         let c = CorruptRow::of(&e).expect("a corrupt row");
         assert_eq!(c.to_string(), "agents row a1, column direction: unknown direction \"sideways\"");
         assert!(CorruptRow::of(&sqlx::Error::RowNotFound).is_none());

@@ -30,12 +30,10 @@ const COLUMNS: &str = "id, project_id, e164, country_code, national_format, inte
 const TABLE: &str = "phone_numbers";
 
 pub async fn project_of(c: &mut AnyConnection, id: &str) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT n.project_id FROM phone_numbers n JOIN projects p ON p.id = n.project_id WHERE n.id = $1 AND p.is_deleted = 0",
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await?;
+    let row = sqlx::query("SELECT n.project_id FROM phone_numbers n JOIN projects p ON p.id = n.project_id WHERE n.id = $1 AND p.is_deleted = 0")
+        .bind(id)
+        .fetch_optional(c)
+        .await?;
     row.map(|r| r.try_get("project_id")).transpose()
 }
 

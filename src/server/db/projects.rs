@@ -75,14 +75,12 @@ pub async fn list_for_user(c: &mut AnyConnection, user_id: &str) -> Result<Vec<(
 }
 
 pub async fn name_taken(c: &mut AnyConnection, owner_id: &str, name: &str, except: Option<&str>) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT 1 AS one FROM projects WHERE owner_id = $1 AND lower(name) = lower($2) AND is_deleted = 0 AND id <> $3",
-    )
-    .bind(owner_id)
-    .bind(name)
-    .bind(except.unwrap_or(""))
-    .fetch_optional(c)
-    .await?;
+    let row = sqlx::query("SELECT 1 AS one FROM projects WHERE owner_id = $1 AND lower(name) = lower($2) AND is_deleted = 0 AND id <> $3")
+        .bind(owner_id)
+        .bind(name)
+        .bind(except.unwrap_or(""))
+        .fetch_optional(c)
+        .await?;
     Ok(row.is_some())
 }
 
@@ -126,10 +124,7 @@ pub async fn soft_delete(c: &mut AnyConnection, id: &str) -> Result<(), sqlx::Er
 
 /// Clears a project as everyone's active project.
 pub async fn clear_active_project_of_all(c: &mut AnyConnection, project_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET active_project_id = NULL WHERE active_project_id = $1")
-        .bind(project_id)
-        .execute(c)
-        .await?;
+    sqlx::query("UPDATE users SET active_project_id = NULL WHERE active_project_id = $1").bind(project_id).execute(c).await?;
     Ok(())
 }
 
@@ -251,7 +246,6 @@ pub struct InvitationRow {
     pub accepted_at: Option<i64>,
     pub revoked_at: Option<i64>,
 }
-
 
 const INV_SELECT: &str = "SELECT i.id, i.project_id, i.email, i.role, i.invited_by, u.name AS inviter_name, \
      i.created_at, i.expires_at, i.accepted_at, i.revoked_at FROM invitations i JOIN users u ON u.id = i.invited_by";
@@ -452,19 +446,17 @@ pub async fn audit(
     target: Option<&str>,
     details: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, project_id, actor_kind, actor_id, action, target, details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(new_id())
-    .bind(project_id)
-    .bind(actor_kind)
-    .bind(actor_id)
-    .bind(action.as_str())
-    .bind(target)
-    .bind(details)
-    .bind(now_ms())
-    .execute(c)
-    .await?;
+    sqlx::query("INSERT INTO audit_log (id, project_id, actor_kind, actor_id, action, target, details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(new_id())
+        .bind(project_id)
+        .bind(actor_kind)
+        .bind(actor_id)
+        .bind(action.as_str())
+        .bind(target)
+        .bind(details)
+        .bind(now_ms())
+        .execute(c)
+        .await?;
     Ok(())
 }
 
@@ -483,12 +475,7 @@ pub struct AuditRow {
 }
 
 /// Newest first, keyset-paginated on (created_at, id).
-pub async fn audit_page(
-    c: &mut AnyConnection,
-    project_id: &str,
-    before: Option<(i64, String)>,
-    limit: i64,
-) -> Result<Vec<AuditRow>, sqlx::Error> {
+pub async fn audit_page(c: &mut AnyConnection, project_id: &str, before: Option<(i64, String)>, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
     let (bt, bid) = before.unwrap_or((i64::MAX, String::new()));
     let rows = sqlx::query(
         "SELECT a.id, a.actor_kind, a.actor_id, u.email AS actor_email, a.action, a.target, a.details, a.created_at \
@@ -528,8 +515,11 @@ pub async fn page_for_user(
     limit: i64,
 ) -> Result<Vec<(ProjectRow, Role)>, sqlx::Error> {
     let mut b = super::page::Binds::default();
-    let mut sql = format!("{PROJECT_SELECT} JOIN project_members m ON m.project_id = p.id AND m.user_id = {} WHERE p.is_deleted = 0", b.text(user_id))
-        .replacen("SELECT p.id", "SELECT m.role AS my_role, p.id", 1);
+    let mut sql = format!("{PROJECT_SELECT} JOIN project_members m ON m.project_id = p.id AND m.user_id = {} WHERE p.is_deleted = 0", b.text(user_id)).replacen(
+        "SELECT p.id",
+        "SELECT m.role AS my_role, p.id",
+        1,
+    );
     if let Some(only) = only {
         sql.push_str(&format!(" AND p.id = {}", b.text(only)));
     }

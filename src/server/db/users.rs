@@ -45,14 +45,7 @@ pub async fn find_by_id(c: &mut AnyConnection, id: &str) -> Result<Option<UserRo
     typed_opt("users", "id", row)
 }
 
-pub async fn insert(
-    c: &mut AnyConnection,
-    id: &str,
-    email: &str,
-    name: &str,
-    password_hash: &str,
-    verified_at: Option<i64>,
-) -> Result<(), sqlx::Error> {
+pub async fn insert(c: &mut AnyConnection, id: &str, email: &str, name: &str, password_hash: &str, verified_at: Option<i64>) -> Result<(), sqlx::Error> {
     let now = now_ms();
     sqlx::query(
         "INSERT INTO users (id, email, name, company_name, password_hash, email_verified_at, \
@@ -70,12 +63,7 @@ pub async fn insert(
 }
 
 /// Re-registration of a still-unverified account: the latest sign-up's name and password win.
-pub async fn replace_unverified(
-    c: &mut AnyConnection,
-    id: &str,
-    name: &str,
-    password_hash: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn replace_unverified(c: &mut AnyConnection, id: &str, name: &str, password_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET name = $1, password_hash = $2, updated_at = $3 \
          WHERE id = $4 AND email_verified_at IS NULL",
@@ -91,13 +79,11 @@ pub async fn replace_unverified(
 
 pub async fn mark_verified(c: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
     let now = now_ms();
-    sqlx::query(
-        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 WHERE id = $2",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await?;
+    sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await?;
     Ok(())
 }
 
@@ -111,12 +97,7 @@ pub async fn set_password(c: &mut AnyConnection, id: &str, hash: &str) -> Result
     Ok(())
 }
 
-pub async fn update_profile(
-    c: &mut AnyConnection,
-    id: &str,
-    name: &str,
-    company: Option<&str>,
-) -> Result<(), sqlx::Error> {
+pub async fn update_profile(c: &mut AnyConnection, id: &str, name: &str, company: Option<&str>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET name = $1, company_name = $2, updated_at = $3 WHERE id = $4")
         .bind(name)
         .bind(company)
@@ -140,24 +121,16 @@ pub struct EmailCodeRow {
 /// Kills every live code of this purpose for the user (a new one is about to be issued, or the
 /// account was verified).
 pub async fn consume_codes(c: &mut AnyConnection, user_id: &str, purpose: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE email_codes SET consumed_at = $1 WHERE user_id = $2 AND purpose = $3 AND consumed_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(user_id)
-    .bind(purpose)
-    .execute(c)
-    .await?;
+    sqlx::query("UPDATE email_codes SET consumed_at = $1 WHERE user_id = $2 AND purpose = $3 AND consumed_at IS NULL")
+        .bind(now_ms())
+        .bind(user_id)
+        .bind(purpose)
+        .execute(c)
+        .await?;
     Ok(())
 }
 
-pub async fn insert_code(
-    c: &mut AnyConnection,
-    user_id: &str,
-    purpose: &str,
-    code_hash: &str,
-    expires_at: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn insert_code(c: &mut AnyConnection, user_id: &str, purpose: &str, code_hash: &str, expires_at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO email_codes (id, user_id, purpose, code_hash, attempts, expires_at, consumed_at, created_at) \
          VALUES ($1, $2, $3, $4, 0, $5, NULL, $6)",
@@ -174,11 +147,7 @@ pub async fn insert_code(
 }
 
 /// The newest unconsumed code of this purpose, expired or not (the caller tells them apart).
-pub async fn live_code(
-    c: &mut AnyConnection,
-    user_id: &str,
-    purpose: &str,
-) -> Result<Option<EmailCodeRow>, sqlx::Error> {
+pub async fn live_code(c: &mut AnyConnection, user_id: &str, purpose: &str) -> Result<Option<EmailCodeRow>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, code_hash, attempts, expires_at FROM email_codes \
          WHERE user_id = $1 AND purpose = $2 AND consumed_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1",
@@ -209,25 +178,18 @@ pub async fn record_wrong_code(c: &mut AnyConnection, code_id: &str, max: i64) -
 /// write decides, so concurrent checks cannot use one code twice or past its limit.
 pub async fn consume_code(c: &mut AnyConnection, code_id: &str, max: i64) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    let r = sqlx::query(
-        "UPDATE email_codes SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1 AND attempts < $3",
-    )
-    .bind(now)
-    .bind(code_id)
-    .bind(max)
-    .execute(c)
-    .await?;
+    let r = sqlx::query("UPDATE email_codes SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1 AND attempts < $3")
+        .bind(now)
+        .bind(code_id)
+        .bind(max)
+        .execute(c)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 // ---- password reset tokens ----------------------------------------------------------------
 
-pub async fn insert_reset(
-    c: &mut AnyConnection,
-    user_id: &str,
-    token_hash: &str,
-    expires_at: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn insert_reset(c: &mut AnyConnection, user_id: &str, token_hash: &str, expires_at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO password_resets (id, user_id, token_hash, expires_at, used_at, created_at) \
          VALUES ($1, $2, $3, $4, NULL, $5)",
@@ -268,12 +230,7 @@ pub async fn kill_resets(c: &mut AnyConnection, user_id: &str) -> Result<(), sql
 
 // ---- browser sessions ----------------------------------------------------------------------
 
-pub async fn insert_session(
-    c: &mut AnyConnection,
-    id_hash: &str,
-    user_id: &str,
-    expires_at: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn insert_session(c: &mut AnyConnection, id_hash: &str, user_id: &str, expires_at: i64) -> Result<(), sqlx::Error> {
     let now = now_ms();
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, revoked_at) \
@@ -310,14 +267,12 @@ pub async fn revoke_session(c: &mut AnyConnection, id_hash: &str) -> Result<(), 
 
 /// Revokes every session of the user except `keep` (the caller's own, when it should survive).
 pub async fn revoke_sessions(c: &mut AnyConnection, user_id: &str, keep: Option<&str>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id_hash <> $3",
-    )
-    .bind(now_ms())
-    .bind(user_id)
-    .bind(keep.unwrap_or(""))
-    .execute(c)
-    .await?;
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id_hash <> $3")
+        .bind(now_ms())
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(c)
+        .await?;
     Ok(())
 }
 
@@ -353,23 +308,16 @@ pub async fn revoke_family(c: &mut AnyConnection, id: &str) -> Result<(), sqlx::
 }
 
 pub async fn revoke_families(c: &mut AnyConnection, user_id: &str, keep: Option<&str>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3",
-    )
-    .bind(now_ms())
-    .bind(user_id)
-    .bind(keep.unwrap_or(""))
-    .execute(c)
-    .await?;
+    sqlx::query("UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3")
+        .bind(now_ms())
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(c)
+        .await?;
     Ok(())
 }
 
-pub async fn insert_refresh(
-    c: &mut AnyConnection,
-    family_id: &str,
-    token_hash: &str,
-    expires_at: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn insert_refresh(c: &mut AnyConnection, family_id: &str, token_hash: &str, expires_at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at, used_at) \
          VALUES ($1, $2, $3, $4, NULL)",

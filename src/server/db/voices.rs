@@ -77,12 +77,7 @@ pub struct VoiceWhere {
 
 /// One keyset page of the catalog in catalog order (sort_order, lower(name), id); each row comes
 /// with its sort_order so the caller can start the next page after it.
-pub async fn page(
-    c: &mut AnyConnection,
-    f: &VoiceWhere,
-    after: Option<(i64, String, String)>,
-    limit: i64,
-) -> Result<Vec<(VoiceRow, i64)>, sqlx::Error> {
+pub async fn page(c: &mut AnyConnection, f: &VoiceWhere, after: Option<(i64, String, String)>, limit: i64) -> Result<Vec<(VoiceRow, i64)>, sqlx::Error> {
     use super::page::like_escape;
     let mut b = super::page::Binds::default();
     let mut sql = format!("SELECT {COLUMNS}, sort_order FROM voices WHERE 1 = 1");
@@ -108,9 +103,7 @@ pub async fn page(
     }
     if let Some((o, name, id)) = after {
         let (o, n, i) = (b.int(o), b.text(name), b.text(id));
-        sql.push_str(&format!(
-            " AND (sort_order > {o} OR (sort_order = {o} AND (lower(name) > lower({n}) OR (lower(name) = lower({n}) AND id > {i}))))"
-        ));
+        sql.push_str(&format!(" AND (sort_order > {o} OR (sort_order = {o} AND (lower(name) > lower({n}) OR (lower(name) = lower({n}) AND id > {i}))))"));
     }
     sql.push_str(&format!(" ORDER BY sort_order, lower(name), id LIMIT {}", b.int(limit)));
     let rows = b.fetch_all(c, &sql).await?;

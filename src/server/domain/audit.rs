@@ -34,7 +34,35 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: &'static [AuditAction] = &[AuditAction::AgentCallingUpdated, AuditAction::AgentCreated, AuditAction::AgentDeleted, AuditAction::AgentDuplicated, AuditAction::AgentUpdated, AuditAction::ApiKeyCreated, AuditAction::ApiKeyRevoked, AuditAction::InvitationAccepted, AuditAction::InvitationCreated, AuditAction::InvitationResent, AuditAction::InvitationRevoked, AuditAction::MemberLeft, AuditAction::MemberRemoved, AuditAction::MemberRoleChanged, AuditAction::NumberAdded, AuditAction::NumberAssigned, AuditAction::NumberReleased, AuditAction::NumberUnassigned, AuditAction::ProjectActiveAgentCleared, AuditAction::ProjectActiveAgentSet, AuditAction::ProjectCreated, AuditAction::ProjectDeleted, AuditAction::ProjectTransferred, AuditAction::ProjectWebhookChanged, AuditAction::TwilioCredentialsRemoved, AuditAction::TwilioCredentialsSaved, AuditAction::TwilioNumbersImported];
+    pub const ALL: &'static [AuditAction] = &[
+        AuditAction::AgentCallingUpdated,
+        AuditAction::AgentCreated,
+        AuditAction::AgentDeleted,
+        AuditAction::AgentDuplicated,
+        AuditAction::AgentUpdated,
+        AuditAction::ApiKeyCreated,
+        AuditAction::ApiKeyRevoked,
+        AuditAction::InvitationAccepted,
+        AuditAction::InvitationCreated,
+        AuditAction::InvitationResent,
+        AuditAction::InvitationRevoked,
+        AuditAction::MemberLeft,
+        AuditAction::MemberRemoved,
+        AuditAction::MemberRoleChanged,
+        AuditAction::NumberAdded,
+        AuditAction::NumberAssigned,
+        AuditAction::NumberReleased,
+        AuditAction::NumberUnassigned,
+        AuditAction::ProjectActiveAgentCleared,
+        AuditAction::ProjectActiveAgentSet,
+        AuditAction::ProjectCreated,
+        AuditAction::ProjectDeleted,
+        AuditAction::ProjectTransferred,
+        AuditAction::ProjectWebhookChanged,
+        AuditAction::TwilioCredentialsRemoved,
+        AuditAction::TwilioCredentialsSaved,
+        AuditAction::TwilioNumbersImported,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -9,10 +9,10 @@ mod project;
 
 mod text;
 
+pub use crate::model::template::PromptTemplate;
 pub use audit::AuditAction;
 pub use email::Email;
 pub use password::Password;
 pub use phone::E164;
 pub use project::{Description, ProjectName, WebhookUrl};
-pub use crate::model::template::PromptTemplate;
 pub use text::{CompanyName, PersonName, VerificationCode};

@@ -36,10 +36,7 @@ impl Password {
             return Err(AppError::field(field, "The password cannot be only spaces."));
         }
         if is_common(raw) {
-            return Err(AppError::field(
-                field,
-                "This password is too common and easy to guess. Choose another.",
-            ));
+            return Err(AppError::field(field, "This password is too common and easy to guess. Choose another."));
         }
         Ok(Password(raw.to_string()))
     }

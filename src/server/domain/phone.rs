@@ -23,9 +23,11 @@ impl E164 {
             return Err(AppError::field(field, "This is not a phone number."));
         }
         let region = match default_country.map(str::trim).filter(|c| !c.is_empty()) {
-            Some(c) => Some(c.to_ascii_uppercase().parse::<country::Id>().map_err(|_| {
-                AppError::field("country", format!("{c} is not a country code we know (use e.g. US, GB, DE)."))
-            })?),
+            Some(c) => Some(
+                c.to_ascii_uppercase()
+                    .parse::<country::Id>()
+                    .map_err(|_| AppError::field("country", format!("{c} is not a country code we know (use e.g. US, GB, DE).")))?,
+            ),
             None => None,
         };
         let number = phonenumber::parse(region, s).map_err(|_| {

@@ -1,4 +1,7 @@
-use crate::model::limits::{at_most, project::{webhook_url_too_long, DESCRIPTION_MAX, NAME_MAX, WEBHOOK_URL_MAX}};
+use crate::model::limits::{
+    at_most,
+    project::{webhook_url_too_long, DESCRIPTION_MAX, NAME_MAX, WEBHOOK_URL_MAX},
+};
 use crate::model::AppError;
 
 /// A project name: 1 to 100 characters after trimming, no control characters.

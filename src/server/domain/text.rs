@@ -1,4 +1,7 @@
-use crate::model::limits::{account::{COMPANY_NAME_MAX, PERSON_NAME_MAX}, at_most};
+use crate::model::limits::{
+    account::{COMPANY_NAME_MAX, PERSON_NAME_MAX},
+    at_most,
+};
 use crate::model::AppError;
 
 fn clean(raw: &str) -> String {

@@ -39,9 +39,8 @@ pub async fn handle(st: AppState, job: JobContext) -> Result<(), JobError> {
     let p: Payload = job.json()?;
     // `open` logs the failure (without the value); the usual cause is a changed SECRET_KEY,
     // which no retry fixes.
-    let plain = sealed::open(&st.config.secret_key, SEAL_CONTEXT, &p.sealed)
-        .map_err(|_| JobError::permanent("the mail cannot be decrypted (was SECRET_KEY changed?)"))?;
-    let mail: OutgoingMail =
-        serde_json::from_str(&plain).map_err(|_| JobError::permanent("the sealed mail does not decode"))?;
+    let plain =
+        sealed::open(&st.config.secret_key, SEAL_CONTEXT, &p.sealed).map_err(|_| JobError::permanent("the mail cannot be decrypted (was SECRET_KEY changed?)"))?;
+    let mail: OutgoingMail = serde_json::from_str(&plain).map_err(|_| JobError::permanent("the sealed mail does not decode"))?;
     st.mailer.send(mail).await.map_err(|e| JobError::new(format!("mail not sent: {e}")))
 }

@@ -98,16 +98,7 @@ pub async fn enqueue(c: &mut AnyConnection, job: NewJob) -> Result<Job, AppError
         tracing::error!(kind = %job.kind, max_attempts = job.max_attempts, "invalid job");
         return Err(AppError::internal());
     }
-    let row = store::insert(
-        c,
-        &new_id(),
-        &job.kind,
-        &job.payload.to_string(),
-        job.key.as_deref(),
-        job.max_attempts,
-        job.run_at.unwrap_or_else(now_ms),
-    )
-    .await?;
+    let row = store::insert(c, &new_id(), &job.kind, &job.payload.to_string(), job.key.as_deref(), job.max_attempts, job.run_at.unwrap_or_else(now_ms)).await?;
     Ok(row)
 }
 
@@ -146,8 +137,7 @@ pub struct JobContext {
 impl JobContext {
     /// The payload decoded; a payload that does not decode fails the job permanently.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, JobError> {
-        serde_json::from_str(&self.payload)
-            .map_err(|e| JobError::permanent(format!("the payload does not decode: {e}")))
+        serde_json::from_str(&self.payload).map_err(|e| JobError::permanent(format!("the payload does not decode: {e}")))
     }
 }
 
@@ -384,8 +374,7 @@ impl Worker {
         let held = match &outcome {
             Ok(()) => store::complete(&mut c, job, &self.id).await?,
             Err(e) => {
-                let retry_at = (!e.permanent && job.attempts < job.max_attempts)
-                    .then(|| now_ms() + self.config.backoff.delay_ms(job.attempts));
+                let retry_at = (!e.permanent && job.attempts < job.max_attempts).then(|| now_ms() + self.config.backoff.delay_ms(job.attempts));
                 let held = store::fail(&mut c, job, &self.id, &e.message, retry_at).await?;
                 if held {
                     let attempt = job.attempts;

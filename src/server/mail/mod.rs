@@ -44,9 +44,7 @@ impl Mailer {
         let from: Mailbox = cfg.mail_from.parse().map_err(|e| MailError::Address(format!("MAIL_FROM: {e}")))?;
         match &cfg.smtp_url {
             Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| MailError::Smtp(e.to_string()))?
-                    .build();
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| MailError::Smtp(e.to_string()))?.build();
                 Ok(Mailer::Smtp { transport, from })
             }
             None => {
@@ -66,11 +64,7 @@ impl Mailer {
             .from(from)
             .to(to)
             .subject(mail.subject)
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(part(ContentType::TEXT_PLAIN, mail.text))
-                    .singlepart(part(ContentType::TEXT_HTML, mail.html)),
-            )
+            .multipart(MultiPart::alternative().singlepart(part(ContentType::TEXT_PLAIN, mail.text)).singlepart(part(ContentType::TEXT_HTML, mail.html)))
             .map_err(|e| MailError::Build(e.to_string()))?;
         match self {
             Mailer::Smtp { transport, .. } => {

@@ -75,9 +75,7 @@ fn param_error(what: &str, text: &str) -> AppError {
         return AppError::missing_field(field);
     }
     match text.split_once(": ") {
-        Some((field, msg)) if !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
-            AppError::field(field, format!("{field}: {msg}"))
-        }
+        Some((field, msg)) if !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => AppError::field(field, format!("{field}: {msg}")),
         _ => AppError::new(ErrorCode::InvalidInput, format!("The {what} is invalid ({text}).")),
     }
 }

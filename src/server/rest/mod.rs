@@ -38,8 +38,7 @@ pub fn router() -> Router<AppState> {
 
 /// The OpenAPI document of everything served under `/api`, built from the same router.
 pub fn document() -> &'static utoipa::openapi::OpenApi {
-    static DOC: LazyLock<utoipa::openapi::OpenApi> =
-        LazyLock::new(|| OpenApiRouter::<AppState>::with_openapi(v1::openapi::base()).nest("/api", api()).into_openapi());
+    static DOC: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| OpenApiRouter::<AppState>::with_openapi(v1::openapi::base()).nest("/api", api()).into_openapi());
     &DOC
 }
 
@@ -72,11 +71,7 @@ async fn json_errors(req: Request, next: Next) -> Response {
     let path = req.extensions().get::<OriginalUri>().map(|u| u.0.path().to_string()).unwrap_or_else(|| req.uri().path().to_string());
     let res = next.run(req).await;
     let status = res.status();
-    let is_json = res
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
+    let is_json = res.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/json"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return res;
     }
@@ -110,4 +105,3 @@ async fn json_errors(req: Request, next: Next) -> Response {
     }
     out
 }
-

@@ -59,10 +59,7 @@ pub async fn project(c: &mut AnyConnection, actor: &Actor, project_id: &str, nee
     let role = projects::member_role(&mut *c, project_id, p.user_id()).await?.ok_or_else(project_not_found)?;
     let project = projects::find(&mut *c, project_id).await?.ok_or_else(project_not_found)?;
     if role < need.role() {
-        return Err(AppError::forbidden(format!(
-            "Your role on this project ({}) does not allow this. Ask an admin or owner.",
-            role.label()
-        )));
+        return Err(AppError::forbidden(format!("Your role on this project ({}) does not allow this. Ask an admin or owner.", role.label())));
     }
     Ok(Access { project, role })
 }

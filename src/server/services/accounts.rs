@@ -86,13 +86,7 @@ pub struct SignupResult {
 ///   the owner verifies) and a fresh code is mailed; an owner who forgot the password they chose
 ///   uses forgot/reset, which also verifies the address;
 /// - verified: nothing changes; the owner is mailed that someone tried, with log-in and reset links.
-pub async fn signup(
-    st: &AppState,
-    client: Client,
-    name: &str,
-    email: &str,
-    password_raw: &str,
-) -> Result<SignupResult, AppError> {
+pub async fn signup(st: &AppState, client: Client, name: &str, email: &str, password_raw: &str) -> Result<SignupResult, AppError> {
     let email = Email::parse(email)?;
     st.throttle.check(Action::Signup, Some(email.as_str()), client.ip).await?;
     let name = PersonName::parse(name)?;
@@ -225,10 +219,7 @@ pub async fn login(st: &AppState, client: Client, email: &str, password_raw: &st
         return Err(invalid());
     }
     if !user.verified() {
-        return Err(AppError::new(
-            ErrorCode::EmailNotVerified,
-            "Verify your email before logging in: enter the 6-digit code we sent you.",
-        ));
+        return Err(AppError::new(ErrorCode::EmailNotVerified, "Verify your email before logging in: enter the 6-digit code we sent you."));
     }
     Ok(user)
 }
@@ -246,13 +237,7 @@ pub async fn start_session(st: &AppState, user_id: &str, previous_raw: Option<&s
     if let Some(prev) = previous_raw {
         users::revoke_session(&mut tx, &secrets::sha256_hex(prev)).await?;
     }
-    users::insert_session(
-        &mut tx,
-        &secrets::sha256_hex(&raw),
-        user_id,
-        now_ms() + crate::server::auth::cookie::SESSION_TTL_MS,
-    )
-    .await?;
+    users::insert_session(&mut tx, &secrets::sha256_hex(&raw), user_id, now_ms() + crate::server::auth::cookie::SESSION_TTL_MS).await?;
     tx.commit().await?;
     Ok(raw)
 }
@@ -284,10 +269,7 @@ pub async fn issue_tokens(st: &AppState, user_id: &str) -> Result<TokenPair, App
 }
 
 fn sign_pair(st: &AppState, user_id: &str, family: &str, refresh: String) -> Result<TokenPair, AppError> {
-    let (access, exp) = st
-        .access_keys
-        .sign(user_id, family, now_ms() / 1000)
-        .or_internal("signing access token")?;
+    let (access, exp) = st.access_keys.sign(user_id, family, now_ms() / 1000).or_internal("signing access token")?;
     Ok(TokenPair { access_token: access, refresh_token: refresh, expires_at: exp })
 }
 
@@ -412,9 +394,9 @@ pub async fn reset_password(st: &AppState, client: Client, token: &str, new: &st
     let new = Password::parse_new(new, "new_password")?;
     let hash = password::hash(new.expose()).await?;
     let mut tx = st.db.begin_write().await?;
-    let user_id = users::take_reset(&mut tx, &secrets::sha256_hex(token)).await?.ok_or_else(|| {
-        AppError::new(ErrorCode::InvalidCode, "This reset link is invalid, expired or already used. Ask for a new one.")
-    })?;
+    let user_id = users::take_reset(&mut tx, &secrets::sha256_hex(token))
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::InvalidCode, "This reset link is invalid, expired or already used. Ask for a new one."))?;
     users::set_password(&mut tx, &user_id, &hash).await?;
     users::mark_verified(&mut tx, &user_id).await?;
     users::revoke_sessions(&mut tx, &user_id, None).await?;

@@ -13,18 +13,17 @@
 //!   as the active agent. Batches do not exist yet: when they do, deletion must be refused while
 //!   the agent is the target of a running batch (check in [`delete`]).
 
-use crate::server::domain::AuditAction;
 use super::access::{self, Access, Need};
 use super::audit;
 use crate::model::error::FieldError;
 use crate::model::{
-    AgentInput, AgentSort, AgentStatus, AgentView, AnalysisConfig, AppError, Direction, ErrorCode, NumberBrief,
-    ProjectView, PromptTemplate, QuestionKind, SpeaksFirst,
+    AgentInput, AgentSort, AgentStatus, AgentView, AnalysisConfig, AppError, Direction, ErrorCode, NumberBrief, ProjectView, PromptTemplate, QuestionKind, SpeaksFirst,
 };
 use crate::server::auth::Actor;
 use crate::server::db::agents::{self as db, AgentRow, LinkRow};
 use crate::server::db::numbers::{self as numbers_db, NumberRow};
 use crate::server::db::{new_id, now_ms, projects, voices, Tx};
+use crate::server::domain::AuditAction;
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 
@@ -69,8 +68,8 @@ impl From<AgentInput> for AgentPatch {
 }
 
 use crate::model::limits::agent::{
-    self as limits, CRITERIA_MAX, FIRST_MESSAGE_MAX, LLM_MODEL_MAX, MAX_DURATION_MAX, MAX_DURATION_MIN, NAME_MAX, OPTIONS_MAX,
-    OPTIONS_MIN, OPTION_MAX, PROMPT_MAX, QUESTIONS_MAX, QUESTION_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN,
+    self as limits, CRITERIA_MAX, FIRST_MESSAGE_MAX, LLM_MODEL_MAX, MAX_DURATION_MAX, MAX_DURATION_MIN, NAME_MAX, OPTIONS_MAX, OPTIONS_MIN, OPTION_MAX, PROMPT_MAX,
+    QUESTIONS_MAX, QUESTION_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN,
 };
 
 /// Collects every field problem so a form can show them all at once.
@@ -271,13 +270,9 @@ async fn check_voice(c: &mut AnyConnection, voice_id: Option<&str>) -> Result<Op
 /// Finds an agent the caller may act on with `need`; invisible or unknown agents are 404.
 pub(crate) async fn load(c: &mut AnyConnection, actor: &Actor, agent_id: &str, need: Need) -> Result<(Access, AgentRow), AppError> {
     let project_id = db::project_of(&mut *c, agent_id).await?.ok_or_else(agent_not_found)?;
-    let a = access::project(&mut *c, actor, &project_id, need).await.map_err(|e| {
-        if e.code == ErrorCode::NotFound {
-            agent_not_found()
-        } else {
-            e
-        }
-    })?;
+    let a = access::project(&mut *c, actor, &project_id, need)
+        .await
+        .map_err(|e| if e.code == ErrorCode::NotFound { agent_not_found() } else { e })?;
     let row = db::find(&mut *c, &project_id, agent_id).await?.ok_or_else(agent_not_found)?;
     Ok((a, row))
 }
@@ -325,13 +320,7 @@ fn view(r: &AgentRow, cx: &Context) -> AgentView {
             }
         }
     }
-    let phone_numbers = cx
-        .links
-        .iter()
-        .filter(|l| l.agent_id == r.id)
-        .filter_map(|l| cx.numbers.get(&l.phone_number_id))
-        .map(brief)
-        .collect();
+    let phone_numbers = cx.links.iter().filter(|l| l.agent_id == r.id).filter_map(|l| cx.numbers.get(&l.phone_number_id)).map(brief).collect();
     AgentView {
         id: r.id.clone(),
         project_id: r.project_id.clone(),
@@ -655,7 +644,8 @@ pub async fn set_calling(tx: &mut Tx, actor: &Actor, agent_id: &str, direction: 
         if dir_change {
             sync_link_direction(&mut *tx, &row).await?;
         }
-        audit::record(&mut *tx, actor, &row.project_id, AuditAction::AgentCallingUpdated, Some(&row.id), Some(&format!("{} {} number(s)", dir.as_str(), wanted.len()))).await?;
+        audit::record(&mut *tx, actor, &row.project_id, AuditAction::AgentCallingUpdated, Some(&row.id), Some(&format!("{} {} number(s)", dir.as_str(), wanted.len())))
+            .await?;
     }
     let v = view_one(&mut *tx, &row).await?;
     Ok(v)
@@ -800,7 +790,11 @@ mod tests {
         let q = |kind, options: &[&str]| CustomQuestion { question: "Q?".into(), kind, options: options.iter().map(|s| s.to_string()).collect() };
         let mut p = Problems::default();
         let a = clean_analysis(
-            AnalysisConfig { summary: true, success_criteria: " booked ".into(), questions: vec![q(QuestionKind::Boolean, &["x"]), q(QuestionKind::Selector, &["A", " B ", ""])] },
+            AnalysisConfig {
+                summary: true,
+                success_criteria: " booked ".into(),
+                questions: vec![q(QuestionKind::Boolean, &["x"]), q(QuestionKind::Selector, &["A", " B ", ""])],
+            },
             &mut p,
         );
         assert!(p.0.is_empty());

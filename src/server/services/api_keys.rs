@@ -2,13 +2,13 @@
 //! effect. A key acts with its creator's role on each project, limited to one project when it
 //! was created for one. Talkstack's `generate-apikey` keeps one such key per user and replaces it.
 
-use crate::server::domain::AuditAction;
 use super::access::{self, Need};
-use crate::model::{ApiKeyCreated, ApiKeyView, AppError, ErrorCode};
 use super::audit;
+use crate::model::{ApiKeyCreated, ApiKeyView, AppError, ErrorCode};
 use crate::server::auth::{secrets, Actor, AuthVia, Principal};
 use crate::server::db::projects::{self, ApiKeyRow};
 use crate::server::db::{new_id, now_ms, users, Tx};
+use crate::server::domain::AuditAction;
 use sqlx::AnyConnection;
 
 pub const KEY_PREFIX: &str = "tdk_";

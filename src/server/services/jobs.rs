@@ -20,17 +20,11 @@ pub async fn list(c: &mut AnyConnection, include_done: bool, limit: i64) -> Resu
 pub async fn retry(tx: &mut Tx, id: &str) -> Result<JobRow, AppError> {
     let job = store::find(&mut *tx, id.trim()).await?.ok_or_else(|| AppError::not_found("Job"))?;
     if job.state != JobState::Dead {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            format!("Job {} is {}, not dead: only dead jobs can be retried.", job.id, job.state.as_str()),
-        ));
+        return Err(AppError::new(ErrorCode::Conflict, format!("Job {} is {}, not dead: only dead jobs can be retried.", job.id, job.state.as_str())));
     }
     if let Some(key) = &job.dedup_key {
         if store::live_key_taken(&mut *tx, key, &job.id).await? {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                format!("Another pending or running job has the key {key}; retry it after that one finishes."),
-            ));
+            return Err(AppError::new(ErrorCode::Conflict, format!("Another pending or running job has the key {key}; retry it after that one finishes.")));
         }
     }
     if !store::revive(&mut *tx, &job.id).await? {

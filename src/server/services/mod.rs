@@ -10,8 +10,8 @@
 //! credential flows in `accounts`) open their own transactions around those calls.
 
 pub mod access;
-pub mod agents;
 pub mod accounts;
+pub mod agents;
 pub mod api_keys;
 pub mod audit;
 pub mod jobs;

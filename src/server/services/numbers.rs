@@ -6,15 +6,15 @@
 //! refused without saying which project holds it. Releasing removes the number from Talkdeck
 //! (and from its agents); a Twilio number stays in the Twilio account.
 
-use crate::server::domain::AuditAction;
 use super::access::{self, Access, Need};
-use super::audit;
 use super::agents::{self as agents_svc, agent_not_found};
+use super::audit;
 use crate::model::{AgentRef, AppError, Direction, ErrorCode, NumberProvider, NumberStatus, PhoneNumberView};
 use crate::server::auth::Actor;
 use crate::server::db::agents::{self as agents_db, LinkRow};
 use crate::server::db::numbers::{self as db, NumberRow};
 use crate::server::db::{new_id, now_ms, Tx};
+use crate::server::domain::AuditAction;
 use crate::server::domain::E164;
 use crate::server::state::AppState;
 use sqlx::AnyConnection;
@@ -39,11 +39,7 @@ pub fn view(n: &NumberRow, links: &[LinkRow]) -> PhoneNumberView {
         .filter(|l| l.phone_number_id == n.id)
         .map(|l| AgentRef { id: l.agent_id.clone(), name: l.agent_name.clone(), direction: l.direction })
         .collect();
-    let agent_id = agents
-        .iter()
-        .find(|a| a.direction == Direction::Inbound)
-        .or_else(|| agents.first())
-        .map(|a| a.id.clone());
+    let agent_id = agents.iter().find(|a| a.direction == Direction::Inbound).or_else(|| agents.first()).map(|a| a.id.clone());
     PhoneNumberView {
         id: n.id.clone(),
         project_id: n.project_id.clone(),

@@ -5,17 +5,17 @@
 //! numbers; with `cascade` they are deleted with it; creating the
 //! user's first project makes it their active one.
 
-use crate::server::domain::AuditAction;
 use super::access::{self, Need};
+use super::audit;
 use crate::model::{AppError, ErrorCode, ProjectView, Role, UserView};
 use crate::server::auth::Actor;
 use crate::server::db::projects::{self, ProjectRow};
-use super::audit;
 use crate::server::db::{new_id, users, Tx};
-use sqlx::AnyConnection;
+use crate::server::domain::AuditAction;
 use crate::server::domain::{Description, ProjectName, WebhookUrl};
 use crate::server::error::OnUnique;
 use crate::server::services::accounts::user_view;
+use sqlx::AnyConnection;
 
 pub fn view(p: &ProjectRow, role: Role) -> ProjectView {
     ProjectView {
@@ -63,11 +63,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, name: &str, description: &str) -
 pub async fn list(c: &mut AnyConnection, actor: &Actor) -> Result<Vec<ProjectView>, AppError> {
     let p = access::user(actor)?;
     let all = projects::list_for_user(&mut *c, p.user_id()).await?;
-    Ok(all
-        .iter()
-        .filter(|(row, _)| p.project_scope().is_none_or(|s| s == row.id))
-        .map(|(row, role)| view(row, *role))
-        .collect())
+    Ok(all.iter().filter(|(row, _)| p.project_scope().is_none_or(|s| s == row.id)).map(|(row, role)| view(row, *role)).collect())
 }
 
 pub async fn get(c: &mut AnyConnection, actor: &Actor, id: &str) -> Result<ProjectView, AppError> {
@@ -125,9 +121,7 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, id: &str, cascade: bool) -> Resu
     if (agents > 0 || numbers > 0) && !cascade {
         return Err(AppError::new(
             ErrorCode::Conflict,
-            format!(
-                "This project still has {agents} agent(s) and {numbers} phone number(s). Delete them first, or delete with cascade to remove them too."
-            ),
+            format!("This project still has {agents} agent(s) and {numbers} phone number(s). Delete them first, or delete with cascade to remove them too."),
         ));
     }
     // Cascade: agents and numbers go for good (the numbers become free for other projects), and

@@ -6,18 +6,18 @@
 //! the invited address can accept them. The invitation mail is enqueued in the transaction that
 //! stores its token.
 
-use crate::server::domain::AuditAction;
 use super::access::{self, Need};
-use crate::model::{AppError, ErrorCode, InvitationPreview, InvitationView, MemberView, ProjectView, Role};
 use super::audit;
+use crate::model::{AppError, ErrorCode, InvitationPreview, InvitationView, MemberView, ProjectView, Role};
 use crate::server::auth::{secrets, Actor};
-use crate::server::db::{now_ms, Tx};
 use crate::server::db::projects::{self, InvitationRow};
+use crate::server::db::{now_ms, Tx};
+use crate::server::domain::AuditAction;
 use crate::server::domain::Email;
+use crate::server::error::OnUnique;
 use crate::server::jobs;
 use crate::server::mail::templates;
 use crate::server::services::projects::view as project_view;
-use crate::server::error::OnUnique;
 use crate::server::state::AppState;
 use sqlx::AnyConnection;
 
@@ -78,11 +78,7 @@ fn member_view(m: projects::MemberRow) -> MemberView {
 
 pub async fn members(c: &mut AnyConnection, actor: &Actor, project_id: &str) -> Result<Vec<MemberView>, AppError> {
     access::project(&mut *c, actor, project_id, Need::Read).await?;
-    Ok(projects::members(&mut *c, project_id)
-        .await?
-        .into_iter()
-        .map(member_view)
-        .collect())
+    Ok(projects::members(&mut *c, project_id).await?.into_iter().map(member_view).collect())
 }
 
 fn member_not_found() -> AppError {
@@ -142,10 +138,7 @@ pub async fn leave(tx: &mut Tx, actor: &Actor, project_id: &str) -> Result<(), A
     let p = access::user(actor)?;
     let a = access::project(&mut *tx, actor, project_id, Need::Read).await?;
     if a.role == Role::Owner && projects::owner_count(&mut *tx, project_id).await? <= 1 {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            "You are the last owner: transfer ownership or delete the project instead of leaving.",
-        ));
+        return Err(AppError::new(ErrorCode::Conflict, "You are the last owner: transfer ownership or delete the project instead of leaving."));
     }
     drop_member(tx, project_id, p.user_id()).await?;
     audit::record(&mut *tx, actor, project_id, AuditAction::MemberLeft, Some(p.user_id()), None).await?;
@@ -171,15 +164,7 @@ pub async fn transfer(tx: &mut Tx, actor: &Actor, project_id: &str, user_id: &st
 // ---- invitations -------------------------------------------------------------------------------
 
 /// Enqueues the invitation mail on the caller's transaction.
-async fn queue_invitation(
-    tx: &mut sqlx::AnyConnection,
-    st: &AppState,
-    to: &str,
-    inviter: &str,
-    project: &str,
-    role: Role,
-    token: &str,
-) -> Result<(), AppError> {
+async fn queue_invitation(tx: &mut sqlx::AnyConnection, st: &AppState, to: &str, inviter: &str, project: &str, role: Role, token: &str) -> Result<(), AppError> {
     let link = st.config.link(&format!("/invitations/accept?token={token}"));
     jobs::mail::enqueue(tx, st, &templates::invitation(to, inviter, project, role.label(), &link)).await
 }
@@ -200,16 +185,7 @@ pub async fn invite(st: &AppState, tx: &mut Tx, actor: &Actor, project_id: &str,
         return Err(AppError::new(ErrorCode::Conflict, "This person is already a member of the project."));
     }
     projects::revoke_pending_for(&mut *tx, project_id, email.as_str()).await?;
-    let id = projects::insert_invitation(
-        &mut *tx,
-        project_id,
-        email.as_str(),
-        role,
-        &secrets::sha256_hex(&token),
-        p.user_id(),
-        now_ms() + INVITATION_TTL_MS,
-    )
-    .await?;
+    let id = projects::insert_invitation(&mut *tx, project_id, email.as_str(), role, &secrets::sha256_hex(&token), p.user_id(), now_ms() + INVITATION_TTL_MS).await?;
     audit::record(&mut *tx, actor, project_id, AuditAction::InvitationCreated, Some(email.as_str()), Some(role.as_str())).await?;
     let inv = projects::invitation(&mut *tx, project_id, &id).await?.ok_or_else(AppError::internal)?;
     queue_invitation(&mut *tx, st, email.as_str(), &p.user.name, &a.project.name, role, &token).await?;

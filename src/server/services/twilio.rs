@@ -7,12 +7,12 @@
 //! Import is idempotent: numbers already in the project get their SID refreshed, numbers held by
 //! another project are skipped with a reason.
 
-use crate::server::domain::AuditAction;
 use super::access::{self, Need};
 use super::audit;
 use crate::model::{AppError, ErrorCode, ImportReport, SkippedNumber, TwilioSettingsView};
 use crate::server::auth::{sealed, Actor};
 use crate::server::db::{integrations, numbers as numbers_db, Tx};
+use crate::server::domain::AuditAction;
 use crate::server::domain::E164;
 use crate::server::state::AppState;
 use serde::Deserialize;

@@ -8,9 +8,9 @@ use crate::model::{AppError, ErrorCode, VoiceFacets, VoiceFilter, VoiceView};
 use crate::server::auth::Actor;
 use crate::server::db::voices::{self as db, VoiceRow};
 use crate::server::db::Tx;
-use sqlx::AnyConnection;
 use crate::server::state::AppState;
 use serde::Deserialize;
+use sqlx::AnyConnection;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -43,11 +43,7 @@ pub fn matches(v: &VoiceRow, f: &VoiceFilter) -> bool {
         }
     }
     if let Some(l) = set(&f.language) {
-        let ok = if l.contains('-') {
-            eq(&v.language, &l)
-        } else {
-            v.language.split('-').next().is_some_and(|primary| eq(primary, &l))
-        };
+        let ok = if l.contains('-') { eq(&v.language, &l) } else { v.language.split('-').next().is_some_and(|primary| eq(primary, &l)) };
         if !ok {
             return false;
         }
@@ -84,9 +80,8 @@ pub async fn get(st: &AppState, c: &mut AnyConnection, _actor: &Actor, voice_id:
 
 pub async fn facets(c: &mut AnyConnection, _actor: &Actor) -> Result<VoiceFacets, AppError> {
     let all = db::all(c).await?;
-    let collect = |f: fn(&VoiceRow) -> &str| -> Vec<String> {
-        all.iter().map(f).filter(|s| !s.is_empty()).map(str::to_string).collect::<BTreeSet<_>>().into_iter().collect()
-    };
+    let collect =
+        |f: fn(&VoiceRow) -> &str| -> Vec<String> { all.iter().map(f).filter(|s| !s.is_empty()).map(str::to_string).collect::<BTreeSet<_>>().into_iter().collect() };
     Ok(VoiceFacets {
         providers: collect(|v| &v.provider),
         languages: collect(|v| &v.language),

@@ -46,9 +46,7 @@ where
 {
     let query = leptos_router::hooks::use_query_map();
     let ok = action_ok(action);
-    Signal::derive(move || {
-        ok.get().or_else(|| query.with(|q| q.get(flag).is_some()).then(|| fallback.clone()))
-    })
+    Signal::derive(move || ok.get().or_else(|| query.with(|q| q.get(flag).is_some()).then(|| fallback.clone())))
 }
 
 pub fn action_ok<S>(action: ServerAction<S>) -> Signal<Option<S::Output>>
@@ -78,11 +76,7 @@ pub struct FieldState {
 }
 
 impl FieldState {
-    pub fn new(
-        name: &'static str,
-        server: ServerErrors,
-        validate: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
-    ) -> Self {
+    pub fn new(name: &'static str, server: ServerErrors, validate: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
         Self {
             name,
             node: NodeRef::new(),
@@ -258,9 +252,7 @@ pub fn TextAreaField(
     #[prop(default = 3)] rows: u32,
     #[prop(optional)] readonly: bool,
 ) -> impl IntoView {
-    let error = Signal::derive(move || {
-        server.error().with(|e| e.as_ref().and_then(|e| e.field_message(name)).map(str::to_string))
-    });
+    let error = Signal::derive(move || server.error().with(|e| e.as_ref().and_then(|e| e.field_message(name)).map(str::to_string)));
     let error_id = format!("{name}-error");
     let hint_id = format!("{name}-hint");
     let described_by = {

@@ -52,10 +52,7 @@ impl IconKind {
 }
 
 #[component]
-pub fn Icon(
-    kind: IconKind,
-    #[prop(default = "size-5")] class: &'static str,
-) -> impl IntoView {
+pub fn Icon(kind: IconKind, #[prop(default = "size-5")] class: &'static str) -> impl IntoView {
     view! {
         <svg
             class=class

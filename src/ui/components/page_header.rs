@@ -3,10 +3,7 @@
 use leptos::prelude::*;
 
 #[component]
-pub fn PageHeader(
-    title: &'static str,
-    #[prop(optional)] description: Option<&'static str>,
-) -> impl IntoView {
+pub fn PageHeader(title: &'static str, #[prop(optional)] description: Option<&'static str>) -> impl IntoView {
     view! {
         <div class="mb-8">
             <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>

@@ -49,10 +49,7 @@ pub fn AppShell() -> impl IntoView {
             let search = location.search.get_untracked();
             let search = search.trim_start_matches('?');
             let here = if search.is_empty() { path } else { format!("{path}?{search}") };
-            navigate(
-                &format!("/login?next={}", encode_query_value(&here)),
-                NavigateOptions { replace: true, ..Default::default() },
-            );
+            navigate(&format!("/login?next={}", encode_query_value(&here)), NavigateOptions { replace: true, ..Default::default() });
         }
     });
 

@@ -23,12 +23,7 @@ pub struct Disclosure {
 impl Disclosure {
     /// Creates the state and listens for clicks outside the root while the component lives.
     pub fn new() -> Self {
-        let this = Disclosure {
-            open: RwSignal::new(false),
-            root: NodeRef::new(),
-            button: NodeRef::new(),
-            hydrated: use_hydrated(),
-        };
+        let this = Disclosure { open: RwSignal::new(false), root: NodeRef::new(), button: NodeRef::new(), hydrated: use_hydrated() };
         let outside_click = window_event_listener(ev::click, move |e| {
             if this.open.try_get_untracked() == Some(true) && !this.contains(e.target()) {
                 this.open.set(false);
@@ -40,10 +35,7 @@ impl Disclosure {
 
     fn contains(&self, target: Option<leptos::web_sys::EventTarget>) -> bool {
         let Some(root) = self.root.get_untracked() else { return false };
-        target
-            .and_then(|t| t.dyn_into::<leptos::web_sys::Node>().ok())
-            .map(|n| root.contains(Some(&n)))
-            .unwrap_or(false)
+        target.and_then(|t| t.dyn_into::<leptos::web_sys::Node>().ok()).map(|n| root.contains(Some(&n))).unwrap_or(false)
     }
 
     pub fn toggle(&self) {
@@ -84,7 +76,11 @@ impl Disclosure {
     }
 
     pub fn expanded(&self) -> &'static str {
-        if self.open.get() { "true" } else { "false" }
+        if self.open.get() {
+            "true"
+        } else {
+            "false"
+        }
     }
 }
 

@@ -8,9 +8,7 @@
 
 use super::disclosure::{picker_panel_class, Disclosure, MENU_ITEM, PICKER_BUTTON};
 use crate::model::{AppError, ProjectView};
-use crate::server_fns::projects::{
-    active_project, list_projects, CreateProject, DeleteProject, LeaveProject, SetActiveProject,
-};
+use crate::server_fns::projects::{active_project, list_projects, CreateProject, DeleteProject, LeaveProject, SetActiveProject};
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::components::{Alert, Card};
 use leptos::prelude::*;

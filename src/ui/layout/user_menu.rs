@@ -20,12 +20,8 @@ pub fn UserMenu() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let close = move || menu.close();
 
-    let panel_class = move || {
-        format!(
-            "absolute right-0 z-40 mt-2 w-64 rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {}",
-            menu.visibility()
-        )
-    };
+    let panel_class =
+        move || format!("absolute right-0 z-40 mt-2 w-64 rounded-xl border border-slate-200 bg-white p-1.5 shadow-lg ring-1 ring-slate-900/5 {}", menu.visibility());
 
     let name = move || user.get().and_then(|r| r.ok().flatten()).map(|u| u.name);
     let email = move || user.get().and_then(|r| r.ok().flatten()).map(|u| u.email);

@@ -20,10 +20,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let token = move || query.read().get("token").unwrap_or_default();
     let preview = Resource::new(token, |t| async move {
         if t.trim().is_empty() {
-            Err(AppError::new(
-                crate::model::ErrorCode::InvalidCode,
-                "This invitation link is incomplete. Open the link from the invitation email again.",
-            ))
+            Err(AppError::new(crate::model::ErrorCode::InvalidCode, "This invitation link is incomplete. Open the link from the invitation email again."))
         } else {
             preview_invitation(t).await
         }
@@ -73,12 +70,7 @@ fn InvalidInvitation(message: String) -> impl IntoView {
 }
 
 #[component]
-fn Invitation(
-    preview: InvitationPreview,
-    user: Option<UserView>,
-    token: String,
-    accept: ServerAction<AcceptInvitation>,
-) -> impl IntoView {
+fn Invitation(preview: InvitationPreview, user: Option<UserView>, token: String, accept: ServerAction<AcceptInvitation>) -> impl IntoView {
     let here = format!("/invitations/accept?token={}", encode_query_value(&token));
     let summary = format!("{} invited you to {} as {}", preview.invited_by, preview.project_name, preview.role.as_str());
     let server = ServerErrors::of(accept);
@@ -101,7 +93,7 @@ fn Invitation(
                     <SubmitButton label="Accept invitation" pending=accept.pending() full_width=true/>
                 </ActionForm>
             }
-                .into_any()
+            .into_any()
         }
         None => {
             let next = encode_query_value(&here);
@@ -114,7 +106,7 @@ fn Invitation(
                     <a href=signup class=OUTLINE_LINK>"Sign up"</a>
                 </div>
             }
-                .into_any()
+            .into_any()
         }
     };
     view! {

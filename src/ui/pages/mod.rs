@@ -11,18 +11,16 @@ pub mod sections;
 pub mod settings;
 pub mod voices;
 
-pub use auth::{ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyPage};
-pub use not_found::NotFound;
-pub use invitation::AcceptInvitationPage;
-pub use overview::OverviewPage;
-pub use projects::NewProjectPage;
 pub use agents::{AgentEditorPage, AgentsPage};
+pub use auth::{ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyPage};
+pub use invitation::AcceptInvitationPage;
+pub use not_found::NotFound;
+pub use overview::OverviewPage;
 pub use phone_numbers::PhoneNumbersPage;
+pub use projects::NewProjectPage;
 pub use sections::{BatchesPage, CallsPage};
+pub use settings::{ApiKeysPage, AuditLogPage, ChangePasswordPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage};
 pub use voices::VoicesPage;
-pub use settings::{
-    ApiKeysPage, AuditLogPage, ChangePasswordPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage,
-};
 
 /// Classes for inline text links.
 pub(crate) const TEXT_LINK: &str = "font-medium text-indigo-600 underline-offset-4 hover:text-indigo-500 hover:underline focus:outline-none focus-visible:rounded focus-visible:ring-2 focus-visible:ring-indigo-500";

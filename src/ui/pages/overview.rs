@@ -73,13 +73,7 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn Step(
-    number: u8,
-    icon: IconKind,
-    title: &'static str,
-    text: &'static str,
-    #[prop(optional)] link: Option<(&'static str, &'static str)>,
-) -> impl IntoView {
+fn Step(number: u8, icon: IconKind, title: &'static str, text: &'static str, #[prop(optional)] link: Option<(&'static str, &'static str)>) -> impl IntoView {
     view! {
         <li class="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
             <div class="flex items-center gap-3">

@@ -7,13 +7,12 @@
 
 use crate::model::{AgentView, ImportReport, PhoneNumberView, ProjectView, TwilioSettingsView};
 use crate::server_fns::agents::{
-    list_numbers, twilio_settings, AddNumber, AssignNumber, DeleteTwilioSettings, ImportTwilioNumbers, LabelNumber,
-    ReleaseNumber, SaveTwilioSettings, UnassignNumber,
+    list_numbers, twilio_settings, AddNumber, AssignNumber, DeleteTwilioSettings, ImportTwilioNumbers, LabelNumber, ReleaseNumber, SaveTwilioSettings, UnassignNumber,
 };
 use crate::ui::components::icons::{Icon, IconKind};
-use crate::ui::components::{DataTable, 
-    on_action_ok, validate_all, Alert, Card, EmptyState, FieldState, FormError, Notice, PageHeader, SecondaryButton,
-    ServerErrors, Status, SubmitButton, TextField, DANGER_BUTTON, SECONDARY_BUTTON, SELECT_CLASS,
+use crate::ui::components::{
+    on_action_ok, validate_all, Alert, Card, DataTable, EmptyState, FieldState, FormError, Notice, PageHeader, SecondaryButton, ServerErrors, Status, SubmitButton,
+    TextField, DANGER_BUTTON, SECONDARY_BUTTON, SELECT_CLASS,
 };
 use crate::ui::layout::{use_agents, with_project, LoadingPanel};
 use crate::ui::pages::TEXT_LINK;
@@ -248,9 +247,7 @@ fn AddNumberSection(project_id: String, actions: NumberActions) -> impl IntoView
             f.reset();
         }
     });
-    let country_error = Signal::derive(move || {
-        server.error().with(|e| e.as_ref().and_then(|e| e.field_message("country")).map(str::to_string))
-    });
+    let country_error = Signal::derive(move || server.error().with(|e| e.as_ref().and_then(|e| e.field_message("country")).map(str::to_string)));
     view! {
         <section aria-labelledby="add-number-heading" class="space-y-3">
             <h2 id="add-number-heading" class="text-base font-semibold text-slate-900">"Add number"</h2>

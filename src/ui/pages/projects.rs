@@ -1,9 +1,7 @@
 //! Creating a project (`/projects/new`). The shell owns the action so that the picker refreshes;
 //! on success the new project is active and the user lands on the Overview.
 
-use crate::ui::components::{
-    validate_all, Card, FieldState, FormError, PageHeader, ServerErrors, SubmitButton, TextAreaField, TextField,
-};
+use crate::ui::components::{validate_all, Card, FieldState, FormError, PageHeader, ServerErrors, SubmitButton, TextAreaField, TextField};
 use crate::ui::layout::use_projects;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -7,13 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
-fn Section(
-    title: &'static str,
-    description: &'static str,
-    icon: IconKind,
-    empty_title: &'static str,
-    empty_text: &'static str,
-) -> impl IntoView {
+fn Section(title: &'static str, description: &'static str, icon: IconKind, empty_title: &'static str, empty_text: &'static str) -> impl IntoView {
     view! {
         <Title text=format!("{title} · Talkdeck")/>
         <PageHeader title=title description=description/>

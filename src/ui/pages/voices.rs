@@ -478,7 +478,7 @@ fn VoiceGrid(result: Result<Vec<VoiceView>, AppError>, state: VoiceFilterState, 
                     {list.into_iter().map(|v| view! { <VoiceCard voice=v player=player/> }).collect_view()}
                 </ul>
             }
-                .into_any()
+            .into_any()
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::auth::{iso_ms, required};
 use super::{ok, TsError};
+use super::{TsPath, TsQuery};
 use crate::model::{AgentView, AppError, PhoneNumberView, ProjectView, VoiceView};
 use crate::server::http::actor;
 use crate::server::rest::bodies::{AgentFields, VoiceQuery};
@@ -10,7 +11,6 @@ use crate::server::rest::extract::json_body;
 use crate::server::services::{agents, numbers, voices};
 use crate::server::state::AppState;
 use axum::body::Bytes;
-use super::{TsPath, TsQuery};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -169,10 +169,7 @@ pub async fn get_active_agent(State(st): State<AppState>, headers: HeaderMap, bo
     let b: ActiveAgentBody = json_body(&body)?;
     required(&[("projectId", &b.project_id)])?;
     let agent = st.read(async |c| agents::get_active(c, &p, &b.project_id.unwrap_or_default()).await).await?;
-    Ok(ok(
-        "active agent fetched successfully.",
-        json!({"active_agent": agent.as_ref().map(|a| a.id.clone()), "agent": agent.as_ref().map(agent_json)}),
-    ))
+    Ok(ok("active agent fetched successfully.", json!({"active_agent": agent.as_ref().map(|a| a.id.clone()), "agent": agent.as_ref().map(agent_json)})))
 }
 
 /// Seed 000.
@@ -180,7 +177,9 @@ pub async fn set_active_agent(State(st): State<AppState>, headers: HeaderMap, bo
     let p = actor(&st, &headers).await?;
     let b: ActiveAgentBody = json_body(&body)?;
     required(&[("projectId", &b.project_id), ("active_agent", &b.active_agent)])?;
-    let project = st.write(async |tx| agents::set_active(tx, &p, &b.project_id.unwrap_or_default(), &b.active_agent.unwrap_or_default()).await).await?;
+    let project = st
+        .write(async |tx| agents::set_active(tx, &p, &b.project_id.unwrap_or_default(), &b.active_agent.unwrap_or_default()).await)
+        .await?;
     Ok(ok("updated active agent successfully.", json!({"project": active_agent_project(&project)})))
 }
 

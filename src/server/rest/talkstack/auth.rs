@@ -66,8 +66,7 @@ pub struct SignupBody {
 
 pub async fn signup(State(st): State<AppState>, ClientAddr(client): ClientAddr, body: Bytes) -> Result<Response, TsError> {
     let b: SignupBody = json_body(&body).map_err(|e| TsError::from(e).with("signupStatus", 0))?;
-    required(&[("email", &b.email), ("password", &b.password), ("name", &b.name)])
-        .map_err(|e| TsError::from(e).with("signupStatus", 0))?;
+    required(&[("email", &b.email), ("password", &b.password), ("name", &b.name)]).map_err(|e| TsError::from(e).with("signupStatus", 0))?;
     let (email, password, name) = (b.email.unwrap_or_default(), b.password.unwrap_or_default(), b.name.unwrap_or_default());
     // Statuses 1 (account exists) and 2 (not verified) are never sent: sign-up answers alike for
     // every address so it cannot reveal who has an account (the mailbox owner learns the rest).
@@ -81,13 +80,16 @@ pub async fn signup(State(st): State<AppState>, ClientAddr(client): ClientAddr, 
     // The mail is queued in the sign-up's own transaction and retried by the job worker, so
     // "6 email not sent" cannot happen here.
     // No credentials before the address is proven: tokens come from verify-email or login.
-    Ok(ok("Check your email: we sent a 6-digit code to verify this address.", json!({
-        "signupStatus": 3,
-        "token": null,
-        "refreshToken": null,
-        "expirationTime": null,
-        "user": user_json(&r.user),
-    })))
+    Ok(ok(
+        "Check your email: we sent a 6-digit code to verify this address.",
+        json!({
+            "signupStatus": 3,
+            "token": null,
+            "refreshToken": null,
+            "expirationTime": null,
+            "user": user_json(&r.user),
+        }),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -121,10 +123,7 @@ pub async fn verify_email(State(st): State<AppState>, ClientAddr(client): Client
             TsError::from(e).with("verificationStatus", status)
         })?;
     let tokens = accounts::issue_tokens(&st, &user.id).await?;
-    Ok(ok(
-        "Email verified successfully.",
-        merge(json!({"verificationStatus": 2, "userData": user_json(&accounts::user_view(&user))}), tokens_json(&tokens)),
-    ))
+    Ok(ok("Email verified successfully.", merge(json!({"verificationStatus": 2, "userData": user_json(&accounts::user_view(&user))}), tokens_json(&tokens))))
 }
 
 #[derive(Deserialize, Default)]
@@ -180,23 +179,11 @@ pub struct ChangeBody {
     new_password: Option<String>,
 }
 
-pub async fn change_password(
-    State(st): State<AppState>,
-    ClientAddr(client): ClientAddr,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, TsError> {
+pub async fn change_password(State(st): State<AppState>, ClientAddr(client): ClientAddr, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
     let p = crate::server::http::actor(&st, &headers).await?;
     let b: ChangeBody = json_body(&body)?;
     required(&[("oldPassword", &b.old_password), ("newPassword", &b.new_password)])?;
-    accounts::change_password(
-        &st,
-        client,
-        &p,
-        b.old_password.as_deref().unwrap_or_default(),
-        b.new_password.as_deref().unwrap_or_default(),
-    )
-    .await?;
+    accounts::change_password(&st, client, &p, b.old_password.as_deref().unwrap_or_default(), b.new_password.as_deref().unwrap_or_default()).await?;
     Ok(ok("Password changed successfully. Other sessions and tokens were signed out.", json!({})))
 }
 
@@ -217,8 +204,7 @@ pub struct ResetBody {
 pub async fn reset_password(State(st): State<AppState>, ClientAddr(client): ClientAddr, body: Bytes) -> Result<Response, TsError> {
     let b: ResetBody = json_body(&body)?;
     required(&[("token", &b.token), ("newPassword", &b.new_password)])?;
-    accounts::reset_password(&st, client, b.token.as_deref().unwrap_or_default(), b.new_password.as_deref().unwrap_or_default())
-        .await?;
+    accounts::reset_password(&st, client, b.token.as_deref().unwrap_or_default(), b.new_password.as_deref().unwrap_or_default()).await?;
     Ok(ok("Your password has been reset. Log in with the new password.", json!({})))
 }
 

@@ -1,6 +1,7 @@
 //! `/api/project/*` and the project parts of `/api/user/*` (Talkstack-compatible).
 
 use super::auth::iso_ms;
+use super::TsPath;
 use super::{ok, TsError};
 use crate::model::{AppError, ErrorCode, ProjectView};
 use crate::server::http::actor;
@@ -8,7 +9,6 @@ use crate::server::rest::extract::json_body;
 use crate::server::services::{api_keys, projects};
 use crate::server::state::AppState;
 use axum::body::Bytes;
-use super::TsPath;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -149,10 +149,7 @@ pub async fn set_active_project(State(st): State<AppState>, headers: HeaderMap, 
     let b: ActiveBody = json_body(&body)?;
     let Some(pid) = b.project_id else { return Err(missing(&[("projectId", false)])) };
     let (user, project) = st.write(async |tx| projects::set_active(tx, &p, &pid).await).await?;
-    Ok(ok(
-        "active project set successfully.",
-        json!({"userData": super::auth::user_json(&user), "projectData": project_json(&project)}),
-    ))
+    Ok(ok("active project set successfully.", json!({"userData": super::auth::user_json(&user), "projectData": project_json(&project)})))
 }
 
 pub async fn get_active_project(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, TsError> {

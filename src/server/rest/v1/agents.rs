@@ -3,9 +3,7 @@
 
 use super::envelope::{created, done, ok, page, PageParams, V1Error, V1Json, V1Path, V1Query, V1Result};
 use super::openapi::{E400, E401, E403, E404, E409, E413, E415, E502};
-use super::types::{
-    AgentOut, CallingOut, Done, Envelope, ImportReportOut, ListEnvelope, NumberOut, ProjectOut, RenderOut, TwilioOut,
-};
+use super::types::{AgentOut, CallingOut, Done, Envelope, ImportReportOut, ListEnvelope, NumberOut, ProjectOut, RenderOut, TwilioOut};
 use crate::model::{AgentSort, AppError, ErrorCode, VoiceFacets, VoiceFilter, VoiceView};
 use crate::server::auth::Actor;
 use crate::server::db::agents::AgentAfter;
@@ -25,8 +23,7 @@ type Created<T> = V1Result<(StatusCode, Json<Envelope<T>>)>;
 
 /// The project a request is about (see `services::projects::resolve`).
 fn project_for(a: &Actor, given: Option<String>) -> Result<String, V1Error> {
-    projects::resolve(a, given.as_deref())
-        .ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))
+    projects::resolve(a, given.as_deref()).ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))
 }
 
 /// A required text value: absent or blank answers the shared missing-field error.
@@ -379,7 +376,9 @@ pub struct TwilioBody {
     responses((status = 200, description = "Saved; the token is encrypted at rest (admin+)", body = Envelope<TwilioOut>), E400, E401, E403, E404, E413, E415))]
 pub async fn put_twilio(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<TwilioBody>) -> One<TwilioOut> {
     let p = actor(&st, &h).await?;
-    let s = st.write(async |tx| twilio::save(&st, tx, &p, &id, b.account_sid.as_deref().unwrap_or(""), b.auth_token.as_deref().unwrap_or("")).await).await?;
+    let s = st
+        .write(async |tx| twilio::save(&st, tx, &p, &id, b.account_sid.as_deref().unwrap_or(""), b.auth_token.as_deref().unwrap_or("")).await)
+        .await?;
     ok("Twilio account saved", s.into())
 }
 

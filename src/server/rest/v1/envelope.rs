@@ -127,13 +127,7 @@ fn decode_cursor<K: DeserializeOwned>(c: &str) -> Option<K> {
 
 /// One page out of `fetched` (up to `limit + 1` items in list order): the first `limit` items,
 /// and a cursor after the last of them when more follow.
-pub fn page<T, O, K: Serialize>(
-    message: &str,
-    limit: i64,
-    mut fetched: Vec<T>,
-    key: impl Fn(&T) -> K,
-    out: impl Fn(T) -> O,
-) -> V1Result<Json<ListEnvelope<O>>> {
+pub fn page<T, O, K: Serialize>(message: &str, limit: i64, mut fetched: Vec<T>, key: impl Fn(&T) -> K, out: impl Fn(T) -> O) -> V1Result<Json<ListEnvelope<O>>> {
     let more = fetched.len() as i64 > limit;
     fetched.truncate(limit as usize);
     let next_cursor = if more { fetched.last().map(|t| encode_cursor(&key(t))) } else { None };

@@ -5,8 +5,8 @@
 //! routes are listed in `talkstack::router`.
 #![allow(dead_code)]
 
-use serde::Deserialize;
 use super::types::ErrorEnvelope;
+use serde::Deserialize;
 use utoipa::{IntoResponses, OpenApi, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
@@ -135,7 +135,6 @@ fn logout() {}
     responses((status = 200, description = "projectData", body = Envelope), (status = 404, description = "No active project", body = Envelope), (status = 401, description = "Not authenticated", body = Envelope)))]
 fn get_active_project() {}
 
-
 #[derive(Deserialize, ToSchema)]
 pub struct CreateProjectRequest {
     #[schema(example = "Demo Project")]
@@ -210,9 +209,19 @@ ts_doc!(ts_update_agent, put, "/api/agent", "{projectId, agentId, name?, systemI
 ts_doc!(ts_delete_agent, delete, "/api/agent", "{projectId, agentId}; its numbers are released");
 ts_doc!(ts_list_agents, get, "/api/agent/{projectId}", "data: the project's agents", "projectId");
 ts_doc!(ts_get_active_agent, post, "/api/project/active-agent", "{projectId}: active_agent (id or null) and agent");
-ts_doc!(ts_set_active_agent, patch, "/api/project/active-agent", "{projectId, active_agent}: project{name, description, active_agent, created_at, call_status_webhook, user_id}");
+ts_doc!(
+    ts_set_active_agent,
+    patch,
+    "/api/project/active-agent",
+    "{projectId, active_agent}: project{name, description, active_agent, created_at, call_status_webhook, user_id}"
+);
 ts_doc!(ts_remove_active_agent, patch, "/api/project/active-agent/{agentId}", "The agent stops being its project's active agent", "agentId");
-ts_doc!(ts_list_voices, get, "/api/voices", "voices[{voice_id, name, provider, language, labels{accent, description, age, gender, use_case}, preview_url}]; filters provider, language, gender, accent, q");
+ts_doc!(
+    ts_list_voices,
+    get,
+    "/api/voices",
+    "voices[{voice_id, name, provider, language, labels{accent, description, age, gender, use_case}, preview_url}]; filters provider, language, gender, accent, q"
+);
 ts_doc!(ts_get_voice, get, "/api/voices/{voice_id}", "voice", "voice_id");
 ts_doc!(ts_me, get, "/api/user/me", "userData: the caller's account");
 ts_doc!(ts_get_number, post, "/api/phone-number", "{phoneNumberId | agentId | projectId}: data{e164, id, status, projectId, agentId} (a list for agentId and projectId)");
@@ -224,16 +233,9 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-        components.add_security_scheme(
-            "api_key",
-            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
-                utoipa::openapi::security::ApiKeyValue::new("x-api-key"),
-            )),
-        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()));
+        components
+            .add_security_scheme("api_key", SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(utoipa::openapi::security::ApiKeyValue::new("x-api-key"))));
     }
 }
 

@@ -6,9 +6,8 @@
 //! their own formats; only v1 goes through this type.
 
 use crate::model::{
-    AgentStatus, AgentView, AnalysisConfig, ApiKeyCreated, ApiKeyView, AuditEntryView, Direction, InvitationView, MemberView,
-    NumberBrief, PhoneNumberView, ProjectView, Role, SkippedNumber, SpeaksFirst, TwilioSettingsView, ImportReport, AgentRef,
-    AppError,
+    AgentRef, AgentStatus, AgentView, AnalysisConfig, ApiKeyCreated, ApiKeyView, AppError, AuditEntryView, Direction, ImportReport, InvitationView, MemberView,
+    NumberBrief, PhoneNumberView, ProjectView, Role, SkippedNumber, SpeaksFirst, TwilioSettingsView,
 };
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
@@ -449,7 +448,11 @@ pub struct ImportReportOut {
 
 impl From<ImportReport> for ImportReportOut {
     fn from(r: ImportReport) -> Self {
-        ImportReportOut { imported: r.imported.into_iter().map(Into::into).collect(), already_present: r.already_present, skipped: r.skipped }
+        ImportReportOut {
+            imported: r.imported.into_iter().map(Into::into).collect(),
+            already_present: r.already_present,
+            skipped: r.skipped,
+        }
     }
 }
 

@@ -17,9 +17,7 @@ use super::prompt::PromptSection;
 use super::voice::VoiceSection;
 use super::{direction_label, status_label, ActiveBadge, StatusBadge};
 use crate::model::error::FieldError;
-use crate::model::{
-    defaults, AgentInput, AgentStatus, AgentView, AppError, Direction, ErrorCode, PromptTemplate, SpeaksFirst,
-};
+use crate::model::{defaults, AgentInput, AgentStatus, AgentView, AppError, Direction, ErrorCode, PromptTemplate, SpeaksFirst};
 use crate::server_fns::agents::{get_agent, DeleteAgent, DuplicateAgent, UpdateAgent};
 use crate::ui::components::{on_action_ok, Alert, Card, FormError, Notice, SecondaryButton, Status, SELECT_CLASS};
 use crate::ui::layout::{use_agents, use_hydrated, use_projects, LoadingPanel};
@@ -35,8 +33,7 @@ pub(super) const INPUT: &str = "block w-full rounded-lg border border-slate-300 
      disabled:bg-slate-50 disabled:text-slate-600 aria-[invalid=true]:border-red-400";
 pub(super) const LABEL: &str = "block text-sm font-medium text-slate-700";
 pub(super) const HINT: &str = "text-sm text-slate-500";
-pub(super) const CHECKBOX: &str =
-    "size-4 rounded border-slate-300 text-indigo-600 focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-60";
+pub(super) const CHECKBOX: &str = "size-4 rounded border-slate-300 text-indigo-600 focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-60";
 
 /// Every field the editor shows an inline error for (server names; also their camelCase forms).
 const INLINE_FIELDS: &[&str] = &[
@@ -83,11 +80,8 @@ impl Editor {
             if found.is_some() || this.client_errors.with(|c| !c.is_empty()) {
                 return found;
             }
-            this.server_error.with(|e| {
-                e.as_ref()
-                    .and_then(|e| e.details.iter().find(|d| names.contains(&d.field.as_str())))
-                    .map(|d| d.message.clone())
-            })
+            this.server_error
+                .with(|e| e.as_ref().and_then(|e| e.details.iter().find(|d| names.contains(&d.field.as_str()))).map(|d| d.message.clone()))
         })
     }
 
@@ -173,14 +167,7 @@ fn EditorBody(agent: AgentView, reload: RwSignal<u64>) -> impl IntoView {
     let project_id = agent.project_id.clone();
     let can_edit = {
         let pid = project_id.clone();
-        Signal::derive(move || {
-            projects
-                .list
-                .get()
-                .and_then(Result::ok)
-                .and_then(|l| l.into_iter().find(|p| p.id == pid))
-                .is_some_and(|p| p.role.can_edit())
-        })
+        Signal::derive(move || projects.list.get().and_then(Result::ok).and_then(|l| l.into_iter().find(|p| p.id == pid)).is_some_and(|p| p.role.can_edit()))
     };
     let server_error = Signal::derive(move || {
         save.value().with(|v| match v {
@@ -278,9 +265,7 @@ fn EditorBody(agent: AgentView, reload: RwSignal<u64>) -> impl IntoView {
 
     let is_active = {
         let id = agent.id.clone();
-        Signal::derive(move || {
-            projects.active.get().and_then(|r| r.ok().flatten()).is_some_and(|p| p.active_agent.as_deref() == Some(id.as_str()))
-        })
+        Signal::derive(move || projects.active.get().and_then(|r| r.ok().flatten()).is_some_and(|p| p.active_agent.as_deref() == Some(id.as_str())))
     };
     let name = move || ed.saved.with(|s| s.name.clone());
     let set_active = agents.set_active;
@@ -564,12 +549,7 @@ fn tidy(mut d: AgentInput) -> AgentInput {
 
 /// A titled card for one part of the editor, linkable by `id`.
 #[component]
-pub(super) fn EditorSection(
-    id: &'static str,
-    title: &'static str,
-    description: &'static str,
-    children: Children,
-) -> impl IntoView {
+pub(super) fn EditorSection(id: &'static str, title: &'static str, description: &'static str, children: Children) -> impl IntoView {
     let heading = format!("{id}-heading");
     let labelledby = heading.clone();
     view! {
@@ -684,7 +664,11 @@ fn ModelSection(ed: Editor) -> impl IntoView {
         let s = ed.draft.with(|d| d.max_duration_secs);
         if s >= 60 {
             let (m, r) = (s / 60, s % 60);
-            if r == 0 { format!("{m} min") } else { format!("{m} min {r} s") }
+            if r == 0 {
+                format!("{m} min")
+            } else {
+                format!("{m} min {r} s")
+            }
         } else {
             format!("{s} s")
         }

@@ -9,9 +9,9 @@ use super::{direction_label, ActiveBadge, StatusBadge};
 use crate::model::{AgentView, ProjectView};
 use crate::server_fns::agents::{list_agents, CreateAgent, DeleteAgent, DuplicateAgent};
 use crate::ui::components::icons::{Icon, IconKind};
-use crate::ui::components::{DataTable, 
-    on_action_ok, validate_all, Alert, Card, EmptyState, FieldState, FormError, PageHeader, SecondaryButton,
-    ServerErrors, Status, SubmitButton, TextField, DANGER_BUTTON, SECONDARY_BUTTON, SELECT_CLASS,
+use crate::ui::components::{
+    on_action_ok, validate_all, Alert, Card, DataTable, EmptyState, FieldState, FormError, PageHeader, SecondaryButton, ServerErrors, Status, SubmitButton, TextField,
+    DANGER_BUTTON, SECONDARY_BUTTON, SELECT_CLASS,
 };
 use crate::ui::layout::{use_agents, use_projects, with_project, LoadingPanel};
 use crate::ui::util::format_time;

@@ -39,15 +39,9 @@ pub(super) fn PromptSection(ed: Editor) -> impl IntoView {
     let prompt = Memo::new(move |_| ed.draft.with(|d| PromptTemplate::parse(&d.system_prompt, "system_prompt")));
     let first = Memo::new(move |_| ed.draft.with(|d| PromptTemplate::parse(&d.first_message, "first_message")));
     // While a template is half-typed (an open `{{`) the last good list stays.
-    let vars = Memo::new(move |prev: Option<&Vec<String>>| {
-        prompt.with(|p| first.with(|f| variables(p, f))).or_else(|| prev.cloned()).unwrap_or_default()
-    });
+    let vars = Memo::new(move |prev: Option<&Vec<String>>| prompt.with(|p| first.with(|f| variables(p, f))).or_else(|| prev.cloned()).unwrap_or_default());
     let samples = RwSignal::new(HashMap::<String, String>::new());
-    let missing = Memo::new(move |_| {
-        samples.with(|s| {
-            vars.get().into_iter().filter(|v| s.get(v).is_none_or(|x| x.trim().is_empty())).collect::<Vec<_>>()
-        })
-    });
+    let missing = Memo::new(move |_| samples.with(|s| vars.get().into_iter().filter(|v| s.get(v).is_none_or(|x| x.trim().is_empty())).collect::<Vec<_>>()));
 
     // The live parse error first, else the error of the last save.
     let saved_prompt_error = ed.error(&["system_prompt", "systemPrompt", "prompt"]);

@@ -94,12 +94,7 @@ pub(super) fn VoiceSection(ed: Editor) -> impl IntoView {
 }
 
 #[component]
-fn VoicePicker(
-    player: VoicePlayer,
-    selected: Memo<Option<String>>,
-    choose: Callback<String>,
-    close: Callback<()>,
-) -> impl IntoView {
+fn VoicePicker(player: VoicePlayer, selected: Memo<Option<String>>, choose: Callback<String>, close: Callback<()>) -> impl IntoView {
     let state = VoiceFilterState::new(VoiceFilter::default());
     let voices = Resource::new(move || state.filter.get(), list_voices);
     view! {

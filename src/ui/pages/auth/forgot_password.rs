@@ -1,7 +1,5 @@
 use crate::server_fns::auth::ForgotPassword;
-use crate::ui::components::{
-    action_ok_or_flag, validate_all, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField,
-};
+use crate::ui::components::{action_ok_or_flag, validate_all, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField};
 use crate::ui::layout::AuthLayout;
 use crate::ui::pages::TEXT_LINK;
 use crate::ui::validate;
@@ -11,11 +9,7 @@ use leptos::prelude::*;
 pub fn ForgotPasswordPage() -> impl IntoView {
     let action = ServerAction::<ForgotPassword>::new();
     let server = ServerErrors::of(action);
-    let message = action_ok_or_flag(
-        action,
-        "sent",
-        "If the email is registered, a reset link has been sent.".to_string(),
-    );
+    let message = action_ok_or_flag(action, "sent", "If the email is registered, a reset link has been sent.".to_string());
     let email = FieldState::new("email", server, validate::email);
     let check = Callback::new(move |_| validate_all(&[email]));
 

@@ -15,14 +15,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
     let server = ServerErrors::of(action);
     let new_password = FieldState::new("new_password", server, validate::new_password);
-    let confirm_password =
-        FieldState::new("confirm_password", server, move |v| validate::confirm(&new_password.value(), v));
+    let confirm_password = FieldState::new("confirm_password", server, move |v| validate::confirm(&new_password.value(), v));
     let check = Callback::new(move |_| validate_all(&[new_password, confirm_password]));
-    let link_expired = move || {
-        server
-            .error()
-            .with(|e| e.as_ref().is_some_and(|e| matches!(e.code, ErrorCode::InvalidCode | ErrorCode::CodeExpired)))
-    };
+    let link_expired = move || server.error().with(|e| e.as_ref().is_some_and(|e| matches!(e.code, ErrorCode::InvalidCode | ErrorCode::CodeExpired)));
 
     view! {
         <AuthLayout

@@ -16,7 +16,11 @@ pub fn SignupPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let login_href = move || {
         let n = next();
-        if n.is_empty() { "/login".to_string() } else { format!("/login?next={}", encode_query_value(&n)) }
+        if n.is_empty() {
+            "/login".to_string()
+        } else {
+            format!("/login?next={}", encode_query_value(&n))
+        }
     };
     let action = ServerAction::<Signup>::new();
     let server = ServerErrors::of(action);

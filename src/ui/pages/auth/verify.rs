@@ -1,7 +1,5 @@
 use crate::server_fns::auth::{ResendCode, VerifyEmail};
-use crate::ui::components::{
-    action_ok_or_flag, validate_all, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField,
-};
+use crate::ui::components::{action_ok_or_flag, validate_all, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField};
 use crate::ui::layout::AuthLayout;
 use crate::ui::validate;
 use leptos::prelude::*;
@@ -25,11 +23,7 @@ pub fn VerifyPage() -> impl IntoView {
     let resend_email = move || typed_email.get().unwrap_or_else(query_email);
     let resend = ServerAction::<ResendCode>::new();
     let resend_server = ServerErrors::of(resend);
-    let resend_message = action_ok_or_flag(
-        resend,
-        "resent",
-        "If this email has an unverified account, a new code is on its way.".to_string(),
-    );
+    let resend_message = action_ok_or_flag(resend, "resent", "If this email has an unverified account, a new code is on its way.".to_string());
     let check_resend = Callback::new(move |_| validate_all(&[email]));
 
     view! {

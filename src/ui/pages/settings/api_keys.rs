@@ -5,8 +5,8 @@ use crate::model::{ApiKeyCreated, ApiKeyView};
 use crate::server_fns::projects::{list_api_keys, CreateApiKey, RevokeApiKey};
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::components::{
-    on_action_ok, validate_all, Alert, Card, EmptyState, FieldState, FormError, Notice, SecondaryButton, ServerErrors,
-    Status, SubmitButton, TextField, SECONDARY_BUTTON, SELECT_CLASS,
+    on_action_ok, validate_all, Alert, Card, EmptyState, FieldState, FormError, Notice, SecondaryButton, ServerErrors, Status, SubmitButton, TextField, SECONDARY_BUTTON,
+    SELECT_CLASS,
 };
 use crate::ui::layout::{use_projects, LoadingPanel};
 use crate::ui::util::{format_time, write_clipboard};

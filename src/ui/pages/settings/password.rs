@@ -1,8 +1,6 @@
 use super::SettingsHeader;
 use crate::server_fns::auth::ChangePassword;
-use crate::ui::components::{
-    action_ok_or_flag, validate_all, Card, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField,
-};
+use crate::ui::components::{action_ok_or_flag, validate_all, Card, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField};
 use crate::ui::validate;
 use leptos::html::Form;
 use leptos::prelude::*;
@@ -11,17 +9,10 @@ use leptos::prelude::*;
 pub fn ChangePasswordPage() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let server = ServerErrors::of(action);
-    let message = action_ok_or_flag(
-        action,
-        "changed",
-        "Password changed. Your other sessions were logged out.".to_string(),
-    );
-    let current = FieldState::new("current_password", server, |v| {
-        validate::present(v, "Enter your current password.")
-    });
+    let message = action_ok_or_flag(action, "changed", "Password changed. Your other sessions were logged out.".to_string());
+    let current = FieldState::new("current_password", server, |v| validate::present(v, "Enter your current password."));
     let new_password = FieldState::new("new_password", server, validate::new_password);
-    let confirm_password =
-        FieldState::new("confirm_password", server, move |v| validate::confirm(&new_password.value(), v));
+    let confirm_password = FieldState::new("confirm_password", server, move |v| validate::confirm(&new_password.value(), v));
     let check = Callback::new(move |_| validate_all(&[current, new_password, confirm_password]));
 
     // Clear the inputs once the change went through.

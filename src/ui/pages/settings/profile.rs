@@ -1,8 +1,6 @@
 use super::SettingsHeader;
 use crate::server_fns::auth::{current_user, UpdateProfile};
-use crate::ui::components::{
-    action_ok, validate_all, Alert, Card, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField,
-};
+use crate::ui::components::{action_ok, validate_all, Alert, Card, FieldState, FormError, ServerErrors, Status, SubmitButton, TextField};
 use crate::ui::layout::app_shell::use_user;
 use crate::ui::validate;
 use leptos::prelude::*;

@@ -4,10 +4,7 @@
 use super::SettingsHeader;
 use crate::model::ProjectView;
 use crate::server_fns::projects::UpdateProject;
-use crate::ui::components::{
-    action_ok, validate_all, Card, FieldState, FormError, Notice, ServerErrors, Status, SubmitButton,
-    TextAreaField, TextField, DANGER_BUTTON,
-};
+use crate::ui::components::{action_ok, validate_all, Card, FieldState, FormError, Notice, ServerErrors, Status, SubmitButton, TextAreaField, TextField, DANGER_BUTTON};
 use crate::ui::layout::{use_projects, with_project, Projects};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -56,13 +53,10 @@ pub fn ProjectSettingsPage() -> impl IntoView {
 #[component]
 fn EditProject(project: ProjectView, update: ServerAction<UpdateProject>) -> impl IntoView {
     let server = ServerErrors::of(update);
-    let name = FieldState::new("name", server, |v| {
-        v.trim().is_empty().then(|| "Enter a project name.".to_string())
-    });
+    let name = FieldState::new("name", server, |v| v.trim().is_empty().then(|| "Enter a project name.".to_string()));
     let webhook = FieldState::new("call_status_webhook", server, |v| {
         let v = v.trim();
-        (!(v.is_empty() || v.starts_with("https://") || v.starts_with("http://")))
-            .then(|| "Enter a URL starting with https://.".to_string())
+        (!(v.is_empty() || v.starts_with("https://") || v.starts_with("http://"))).then(|| "Enter a URL starting with https://.".to_string())
     });
     let check = Callback::new(move |_| validate_all(&[name, webhook]));
     view! {

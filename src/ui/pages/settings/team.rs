@@ -3,13 +3,10 @@
 
 use super::SettingsHeader;
 use crate::model::{InvitationView, MemberView, ProjectView, Role};
-use crate::server_fns::projects::{
-    list_invitations, list_members, ChangeMemberRole, InviteMember, RemoveMember, ResendInvitation, RevokeInvitation,
-    TransferProject,
-};
-use crate::ui::components::{DataTable, 
-    on_action_ok, validate_all, Alert, Card, FieldState, FormError, SecondaryButton, ServerErrors, Status,
-    SubmitButton, TextField, SELECT_CLASS, SECONDARY_BUTTON,
+use crate::server_fns::projects::{list_invitations, list_members, ChangeMemberRole, InviteMember, RemoveMember, ResendInvitation, RevokeInvitation, TransferProject};
+use crate::ui::components::{
+    on_action_ok, validate_all, Alert, Card, DataTable, FieldState, FormError, SecondaryButton, ServerErrors, Status, SubmitButton, TextField, SECONDARY_BUTTON,
+    SELECT_CLASS,
 };
 use crate::ui::layout::app_shell::use_user;
 use crate::ui::layout::{use_projects, with_project, LoadingPanel, Projects};
@@ -62,9 +59,7 @@ pub fn TeamPage() -> impl IntoView {
     on_action_ok(a.revoke, move |_| done("Invitation revoked."));
     // After a plain form post (no JS) the server comes back with `?invited=1`.
     let query = use_query_map();
-    let shown = move || {
-        message.get().or_else(|| query.with(|q| q.get("invited").is_some()).then(|| "Invitation sent".to_string()))
-    };
+    let shown = move || message.get().or_else(|| query.with(|q| q.get("invited").is_some()).then(|| "Invitation sent".to_string()));
 
     view! {
         <SettingsHeader title="Team" description="Who can work on the active project, and what they may do."/>
