@@ -1,6 +1,8 @@
 //! Wire types shared by the server and the WASM bundle: DTOs and the client-facing error.
 //! Nothing here knows about the database or HTTP frameworks.
 
+#[macro_use]
+mod macros;
 pub mod error;
 pub mod user;
 
@@ -10,6 +12,8 @@ pub mod project;
 pub use project::*;
 pub mod agent;
 pub use agent::*;
+pub mod call;
+pub use call::*;
 pub mod limits;
 pub mod template;
 pub use template::PromptTemplate;
