@@ -131,6 +131,60 @@ pub struct AnalysisResult {
     pub answers: Vec<QuestionAnswer>,
 }
 
+/// One analysis version of a call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CallAnalysisView {
+    pub version: i64,
+    /// `builtin` or `llm`.
+    pub source: String,
+    pub created_at: i64,
+    #[serde(flatten)]
+    pub result: AnalysisResult,
+}
+
+/// A status change of a call, with its time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CallEventView {
+    pub status: CallStatus,
+    pub detail: String,
+    pub at: i64,
+}
+
+/// A call as the dashboard and the APIs show it. Times are Unix milliseconds (the APIs format
+/// them); `transcript` offsets are from the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallView {
+    pub id: String,
+    pub project_id: String,
+    pub agent_id: Option<String>,
+    pub agent_name: String,
+    pub agent_version: i64,
+    pub direction: super::Direction,
+    pub from: String,
+    pub to: String,
+    pub status: CallStatus,
+    pub end_reason: Option<EndReason>,
+    pub answered_by: Option<AnsweredBy>,
+    pub is_test: bool,
+    pub variables: std::collections::BTreeMap<String, String>,
+    pub metadata: serde_json::Value,
+    pub transcript: Vec<TranscriptSegment>,
+    pub has_recording: bool,
+    /// In `currency` units.
+    pub cost: f64,
+    pub currency: String,
+    pub scheduled_at: Option<i64>,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub answered_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+    /// The latest analysis version, once there is one.
+    pub analysis: Option<CallAnalysisView>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The path exists but not with this HTTP method.
     MethodNotAllowed,
+    /// An `Idempotency-Key` already used with a different request.
+    IdempotencyKeyReused,
 }
 
 impl ErrorCode {
@@ -69,6 +71,7 @@ impl ErrorCode {
             ErrorCode::Transport => "transport",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
         }
     }
 
@@ -88,6 +91,7 @@ impl ErrorCode {
             ErrorCode::Internal | ErrorCode::Transport => 500,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::IdempotencyKeyReused => 422,
         }
     }
 }

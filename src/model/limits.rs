@@ -133,3 +133,6 @@ mod tests {
         assert_eq!(project::webhook_url_too_long(), "The URL is too long (2048 characters at most).");
     }
 }
+
+/// The most calls a project may allow live at once.
+pub const MAX_CONCURRENT_CALLS: i64 = 1000;

@@ -72,6 +72,8 @@ pub struct ProjectView {
     pub owner_email: String,
     pub call_status_webhook: Option<String>,
     pub active_agent: Option<String>,
+    /// Calls that may be live at once; more wait queued.
+    pub max_concurrent_calls: i64,
     /// The caller's role on this project.
     pub role: Role,
     pub created_at: i64,

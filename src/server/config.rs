@@ -31,6 +31,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `simulator` (default) or `twilio`: the provider of numbers added by hand and of calls.
     pub telephony_provider: String,
+    /// How much faster than real time the simulator plays calls (`SIMULATOR_TIME_SCALE`, default 8:
+    /// a two-minute conversation plays in 15 seconds).
+    pub simulator_time_scale: f64,
     /// Twilio's REST base (a local fake in tests).
     pub twilio_api_base: String,
     /// Server-wide Twilio account, used by projects that have not stored their own.
@@ -121,6 +124,13 @@ impl Config {
                 Some("twilio") => "twilio".into(),
                 Some(other) => return Err(ConfigError(format!("TELEPHONY_PROVIDER must be simulator or twilio, not {other}"))),
             },
+            simulator_time_scale: match var("SIMULATOR_TIME_SCALE") {
+                None => 8.0,
+                Some(v) => match v.trim().parse::<f64>() {
+                    Ok(x) if x.is_finite() && (0.1..=100_000.0).contains(&x) => x,
+                    _ => return Err(ConfigError(format!("SIMULATOR_TIME_SCALE must be a number from 0.1 to 100000, not {v}"))),
+                },
+            },
             twilio_api_base: api_base("TWILIO_API_BASE", "https://api.twilio.com")?,
             twilio_account_sid: var("TWILIO_ACCOUNT_SID"),
             twilio_auth_token: var("TWILIO_AUTH_TOKEN"),
@@ -142,6 +152,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             log_format: LogFormat::Pretty,
             telephony_provider: "simulator".into(),
+            // Tests play a two-minute call in about a tenth of a second.
+            simulator_time_scale: 1000.0,
             twilio_api_base: "http://127.0.0.1:9".into(),
             twilio_account_sid: None,
             twilio_auth_token: None,

@@ -4,6 +4,7 @@
 //! Nothing in here decides authorization.
 
 pub mod agents;
+pub mod calls;
 pub mod integrations;
 pub mod jobs;
 pub mod numbers;
@@ -211,10 +212,38 @@ impl<'r, T: TryFrom<String, Error = String>> sqlx::Decode<'r, Any> for Stored<T>
     }
 }
 
+/// A nullable text column read like [`Stored`]: NULL is `None`, any other value must convert.
+pub struct StoredOpt<T>(pub Option<T>);
+
+impl<T> sqlx::Type<Any> for StoredOpt<T> {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <String as sqlx::Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <String as sqlx::Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r, T: TryFrom<String, Error = String>> sqlx::Decode<'r, Any> for StoredOpt<T> {
+    fn decode(value: <Any as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::ValueRef;
+        if value.is_null() {
+            return Ok(StoredOpt(None));
+        }
+        Ok(StoredOpt(Some(T::try_from(<String as sqlx::Decode<'r, Any>>::decode(value)?)?)))
+    }
+}
+
 macro_rules! stored {
     ($($t:ty),+ $(,)?) => {
         $(impl From<Stored<$t>> for $t {
             fn from(s: Stored<$t>) -> $t {
+                s.0
+            }
+        }
+        impl From<StoredOpt<$t>> for Option<$t> {
+            fn from(s: StoredOpt<$t>) -> Option<$t> {
                 s.0
             }
         })+
@@ -231,6 +260,9 @@ stored!(
     crate::model::Role,
     crate::server::domain::AuditAction,
     crate::server::auth::ActorKind,
+    crate::model::CallStatus,
+    crate::model::EndReason,
+    crate::model::AnsweredBy,
     jobs::JobState,
 );
 

@@ -18,6 +18,7 @@ pub struct ProjectRow {
     pub status: String,
     pub call_status_webhook: Option<String>,
     pub active_agent_id: Option<String>,
+    pub max_concurrent_calls: i64,
     #[sqlx(try_from = "super::Flag")]
     pub is_deleted: bool,
     pub created_at: i64,
@@ -25,7 +26,7 @@ pub struct ProjectRow {
 }
 
 const PROJECT_SELECT: &str = "SELECT p.id, p.owner_id, u.name AS owner_name, u.email AS owner_email, p.name, \
-     p.description, p.status, p.call_status_webhook, p.active_agent_id, p.is_deleted, p.created_at, p.updated_at \
+     p.description, p.status, p.call_status_webhook, p.active_agent_id, p.max_concurrent_calls, p.is_deleted, p.created_at, p.updated_at \
      FROM projects p JOIN users u ON u.id = p.owner_id";
 
 /// A project with the caller's role on it (`my_role`, from `project_members`).
@@ -100,13 +101,14 @@ pub async fn insert(c: &mut AnyConnection, id: &str, owner_id: &str, name: &str,
     Ok(())
 }
 
-pub async fn update(c: &mut AnyConnection, id: &str, name: &str, description: &str, webhook: Option<&str>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE projects SET name = $1, description = $2, call_status_webhook = $3, updated_at = $4 WHERE id = $5")
+pub async fn update(c: &mut AnyConnection, id: &str, name: &str, description: &str, webhook: Option<&str>, max_concurrent_calls: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE projects SET name = $1, description = $2, call_status_webhook = $3, max_concurrent_calls = $6, updated_at = $4 WHERE id = $5")
         .bind(name)
         .bind(description)
         .bind(webhook)
         .bind(now_ms())
         .bind(id)
+        .bind(max_concurrent_calls)
         .execute(c)
         .await?;
     Ok(())

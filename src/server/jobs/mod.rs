@@ -191,6 +191,7 @@ impl Registry {
     pub fn builtin() -> Self {
         let mut r = Registry::empty();
         r.register(mail::KIND, mail::handle);
+        crate::server::services::calls::register(&mut r);
         r
     }
 

@@ -166,6 +166,14 @@ fn clean_analysis(a: AnalysisConfig, problems: &mut Problems) -> AnalysisConfig 
     AnalysisConfig { summary: a.summary, success_criteria, questions }
 }
 
+/// Checks ad-hoc analysis questions (a re-run's) with the same rules as an agent's own.
+pub fn clean_questions(questions: Vec<crate::model::CustomQuestion>) -> Result<Vec<crate::model::CustomQuestion>, AppError> {
+    let mut problems = Problems::default();
+    let a = clean_analysis(AnalysisConfig { summary: false, success_criteria: String::new(), questions }, &mut problems);
+    problems.finish()?;
+    Ok(a.questions)
+}
+
 /// Applies a patch to a row, checking every value; the voice is checked by the caller.
 fn apply(row: &mut AgentRow, patch: AgentPatch) -> Result<(), AppError> {
     let mut problems = Problems::default();

@@ -28,6 +28,7 @@ pub fn view(p: &ProjectRow, role: Role) -> ProjectView {
         owner_email: p.owner_email.clone(),
         call_status_webhook: p.call_status_webhook.clone(),
         active_agent: p.active_agent_id.clone(),
+        max_concurrent_calls: p.max_concurrent_calls,
         role,
         created_at: p.created_at,
         updated_at: p.updated_at,
@@ -77,6 +78,8 @@ pub struct ProjectUpdate {
     pub name: Option<String>,
     pub description: Option<String>,
     pub webhook: Option<String>,
+    /// Calls that may be live at once (1 to 1000).
+    pub max_concurrent_calls: Option<i64>,
 }
 
 pub async fn update(tx: &mut Tx, actor: &Actor, id: &str, u: ProjectUpdate) -> Result<ProjectView, AppError> {
@@ -87,6 +90,11 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: &str, u: ProjectUpdate) -> R
         Some("") => Some(None),
         Some(w) => Some(Some(WebhookUrl::parse(w, "webhookUrl")?)),
     };
+    if let Some(n) = u.max_concurrent_calls {
+        if !(1..=crate::model::limits::MAX_CONCURRENT_CALLS).contains(&n) {
+            return Err(AppError::field("max_concurrent_calls", format!("Allow 1 to {} calls at once.", crate::model::limits::MAX_CONCURRENT_CALLS)));
+        }
+    }
     let a = access::project(&mut *tx, actor, id, Need::Manage).await?;
     let cur = a.project;
     let new_name = name.as_ref().map(ProjectName::as_str).unwrap_or(&cur.name).to_string();
@@ -98,7 +106,8 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: &str, u: ProjectUpdate) -> R
         None => cur.call_status_webhook.clone(),
         Some(w) => w.as_ref().map(|w| w.as_str().to_string()),
     };
-    projects::update(&mut *tx, id, &new_name, &new_desc, new_hook.as_deref()).await.on_unique(duplicate_name)?;
+    let max_calls = u.max_concurrent_calls.unwrap_or(cur.max_concurrent_calls);
+    projects::update(&mut *tx, id, &new_name, &new_desc, new_hook.as_deref(), max_calls).await.on_unique(duplicate_name)?;
     if webhook.is_some() && new_hook != cur.call_status_webhook {
         audit::record(&mut *tx, actor, id, AuditAction::ProjectWebhookChanged, None, new_hook.as_deref()).await?;
     }

@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod auth;
+pub mod call;
 pub mod project;
 pub mod user;
 
@@ -42,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/voices/{voice_id}", get(agent::get_voice))
         .route("/phone-number", post(agent::get_number))
         .route("/phone-number/add-number", post(agent::add_number))
+        .route("/call/makeCall", post(call::make_call))
+        .route("/call", post(call::get_call))
 }
 
 crate::api_extractors!(TsError, TsJson, TsQuery, TsPath);

@@ -102,7 +102,7 @@ pub struct UpdateBody {
 pub async fn update(State(st): State<AppState>, headers: HeaderMap, TsPath(id): TsPath<String>, body: Bytes) -> Result<Response, TsError> {
     let p = actor(&st, &headers).await?;
     let b: UpdateBody = json_body(&body)?;
-    let u = projects::ProjectUpdate { name: b.name, description: b.description, webhook: b.webhook_url };
+    let u = projects::ProjectUpdate { name: b.name, description: b.description, webhook: b.webhook_url, max_concurrent_calls: None };
     let project = st.write(async |tx| projects::update(tx, &p, &id, u).await).await.map_err(as_400)?;
     Ok(ok("project updated.", json!({"data": project_json(&project)})))
 }

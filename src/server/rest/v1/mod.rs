@@ -5,6 +5,7 @@
 //! route cannot be served without being documented (or documented without being served).
 
 pub mod agents;
+pub mod calls;
 pub mod envelope;
 pub mod openapi;
 pub mod projects;
@@ -27,6 +28,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     use projects as p;
     OpenApiRouter::new()
         .routes(routes!(openapi_json))
+        .routes(routes!(calls::place_call))
+        .routes(routes!(calls::list_calls))
+        .routes(routes!(calls::stream_calls))
+        .routes(routes!(calls::get_call))
+        .routes(routes!(calls::call_events))
+        .routes(routes!(calls::cancel_call))
+        .routes(routes!(calls::analyze_call))
         .routes(routes!(p::list, p::create))
         .routes(routes!(p::get, p::update, p::delete))
         .routes(routes!(p::members))

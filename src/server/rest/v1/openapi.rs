@@ -286,6 +286,11 @@ pub struct E404(ErrorEnvelope);
 #[response(status = 409)]
 pub struct E409(ErrorEnvelope);
 
+/// An `Idempotency-Key` already used with a different request (`idempotency_key_reused`).
+#[derive(IntoResponses)]
+#[response(status = 422)]
+pub struct E422(ErrorEnvelope);
+
 /// The body is larger than 1 MiB (`payload_too_large`).
 #[derive(IntoResponses)]
 #[response(status = 413)]

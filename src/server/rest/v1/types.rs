@@ -100,7 +100,7 @@ pub struct ErrorEnvelope {
 pub struct ErrorBody {
     /// Stable machine code: invalid_input, unauthenticated, invalid_credentials, email_not_verified,
     /// forbidden, not_found, conflict, invalid_code, code_expired, rate_limited, cross_site,
-    /// payload_too_large, unsupported_media_type, method_not_allowed, upstream_error, internal.
+    /// payload_too_large, unsupported_media_type, method_not_allowed, idempotency_key_reused, upstream_error, internal.
     #[schema(example = "invalid_input")]
     pub code: String,
     pub message: String,
@@ -141,6 +141,8 @@ pub struct ProjectOut {
     pub owner_email: String,
     pub call_status_webhook: Option<String>,
     pub active_agent: Option<String>,
+    /// Calls that may be live at once; more wait queued.
+    pub max_concurrent_calls: i64,
     /// The caller's role on this project.
     pub role: Role,
     pub created_at: Timestamp,
@@ -159,6 +161,7 @@ impl From<ProjectView> for ProjectOut {
             owner_email: p.owner_email,
             call_status_webhook: p.call_status_webhook,
             active_agent: p.active_agent,
+            max_concurrent_calls: p.max_concurrent_calls,
             role: p.role,
             created_at: Timestamp(p.created_at),
             updated_at: Timestamp(p.updated_at),
@@ -466,5 +469,101 @@ mod tests {
         assert_eq!(rfc3339_ms(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
         assert_eq!(rfc3339_ms(1_700_000_000_000), "2023-11-14T22:13:20.000Z");
         assert_eq!(serde_json::to_string(&Timestamp(5)).unwrap(), "\"1970-01-01T00:00:00.005Z\"");
+    }
+}
+
+// ---- calls ---------------------------------------------------------------------------------------
+
+/// A call: its agent (and the version it ran with), numbers, lifecycle times, outcome,
+/// transcript and latest analysis. Statuses: queued, initiated, ringing, in-progress, completed,
+/// busy, no-answer, failed, canceled.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallOut {
+    pub id: String,
+    pub project_id: String,
+    pub agent_id: Option<String>,
+    pub agent_name: String,
+    pub agent_version: i64,
+    pub direction: Direction,
+    pub from: String,
+    pub to: String,
+    pub status: crate::model::CallStatus,
+    pub end_reason: Option<crate::model::EndReason>,
+    pub answered_by: Option<crate::model::AnsweredBy>,
+    pub is_test: bool,
+    pub variables: std::collections::BTreeMap<String, String>,
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+    pub transcript: Vec<crate::model::TranscriptSegment>,
+    pub has_recording: bool,
+    pub cost: f64,
+    pub currency: String,
+    pub scheduled_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub started_at: Option<Timestamp>,
+    pub answered_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    pub duration_ms: Option<i64>,
+    pub analysis: Option<CallAnalysisOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallAnalysisOut {
+    pub version: i64,
+    pub source: String,
+    pub created_at: Timestamp,
+    #[serde(flatten)]
+    pub result: crate::model::AnalysisResult,
+}
+
+impl From<crate::model::CallAnalysisView> for CallAnalysisOut {
+    fn from(a: crate::model::CallAnalysisView) -> Self {
+        CallAnalysisOut { version: a.version, source: a.source, created_at: Timestamp(a.created_at), result: a.result }
+    }
+}
+
+impl From<crate::model::CallView> for CallOut {
+    fn from(c: crate::model::CallView) -> Self {
+        CallOut {
+            id: c.id,
+            project_id: c.project_id,
+            agent_id: c.agent_id,
+            agent_name: c.agent_name,
+            agent_version: c.agent_version,
+            direction: c.direction,
+            from: c.from,
+            to: c.to,
+            status: c.status,
+            end_reason: c.end_reason,
+            answered_by: c.answered_by,
+            is_test: c.is_test,
+            variables: c.variables,
+            metadata: c.metadata,
+            transcript: c.transcript,
+            has_recording: c.has_recording,
+            cost: c.cost,
+            currency: c.currency,
+            scheduled_at: c.scheduled_at.map(Timestamp),
+            created_at: Timestamp(c.created_at),
+            started_at: c.started_at.map(Timestamp),
+            answered_at: c.answered_at.map(Timestamp),
+            ended_at: c.ended_at.map(Timestamp),
+            duration_ms: c.duration_ms,
+            analysis: c.analysis.map(CallAnalysisOut::from),
+        }
+    }
+}
+
+/// A status change of a call.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallEventOut {
+    pub status: crate::model::CallStatus,
+    pub detail: String,
+    pub at: Timestamp,
+}
+
+impl From<crate::model::CallEventView> for CallEventOut {
+    fn from(e: crate::model::CallEventView) -> Self {
+        CallEventOut { status: e.status, detail: e.detail, at: Timestamp(e.at) }
     }
 }

@@ -1,0 +1,180 @@
+//! `/api/v1` calls: place one with an agent (Talkover's `POST /agents/{id}/call`), list, read,
+//! follow its events, cancel, and re-run its analysis.
+
+use super::envelope::{created, ok, page, PageParams, V1Error, V1Json, V1Path, V1Query, V1Result};
+use super::openapi::{E400, E401, E403, E404, E409, E413, E415, E422};
+use super::types::{CallAnalysisOut, CallEventOut, CallOut, Envelope, ListEnvelope};
+use crate::model::{AppError, CallStatus, CustomQuestion};
+use crate::server::db::now_ms;
+use crate::server::http::actor;
+use crate::server::services::calls::{self, PlaceCall};
+use crate::server::services::projects;
+use crate::server::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+type Page<T> = V1Result<Json<ListEnvelope<T>>>;
+type One<T> = V1Result<Json<Envelope<T>>>;
+
+/// The longest delay a call may be scheduled with (30 days).
+const MAX_DELAY_SECS: i64 = 30 * 24 * 60 * 60;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PlaceCallBody {
+    /// The destination, E.164 or as typed (`+1 415 555 2671`).
+    to: String,
+    /// The caller number: one of the agent's numbers (default: its first outbound number).
+    from: Option<String>,
+    /// Values of the prompt's `{{variables}}`; every variable must be given.
+    #[serde(default, alias = "dynamic_variables")]
+    #[schema(value_type = Object)]
+    payload: BTreeMap<String, serde_json::Value>,
+    /// Passed through with the call (and to webhooks), e.g. your own ids.
+    #[serde(default, alias = "metadata")]
+    #[schema(value_type = Object)]
+    context: serde_json::Value,
+    /// Start the call after this many seconds (0 to 2592000).
+    #[schema(minimum = 0, maximum = 2592000)]
+    delay_seconds: Option<i64>,
+    /// Accepted for Talkover compatibility; every simulated call is a test call.
+    #[allow(dead_code)]
+    is_testing: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/agents/{agent_id}/call", tag = "calls", params(("agent_id" = String, Path, description = "Agent id"),
+    ("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key and body return the first call; another body is 422")),
+    request_body = PlaceCallBody, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "Placed (member+): queued, then started as the project's concurrency limit allows", body = Envelope<CallOut>),
+        (status = 200, description = "The call an earlier request with this Idempotency-Key placed", body = Envelope<CallOut>),
+        E400, E401, E403, E404, E409, E413, E415, E422))]
+pub async fn place_call(State(st): State<AppState>, h: HeaderMap, V1Path(agent_id): V1Path<String>, V1Json(b): V1Json<PlaceCallBody>) -> V1Result<(StatusCode, Json<Envelope<CallOut>>)> {
+    let a = actor(&st, &h).await?;
+    let delay = b.delay_seconds.unwrap_or(0);
+    if !(0..=MAX_DELAY_SECS).contains(&delay) {
+        return Err(V1Error(AppError::field("delay_seconds", format!("delay_seconds must be between 0 and {MAX_DELAY_SECS}."))));
+    }
+    let req = PlaceCall {
+        agent_id: Some(agent_id),
+        project_id: None,
+        to: b.to,
+        from: b.from,
+        variables: crate::server::rest::talkstack::call::variables(b.payload)?,
+        metadata: b.context,
+        scheduled_at: (delay > 0).then(|| now_ms() + delay * 1000),
+    };
+    let key = h.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let placed = st.write(async |tx| calls::place(&st, tx, &a, req, key.as_deref()).await).await?;
+    if placed.replayed {
+        return Ok((StatusCode::OK, Json(Envelope { success: true, message: "Call placed earlier with this Idempotency-Key".into(), data: placed.call.into() })));
+    }
+    created("Call placed", placed.call.into())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallListQuery {
+    /// Default: the API key's project, else the caller's active project.
+    project_id: Option<String>,
+    /// Only calls in this status.
+    #[param(pattern = "^(queued|initiated|ringing|in-progress|completed|busy|no-answer|failed|canceled)$")]
+    status: Option<String>,
+}
+
+#[utoipa::path(get, path = "/calls", tag = "calls", params(CallListQuery, PageParams), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "One page of the project's calls, newest first", body = ListEnvelope<CallOut>), E400, E401, E404))]
+pub async fn list_calls(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<CallListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<CallOut> {
+    let a = actor(&st, &h).await?;
+    let pid = projects::resolve(&a, q.project_id.as_deref())
+        .ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))?;
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(CallStatus::parse(s).ok_or_else(|| V1Error(AppError::field("status", "Unknown call status.")))?),
+    };
+    let req = pq.parse::<(i64, String)>()?;
+    let limit = req.limit;
+    let (after, fetch) = req.split();
+    let items = st.read(async |c| calls::page(c, &a, &pid, status, after, fetch).await).await?;
+    page("Calls", limit, items, |c| (c.created_at, c.id.clone()), CallOut::from)
+}
+
+#[utoipa::path(get, path = "/calls/{id}", tag = "calls", params(("id" = String, Path, description = "Call id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "A call with its transcript and latest analysis", body = Envelope<CallOut>), E400, E401, E404))]
+pub async fn get_call(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<CallOut> {
+    let a = actor(&st, &h).await?;
+    ok("Call", st.read(async |c| calls::get(c, &a, &id).await).await?.into())
+}
+
+#[utoipa::path(get, path = "/calls/{id}/events", tag = "calls", params(("id" = String, Path, description = "Call id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The call's status changes, oldest first", body = Envelope<Vec<CallEventOut>>), E400, E401, E404))]
+pub async fn call_events(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<Vec<CallEventOut>> {
+    let a = actor(&st, &h).await?;
+    ok("Call events", st.read(async |c| calls::events(c, &a, &id).await).await?.into_iter().map(CallEventOut::from).collect())
+}
+
+#[utoipa::path(post, path = "/calls/{id}/cancel", tag = "calls", params(("id" = String, Path, description = "Call id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Canceled (member+; only before it is answered)", body = Envelope<CallOut>), E400, E401, E403, E404, E409))]
+pub async fn cancel_call(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<CallOut> {
+    let a = actor(&st, &h).await?;
+    ok("Call canceled", st.write(async |tx| calls::cancel(&st, tx, &a, &id).await).await?.into())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct AnalysisBody {
+    /// Ad-hoc questions answered after the agent's configured ones.
+    #[serde(default)]
+    questions: Vec<CustomQuestion>,
+}
+
+#[utoipa::path(post, path = "/calls/{id}/analysis", tag = "calls", params(("id" = String, Path, description = "Call id")), request_body = AnalysisBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "A new analysis version (member+; finished calls)", body = Envelope<CallAnalysisOut>), E400, E401, E403, E404, E409, E413, E415))]
+pub async fn analyze_call(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<AnalysisBody>) -> V1Result<(StatusCode, Json<Envelope<CallAnalysisOut>>)> {
+    let a = actor(&st, &h).await?;
+    let questions = crate::server::services::agents::clean_questions(b.questions)?;
+    created("Analysis added", st.write(async |tx| calls::reanalyze(tx, &a, &id, questions).await).await?.into())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StreamQuery {
+    /// Default: the API key's project, else the caller's active project.
+    project_id: Option<String>,
+}
+
+#[utoipa::path(get, path = "/calls/stream", tag = "calls", params(StreamQuery), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Server-sent events: a `call` event (`{id, status, step}`) each time a call of the project changes; \
+        `lagged` when this client fell behind and missed changes (re-read the list). Comments keep the connection alive.",
+        content_type = "text/event-stream", body = String), E400, E401, E404))]
+pub async fn stream_calls(
+    State(st): State<AppState>,
+    h: HeaderMap,
+    V1Query(q): V1Query<StreamQuery>,
+) -> V1Result<axum::response::sse::Sse<impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>>> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+    let a = actor(&st, &h).await?;
+    let pid = projects::resolve(&a, q.project_id.as_deref())
+        .ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))?;
+    st.read(async |c| calls::watch(c, &a, &pid).await).await?;
+    let rx = st.feed.subscribe();
+    let events = futures::stream::unfold((rx, pid), |(mut rx, pid)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(ch) if ch.project_id == pid && ch.kind == "call" => {
+                    let mut data = ch.data.clone();
+                    if let Some(o) = data.as_object_mut() {
+                        o.insert("id".into(), serde_json::Value::String(ch.id.clone()));
+                    }
+                    return Some((Ok(Event::default().event("call").data(data.to_string())), (rx, pid)));
+                }
+                Ok(_) => continue,
+                Err(RecvError::Lagged(n)) => return Some((Ok(Event::default().event("lagged").data(n.to_string())), (rx, pid))),
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}

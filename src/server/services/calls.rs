@@ -1,0 +1,561 @@
+//! Calls: placing them, their lifecycle, cancelling, reading them back, and the background work
+//! that moves them (admission under the project's concurrency limit, the simulator's script, the
+//! reconciler, post-call analysis).
+//!
+//! Decisions:
+//! - Members and above place and cancel calls; viewers read them.
+//! - A call is stored `queued` with a snapshot of its agent (version, rendered prompt and first
+//!   message), then admitted by a `call.dispatch` job: under the project's row lock it counts the
+//!   live calls and starts queued ones while there is room, so the limit holds across processes.
+//! - Every status change is a guarded write (`WHERE status = $read AND step = $read`) plus a call
+//!   event and a change-feed entry, in one transaction; a step that lost a race does nothing.
+//! - A `call.reconcile` job, scheduled when the call starts, ends it past its maximum duration
+//!   plus a margin (`internal_error`), so no call stays live after a crash.
+//! - `Idempotency-Key`: same key and same request give the first call back; another request
+//!   under the key is refused (422). Keys are per project and kept 24 hours.
+
+use super::access::{self, Need};
+use crate::model::{
+    AgentView, AnalysisResult, AppError, CallAnalysisView, CallEventView, CallStatus, CallView, Direction, EndReason, ErrorCode,
+    TranscriptSegment,
+};
+use crate::server::auth::Actor;
+use crate::server::db::calls::{self as db, CallRow};
+use crate::server::db::{new_id, now_ms, Tx};
+use crate::server::domain::E164;
+use crate::server::feed::{self, Change};
+use crate::server::jobs::{self, JobContext, JobError, NewJob};
+use crate::server::state::AppState;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+use std::collections::{BTreeMap, HashMap};
+
+pub const DISPATCH: &str = "call.dispatch";
+pub const STEP: &str = "call.step";
+pub const RECONCILE: &str = "call.reconcile";
+pub const ANALYZE: &str = "call.analyze";
+/// How long past its maximum duration a started call may stay unfinished before the reconciler
+/// ends it.
+const RECONCILE_MARGIN_MS: i64 = 60_000;
+/// What a simulated minute costs, in micro-units of the currency (shown, never charged).
+const SIMULATED_MICROS_PER_MINUTE: i64 = 70_000;
+
+pub fn call_not_found() -> AppError {
+    AppError::not_found("Call")
+}
+
+/// A placement request, as the entry points received it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PlaceCall {
+    /// Default: the project's active agent.
+    pub agent_id: Option<String>,
+    /// The project, when no agent is named (default: the caller's active project).
+    pub project_id: Option<String>,
+    pub to: String,
+    /// Default: the agent's first outbound number.
+    pub from: Option<String>,
+    pub variables: BTreeMap<String, String>,
+    pub metadata: serde_json::Value,
+    /// Unix ms; a time in the past means now.
+    pub scheduled_at: Option<i64>,
+}
+
+/// A placed call, and whether it was placed by an earlier request with the same idempotency key.
+pub struct Placed {
+    pub call: CallView,
+    pub replayed: bool,
+}
+
+fn request_hash(agent_id: &str, req: &PlaceCall) -> String {
+    let canonical = serde_json::json!({
+        "agent_id": agent_id, "to": req.to.trim(), "from": req.from.as_deref().map(str::trim),
+        "variables": req.variables, "metadata": req.metadata, "scheduled_at": req.scheduled_at,
+    });
+    crate::server::auth::secrets::sha256_hex(&canonical.to_string())
+}
+
+/// Places a call (members and up). See the module documentation for what happens next.
+pub async fn place(st: &AppState, tx: &mut Tx, actor: &Actor, req: PlaceCall, idempotency_key: Option<&str>) -> Result<Placed, AppError> {
+    let named_project = req.project_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let agent = match req.agent_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        // Talkstack names both: an agent of another project is not found.
+        Some(id) => match named_project {
+            Some(pid) => super::agents::get_in(&mut *tx, actor, pid, id).await?,
+            None => super::agents::get(&mut *tx, actor, id).await?,
+        },
+        None => {
+            let pid = super::projects::resolve(actor, req.project_id.as_deref())
+                .ok_or_else(|| AppError::field("agent_id", "Name the agent to call with, or set an active project first."))?;
+            super::agents::get_active(&mut *tx, actor, &pid)
+                .await?
+                .ok_or_else(|| AppError::field("agent_id", "Name the agent to call with: this project has no active agent."))?
+        }
+    };
+    access::project(&mut *tx, actor, &agent.project_id, Need::Edit).await?;
+    let key = idempotency_key.map(str::trim).filter(|k| !k.is_empty());
+    if let Some(k) = key {
+        if k.len() > 255 {
+            return Err(AppError::field("Idempotency-Key", "Keep the idempotency key under 256 characters."));
+        }
+    }
+    let hash = request_hash(&agent.id, &req);
+    let now = now_ms();
+    if let Some(k) = key {
+        if let Some(placed) = replay(&mut *tx, &agent.project_id, k, &hash, now).await? {
+            return Ok(placed);
+        }
+    }
+    let row = new_call(st, actor, &agent, &req, now)?;
+    if let Some(k) = key {
+        // The primary key decides between concurrent requests with one key: on PostgreSQL the
+        // loser's insert waits for the winner's commit, fails, and the loser answers with the
+        // winner's call (SQLite's single writer has the loser see the key in `replay` above).
+        let mut sp = sqlx::Connection::begin(&mut **tx).await?;
+        let r = db::remember_key(&mut sp, &agent.project_id, k, &hash, &row.id, now).await;
+        if let Err(e) = crate::server::db::settle(sp, r).await {
+            if crate::server::error::is_unique_violation(&e) {
+                return replay(&mut *tx, &agent.project_id, k, &hash, now).await?.ok_or_else(AppError::internal);
+            }
+            return Err(e.into());
+        }
+    }
+    db::insert(&mut *tx, &row).await?;
+    db::insert_event(&mut *tx, &row.project_id, &row.id, CallStatus::Queued, "", now).await?;
+    jobs::enqueue(&mut *tx, dispatch_job(&row.project_id, row.scheduled_at.unwrap_or(now))).await?;
+    publish(st, &mut *tx, &row).await?;
+    Ok(Placed { call: view(&row, None)?, replayed: false })
+}
+
+async fn replay(c: &mut AnyConnection, project_id: &str, key: &str, hash: &str, now: i64) -> Result<Option<Placed>, AppError> {
+    let Some((stored_hash, call_id)) = db::idempotent_call(&mut *c, project_id, key, now).await? else { return Ok(None) };
+    if stored_hash != hash {
+        return Err(AppError::new(
+            ErrorCode::IdempotencyKeyReused,
+            "This Idempotency-Key was already used with a different request. Use a new key for a new call.",
+        ));
+    }
+    let row = db::find(&mut *c, project_id, &call_id).await?.ok_or_else(call_not_found)?;
+    Ok(Some(Placed { call: view(&row, None)?, replayed: true }))
+}
+
+/// The queued call for a request: checks the destination, the caller number and the variables.
+fn new_call(st: &AppState, actor: &Actor, agent: &AgentView, req: &PlaceCall, now: i64) -> Result<CallRow, AppError> {
+    if agent.direction == Direction::Inbound {
+        return Err(AppError::field("agent_id", format!("\"{}\" only answers inbound calls: switch it to outbound to place calls.", agent.name)));
+    }
+    let to = E164::parse(&req.to, None, "to")?;
+    let from = match req.from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            let f = E164::parse(raw, None, "from")?;
+            if !agent.phone_numbers.iter().any(|n| n.number == f.as_str()) {
+                return Err(AppError::field("from", format!("{} is not one of \"{}\"'s numbers.", f.as_str(), agent.name)));
+            }
+            f.as_str().to_string()
+        }
+        None => agent
+            .phone_numbers
+            .first()
+            .map(|n| n.number.clone())
+            .ok_or_else(|| AppError::field("from", format!("\"{}\" has no phone number to call from. Assign an outbound number to it first.", agent.name)))?,
+    };
+    if !req.metadata.is_null() && !req.metadata.is_object() {
+        return Err(AppError::field("metadata", "metadata must be a JSON object."));
+    }
+    let values: HashMap<String, String> = req.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let (prompt, first_message) = super::agents::render(agent, &values)?;
+    let metadata = if req.metadata.is_null() { serde_json::json!({}) } else { req.metadata.clone() };
+    Ok(CallRow {
+        id: new_id(),
+        project_id: agent.project_id.clone(),
+        agent_id: Some(agent.id.clone()),
+        agent_name: agent.name.clone(),
+        agent_version: agent.version,
+        direction: Direction::Outbound,
+        from_number: from,
+        to_number: to.as_str().to_string(),
+        status: CallStatus::Queued,
+        end_reason: None,
+        answered_by: None,
+        provider: st.config.telephony_provider.clone(),
+        provider_call_id: None,
+        // Every simulated call is a test call.
+        is_test: st.config.telephony_provider == "simulator",
+        prompt,
+        first_message,
+        speaks_first: agent.speaks_first,
+        max_duration_secs: agent.max_duration_secs,
+        recording_enabled: agent.recording,
+        recording_path: None,
+        variables: serde_json::to_string(&req.variables).map_err(|_| AppError::internal())?,
+        metadata: metadata.to_string(),
+        transcript: "[]".into(),
+        step: 0,
+        cost_micros: 0,
+        currency: "USD".into(),
+        scheduled_at: req.scheduled_at.filter(|t| *t > now),
+        created_by: actor.user_id().map(str::to_string),
+        created_at: now,
+        started_at: None,
+        answered_at: None,
+        ended_at: None,
+        duration_ms: None,
+        updated_at: now,
+    })
+}
+
+fn dispatch_job(project_id: &str, at: i64) -> NewJob {
+    NewJob::new(DISPATCH, serde_json::json!({ "project_id": project_id })).run_at(at)
+}
+
+async fn publish(st: &AppState, c: &mut AnyConnection, row: &CallRow) -> Result<(), AppError> {
+    let change = Change {
+        project_id: row.project_id.clone(),
+        kind: "call".into(),
+        id: row.id.clone(),
+        data: serde_json::json!({ "status": row.status.as_str(), "step": row.step }),
+    };
+    feed::publish(c, st.db.backend(), &change).await?;
+    Ok(())
+}
+
+/// A stored JSON column that does not decode is a corrupt row: an error, never a default.
+fn stored_json<T: serde::de::DeserializeOwned>(row: &CallRow, column: &str, text: &str) -> Result<T, AppError> {
+    serde_json::from_str(text).map_err(|e| {
+        tracing::error!(table = "calls", id = %row.id, column, error = %e, "corrupt stored value");
+        AppError::internal()
+    })
+}
+
+pub fn view(row: &CallRow, analysis: Option<CallAnalysisView>) -> Result<CallView, AppError> {
+    Ok(CallView {
+        id: row.id.clone(),
+        project_id: row.project_id.clone(),
+        agent_id: row.agent_id.clone(),
+        agent_name: row.agent_name.clone(),
+        agent_version: row.agent_version,
+        direction: row.direction,
+        from: row.from_number.clone(),
+        to: row.to_number.clone(),
+        status: row.status,
+        end_reason: row.end_reason,
+        answered_by: row.answered_by,
+        is_test: row.is_test,
+        variables: stored_json(row, "variables", &row.variables)?,
+        metadata: stored_json(row, "metadata", &row.metadata)?,
+        transcript: stored_json(row, "transcript", &row.transcript)?,
+        has_recording: row.recording_path.is_some(),
+        cost: row.cost_micros as f64 / 1_000_000.0,
+        currency: row.currency.clone(),
+        scheduled_at: row.scheduled_at,
+        created_at: row.created_at,
+        started_at: row.started_at,
+        answered_at: row.answered_at,
+        ended_at: row.ended_at,
+        duration_ms: row.duration_ms,
+        analysis,
+    })
+}
+
+fn analysis_view(r: &db::AnalysisRow) -> Result<CallAnalysisView, AppError> {
+    let result: AnalysisResult = serde_json::from_str(&r.result).map_err(|e| {
+        tracing::error!(table = "call_analyses", id = %r.id, error = %e, "corrupt stored value");
+        AppError::internal()
+    })?;
+    Ok(CallAnalysisView { version: r.version, source: r.source.clone(), created_at: r.created_at, result })
+}
+
+/// Finds a call the caller may act on with `need`; invisible or unknown calls are 404.
+async fn load(c: &mut AnyConnection, actor: &Actor, call_id: &str, need: Need) -> Result<CallRow, AppError> {
+    let project_id = db::project_of(&mut *c, call_id).await?.ok_or_else(call_not_found)?;
+    access::project(&mut *c, actor, &project_id, need).await.map_err(|e| if e.code == ErrorCode::NotFound { call_not_found() } else { e })?;
+    db::find(&mut *c, &project_id, call_id).await?.ok_or_else(call_not_found)
+}
+
+/// A call with its latest analysis.
+pub async fn get(c: &mut AnyConnection, actor: &Actor, call_id: &str) -> Result<CallView, AppError> {
+    let row = load(&mut *c, actor, call_id, Need::Read).await?;
+    let latest = db::analyses(&mut *c, &row.project_id, &row.id).await?.last().map(analysis_view).transpose()?;
+    view(&row, latest)
+}
+
+/// Every analysis version of a call, oldest first.
+pub async fn analyses(c: &mut AnyConnection, actor: &Actor, call_id: &str) -> Result<Vec<CallAnalysisView>, AppError> {
+    let row = load(&mut *c, actor, call_id, Need::Read).await?;
+    db::analyses(&mut *c, &row.project_id, &row.id).await?.iter().map(analysis_view).collect()
+}
+
+pub async fn events(c: &mut AnyConnection, actor: &Actor, call_id: &str) -> Result<Vec<CallEventView>, AppError> {
+    let row = load(&mut *c, actor, call_id, Need::Read).await?;
+    Ok(db::events(&mut *c, &row.project_id, &row.id)
+        .await?
+        .into_iter()
+        .map(|e| CallEventView { status: e.status, detail: e.detail, at: e.created_at })
+        .collect())
+}
+
+/// Checks that the caller may follow the project's calls live.
+pub async fn watch(c: &mut AnyConnection, actor: &Actor, project_id: &str) -> Result<(), AppError> {
+    access::project(&mut *c, actor, project_id, Need::Read).await.map(drop)
+}
+
+/// One keyset page of a project's calls, newest first.
+pub async fn page(
+    c: &mut AnyConnection,
+    actor: &Actor,
+    project_id: &str,
+    status: Option<CallStatus>,
+    before: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<CallView>, AppError> {
+    access::project(&mut *c, actor, project_id, Need::Read).await?;
+    db::page(&mut *c, project_id, status, before, limit).await?.iter().map(|r| view(r, None)).collect()
+}
+
+/// Cancels a call that has not been answered (members and up).
+pub async fn cancel(st: &AppState, tx: &mut Tx, actor: &Actor, call_id: &str) -> Result<CallView, AppError> {
+    let row = load(&mut *tx, actor, call_id, Need::Edit).await?;
+    if !row.status.can_become(CallStatus::Canceled) {
+        return Err(AppError::new(ErrorCode::Conflict, format!("This call is {} and can no longer be canceled.", row.status.as_str())));
+    }
+    let now = now_ms();
+    let mut next = row.clone();
+    end(&mut next, CallStatus::Canceled, EndReason::Canceled, now);
+    if !transition(st, tx, &row, next.clone(), "canceled by request", now).await? {
+        let current = db::find(&mut *tx, &row.project_id, &row.id).await?.ok_or_else(call_not_found)?;
+        return Err(AppError::new(ErrorCode::Conflict, format!("This call is {} and can no longer be canceled.", current.status.as_str())));
+    }
+    view(&next, None)
+}
+
+fn end(row: &mut CallRow, status: CallStatus, reason: EndReason, now: i64) {
+    row.status = status;
+    row.end_reason = Some(reason);
+    row.ended_at = Some(now);
+    if let Some(answered) = row.answered_at {
+        let d = (now - answered).max(0);
+        row.duration_ms = Some(d);
+    } else {
+        row.duration_ms = Some(0);
+    }
+}
+
+/// Writes `next` over `before` if nobody moved the call meanwhile; records the event, publishes
+/// the change and, when the call ended, enqueues its analysis and a dispatch (a line came free).
+async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: CallRow, detail: &str, now: i64) -> Result<bool, AppError> {
+    next.updated_at = now;
+    if !db::update_state(&mut *tx, &next, before.status, before.step).await? {
+        return Ok(false);
+    }
+    if next.status != before.status {
+        db::insert_event(&mut *tx, &next.project_id, &next.id, next.status, detail, now).await?;
+    }
+    if next.status.is_final() {
+        if next.answered_at.is_some() {
+            let payload = serde_json::json!({ "project_id": next.project_id, "call_id": next.id });
+            jobs::enqueue(&mut *tx, NewJob::new(ANALYZE, payload)).await?;
+        }
+        if before.status.is_live() {
+            jobs::enqueue(&mut *tx, dispatch_job(&next.project_id, now)).await?;
+        }
+    }
+    publish(st, &mut *tx, &next).await?;
+    Ok(true)
+}
+
+// ---- background work ----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct ProjectPayload {
+    project_id: String,
+}
+
+#[derive(Deserialize)]
+struct CallPayload {
+    project_id: String,
+    call_id: String,
+}
+
+#[derive(Deserialize)]
+struct StepPayload {
+    project_id: String,
+    call_id: String,
+    step: i64,
+}
+
+/// Registers the call jobs.
+pub fn register(r: &mut jobs::Registry) {
+    r.register(DISPATCH, dispatch);
+    r.register(STEP, step);
+    r.register(RECONCILE, reconcile);
+    r.register(ANALYZE, analyze);
+}
+
+/// Starts the project's due queued calls while it has free lines.
+async fn dispatch(st: AppState, job: JobContext) -> Result<(), JobError> {
+    let p: ProjectPayload = job.json()?;
+    let state = st.clone();
+    st.write(async |tx| admit(&state, tx, &p.project_id).await).await?;
+    Ok(())
+}
+
+async fn admit(st: &AppState, tx: &mut Tx, project_id: &str) -> Result<(), AppError> {
+    let limit = db::lock_project(&mut *tx, project_id).await?;
+    let live = db::live_count(&mut *tx, project_id).await?;
+    let room = (limit - live).max(0);
+    if room == 0 {
+        return Ok(());
+    }
+    let now = now_ms();
+    for row in db::due_queued(&mut *tx, project_id, now, room).await? {
+        let mut next = row.clone();
+        next.status = CallStatus::Initiated;
+        next.started_at = Some(now);
+        next.step = 1;
+        if transition(st, tx, &row, next.clone(), "", now).await? {
+            jobs::enqueue(&mut *tx, step_job(&next, now)).await?;
+            let deadline = now + next.max_duration_secs * 1000 + RECONCILE_MARGIN_MS;
+            let payload = serde_json::json!({ "project_id": next.project_id, "call_id": next.id });
+            jobs::enqueue(&mut *tx, NewJob::new(RECONCILE, payload).run_at(deadline)).await?;
+        }
+    }
+    Ok(())
+}
+
+fn step_job(row: &CallRow, at: i64) -> NewJob {
+    NewJob::new(STEP, serde_json::json!({ "project_id": row.project_id, "call_id": row.id, "step": row.step })).run_at(at)
+}
+
+/// Plays the next step of a simulated call's script.
+async fn step(st: AppState, job: JobContext) -> Result<(), JobError> {
+    let p: StepPayload = job.json()?;
+    let state = st.clone();
+    st.write(async |tx| play_step(&state, tx, &p.project_id, &p.call_id, p.step).await).await?;
+    Ok(())
+}
+
+async fn play_step(st: &AppState, tx: &mut Tx, project_id: &str, call_id: &str, step: i64) -> Result<(), AppError> {
+    let Some(row) = db::find(&mut *tx, project_id, call_id).await? else { return Ok(()) };
+    if row.status.is_final() || row.step != step {
+        // Already played, or the call ended (canceled, reconciled): nothing to do.
+        return Ok(());
+    }
+    let script = crate::server::simulator::script(&crate::server::simulator::ScriptInput {
+        call_id: &row.id,
+        to_e164: &row.to_number,
+        first_message: &row.first_message,
+        prompt: &row.prompt,
+        speaks_first: row.speaks_first,
+        max_duration_secs: row.max_duration_secs,
+        agent_name: &row.agent_name,
+    });
+    let Some((offset, action)) = script.steps.get(step as usize).cloned() else {
+        // A script shorter than the steps played: end the call rather than leave it live.
+        let mut next = row.clone();
+        let status = if row.status == CallStatus::InProgress { CallStatus::Completed } else { CallStatus::Failed };
+        end(&mut next, status, EndReason::InternalError, now_ms());
+        transition(st, tx, &row, next, "script ended early", now_ms()).await?;
+        return Ok(());
+    };
+    let now = now_ms();
+    let mut next = row.clone();
+    next.step = step + 1;
+    let mut detail = String::new();
+    use crate::server::simulator::Step;
+    match action {
+        Step::Initiated => {}
+        Step::Ringing => next.status = CallStatus::Ringing,
+        Step::Answered { by } => {
+            next.status = CallStatus::InProgress;
+            next.answered_at = Some(now);
+            next.answered_by = Some(by);
+        }
+        Step::Segment(seg) => {
+            let mut transcript: Vec<TranscriptSegment> = stored_json(&row, "transcript", &row.transcript)?;
+            transcript.push(seg);
+            next.transcript = serde_json::to_string(&transcript).map_err(|_| AppError::internal())?;
+        }
+        Step::Ended { status, reason } => {
+            end(&mut next, status, reason, now);
+            next.answered_by = next.answered_by.or(script.outcome.answered_by);
+            if let Some(d) = next.duration_ms {
+                next.cost_micros = d * SIMULATED_MICROS_PER_MINUTE / 60_000;
+            }
+            detail = reason.as_str().to_string();
+        }
+    }
+    if next.status != row.status && !row.status.can_become(next.status) {
+        tracing::error!(call_id = %row.id, from = row.status.as_str(), to = next.status.as_str(), "simulator script moved a call backwards");
+        return Err(AppError::internal());
+    }
+    if !transition(st, tx, &row, next.clone(), &detail, now).await? {
+        return Ok(());
+    }
+    if !next.status.is_final() {
+        if let Some((next_offset, _)) = script.steps.get(next.step as usize) {
+            let wait = ((next_offset - offset).max(0) as f64 / st.config.simulator_time_scale) as i64;
+            jobs::enqueue(&mut *tx, step_job(&next, now + wait)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Ends a started call that outlived its maximum duration plus the margin.
+async fn reconcile(st: AppState, job: JobContext) -> Result<(), JobError> {
+    let p: CallPayload = job.json()?;
+    let state = st.clone();
+    st.write(async |tx| {
+        let Some(row) = db::find(&mut *tx, &p.project_id, &p.call_id).await? else { return Ok(()) };
+        if row.status.is_final() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let mut next = row.clone();
+        let status = if row.status == CallStatus::InProgress { CallStatus::Completed } else { CallStatus::Failed };
+        end(&mut next, status, EndReason::InternalError, now);
+        tracing::warn!(call_id = %row.id, status = row.status.as_str(), "call still live past its maximum duration; ended by the reconciler");
+        transition(&state, tx, &row, next, "ended by the reconciler", now).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// Post-call analysis with the built-in analyzer, stored as the next version.
+async fn analyze(st: AppState, job: JobContext) -> Result<(), JobError> {
+    let p: CallPayload = job.json()?;
+    st.write(async |tx| {
+        let Some(row) = db::find(&mut *tx, &p.project_id, &p.call_id).await? else { return Ok(()) };
+        run_analysis(&mut *tx, &row, &[], None).await.map(drop)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Analyzes a finished call with its agent's current analysis configuration plus `extra`
+/// questions and stores the result as a new version.
+async fn run_analysis(c: &mut AnyConnection, row: &CallRow, extra: &[crate::model::CustomQuestion], by: Option<&str>) -> Result<CallAnalysisView, AppError> {
+    let config = match &row.agent_id {
+        Some(id) => crate::server::db::agents::find(&mut *c, &row.project_id, id).await?.map(|a| a.analysis).unwrap_or_default(),
+        None => Default::default(),
+    };
+    let transcript: Vec<TranscriptSegment> = stored_json(row, "transcript", &row.transcript)?;
+    let result = crate::server::analysis::analyze(&crate::server::analysis::Input {
+        transcript: &transcript,
+        config: &config,
+        extra_questions: extra,
+        answered_by: row.answered_by.unwrap_or_default(),
+    });
+    let text = serde_json::to_string(&result).map_err(|_| AppError::internal())?;
+    let now = now_ms();
+    let version = db::insert_analysis(&mut *c, &row.project_id, &row.id, "builtin", &text, by, now).await?;
+    Ok(CallAnalysisView { version, source: "builtin".into(), created_at: now, result })
+}
+
+/// Re-runs the analysis of a finished call (members and up), adding a version.
+pub async fn reanalyze(tx: &mut Tx, actor: &Actor, call_id: &str, extra: Vec<crate::model::CustomQuestion>) -> Result<CallAnalysisView, AppError> {
+    let row = load(&mut *tx, actor, call_id, Need::Edit).await?;
+    if !row.status.is_final() {
+        return Err(AppError::new(ErrorCode::Conflict, "The call is still going: analyze it once it has ended."));
+    }
+    run_analysis(&mut *tx, &row, &extra, actor.user_id()).await
+}
