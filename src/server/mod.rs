@@ -1,5 +1,6 @@
 //! Everything that only exists in the server binary.
 
+pub mod analysis;
 pub mod auth;
 pub mod cli;
 pub mod config;
