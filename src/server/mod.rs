@@ -15,5 +15,6 @@ pub mod mail;
 pub mod rest;
 pub mod router;
 pub mod services;
+pub mod simulator;
 pub mod state;
 pub mod telemetry;
