@@ -113,7 +113,14 @@ on_both!(seed_003_make_call_then_read_it_back, |app| {
 
 on_both!(missing_variables_and_bad_requests_are_refused, |app| {
     let (owner, p, agent) = setup(&app, "vars").await;
-    let r = send(&app, Method::POST, "/api/call/makeCall", Some(json!({"number": "+14155552671", "projectId": p, "agentId": agent, "dynamicVariables": {"name": "J"}})), &owner).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/call/makeCall",
+        Some(json!({"number": "+14155552671", "projectId": p, "agentId": agent, "dynamicVariables": {"name": "J"}})),
+        &owner,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert!(r.text.contains("topic"), "{}", r.text);
     let r = send(&app, Method::POST, "/api/call/makeCall", Some(json!({"projectId": p, "agentId": agent})), &owner).await;
@@ -282,7 +289,8 @@ on_both!(the_concurrency_limit_is_never_exceeded, |app| {
 
 on_both!(cancel_before_answer_only, |app| {
     let (owner, _p, agent) = setup(&app, "cancel").await;
-    let r = send(&app, Method::POST, &format!("/api/v1/agents/{agent}/call"), Some(json!({"to": "+14155552671", "payload": vars(), "delay_seconds": 3600})), &owner).await;
+    let r =
+        send(&app, Method::POST, &format!("/api/v1/agents/{agent}/call"), Some(json!({"to": "+14155552671", "payload": vars(), "delay_seconds": 3600})), &owner).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert!(r.json["data"]["scheduled_at"].is_string(), "{}", r.text);
     let id = r.json["data"]["id"].as_str().unwrap().to_string();

@@ -117,6 +117,9 @@ pub mod agent {
     }
 }
 
+/// The most calls a project may allow live at once.
+pub const MAX_CONCURRENT_CALLS: i64 = 1000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +136,3 @@ mod tests {
         assert_eq!(project::webhook_url_too_long(), "The URL is too long (2048 characters at most).");
     }
 }
-
-/// The most calls a project may allow live at once.
-pub const MAX_CONCURRENT_CALLS: i64 = 1000;

@@ -67,7 +67,12 @@ pub async fn set_active_project(project_id: String) -> Result<ProjectView, AppEr
 pub async fn update_project(project_id: String, name: String, description: String, call_status_webhook: String) -> Result<ProjectView, AppError> {
     sf::run(async {
         let st = sf::state()?;
-        let u = services::projects::ProjectUpdate { name: Some(name), description: Some(description), webhook: Some(call_status_webhook), max_concurrent_calls: None };
+        let u = services::projects::ProjectUpdate {
+            name: Some(name),
+            description: Some(description),
+            webhook: Some(call_status_webhook),
+            max_concurrent_calls: None,
+        };
         let a = sf::actor().await?;
         let project = st.write(async |tx| services::projects::update(tx, &a, &project_id, u).await).await?;
         sf::done_without_js("/settings/project?saved=1");

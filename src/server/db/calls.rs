@@ -249,7 +249,15 @@ pub struct AnalysisRow {
 }
 
 /// Stores the next analysis version of a call (the unique (call, version) index decides races).
-pub async fn insert_analysis(c: &mut AnyConnection, project_id: &str, call_id: &str, source: &str, result: &str, created_by: Option<&str>, at: i64) -> Result<i64, sqlx::Error> {
+pub async fn insert_analysis(
+    c: &mut AnyConnection,
+    project_id: &str,
+    call_id: &str,
+    source: &str,
+    result: &str,
+    created_by: Option<&str>,
+    at: i64,
+) -> Result<i64, sqlx::Error> {
     let r = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM call_analyses WHERE project_id = $1 AND call_id = $2")
         .bind(project_id)
         .bind(call_id)
@@ -271,13 +279,12 @@ pub async fn insert_analysis(c: &mut AnyConnection, project_id: &str, call_id: &
 }
 
 pub async fn analyses(c: &mut AnyConnection, project_id: &str, call_id: &str) -> Result<Vec<AnalysisRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, call_id, version, source, result, created_by, created_at FROM call_analyses WHERE project_id = $1 AND call_id = $2 ORDER BY version",
-    )
-    .bind(project_id)
-    .bind(call_id)
-    .fetch_all(c)
-    .await?;
+    let rows =
+        sqlx::query("SELECT id, call_id, version, source, result, created_by, created_at FROM call_analyses WHERE project_id = $1 AND call_id = $2 ORDER BY version")
+            .bind(project_id)
+            .bind(call_id)
+            .fetch_all(c)
+            .await?;
     typed_all("call_analyses", "id", rows)
 }
 

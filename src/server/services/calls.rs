@@ -15,10 +15,7 @@
 //!   under the key is refused (422). Keys are per project and kept 24 hours.
 
 use super::access::{self, Need};
-use crate::model::{
-    AgentView, AnalysisResult, AppError, CallAnalysisView, CallEventView, CallStatus, CallView, Direction, EndReason, ErrorCode,
-    TranscriptSegment,
-};
+use crate::model::{AgentView, AnalysisResult, AppError, CallAnalysisView, CallEventView, CallStatus, CallView, Direction, EndReason, ErrorCode, TranscriptSegment};
 use crate::server::auth::Actor;
 use crate::server::db::calls::{self as db, CallRow};
 use crate::server::db::{new_id, now_ms, Tx};
@@ -129,10 +126,7 @@ pub async fn place(st: &AppState, tx: &mut Tx, actor: &Actor, req: PlaceCall, id
 async fn replay(c: &mut AnyConnection, project_id: &str, key: &str, hash: &str, now: i64) -> Result<Option<Placed>, AppError> {
     let Some((stored_hash, call_id)) = db::idempotent_call(&mut *c, project_id, key, now).await? else { return Ok(None) };
     if stored_hash != hash {
-        return Err(AppError::new(
-            ErrorCode::IdempotencyKeyReused,
-            "This Idempotency-Key was already used with a different request. Use a new key for a new call.",
-        ));
+        return Err(AppError::new(ErrorCode::IdempotencyKeyReused, "This Idempotency-Key was already used with a different request. Use a new key for a new call."));
     }
     let row = db::find(&mut *c, project_id, &call_id).await?.ok_or_else(call_not_found)?;
     Ok(Some(Placed { call: view(&row, None)?, replayed: true }))
@@ -267,7 +261,9 @@ fn analysis_view(r: &db::AnalysisRow) -> Result<CallAnalysisView, AppError> {
 /// Finds a call the caller may act on with `need`; invisible or unknown calls are 404.
 async fn load(c: &mut AnyConnection, actor: &Actor, call_id: &str, need: Need) -> Result<CallRow, AppError> {
     let project_id = db::project_of(&mut *c, call_id).await?.ok_or_else(call_not_found)?;
-    access::project(&mut *c, actor, &project_id, need).await.map_err(|e| if e.code == ErrorCode::NotFound { call_not_found() } else { e })?;
+    access::project(&mut *c, actor, &project_id, need)
+        .await
+        .map_err(|e| if e.code == ErrorCode::NotFound { call_not_found() } else { e })?;
     db::find(&mut *c, &project_id, call_id).await?.ok_or_else(call_not_found)
 }
 

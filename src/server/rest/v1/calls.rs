@@ -50,7 +50,12 @@ pub struct PlaceCallBody {
     responses((status = 201, description = "Placed (member+): queued, then started as the project's concurrency limit allows", body = Envelope<CallOut>),
         (status = 200, description = "The call an earlier request with this Idempotency-Key placed", body = Envelope<CallOut>),
         E400, E401, E403, E404, E409, E413, E415, E422))]
-pub async fn place_call(State(st): State<AppState>, h: HeaderMap, V1Path(agent_id): V1Path<String>, V1Json(b): V1Json<PlaceCallBody>) -> V1Result<(StatusCode, Json<Envelope<CallOut>>)> {
+pub async fn place_call(
+    State(st): State<AppState>,
+    h: HeaderMap,
+    V1Path(agent_id): V1Path<String>,
+    V1Json(b): V1Json<PlaceCallBody>,
+) -> V1Result<(StatusCode, Json<Envelope<CallOut>>)> {
     let a = actor(&st, &h).await?;
     let delay = b.delay_seconds.unwrap_or(0);
     if !(0..=MAX_DELAY_SECS).contains(&delay) {
@@ -87,8 +92,7 @@ pub struct CallListQuery {
     responses((status = 200, description = "One page of the project's calls, newest first", body = ListEnvelope<CallOut>), E400, E401, E404))]
 pub async fn list_calls(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<CallListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<CallOut> {
     let a = actor(&st, &h).await?;
-    let pid = projects::resolve(&a, q.project_id.as_deref())
-        .ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))?;
+    let pid = projects::resolve(&a, q.project_id.as_deref()).ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(CallStatus::parse(s).ok_or_else(|| V1Error(AppError::field("status", "Unknown call status.")))?),
@@ -131,7 +135,12 @@ pub struct AnalysisBody {
 #[utoipa::path(post, path = "/calls/{id}/analysis", tag = "calls", params(("id" = String, Path, description = "Call id")), request_body = AnalysisBody,
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "A new analysis version (member+; finished calls)", body = Envelope<CallAnalysisOut>), E400, E401, E403, E404, E409, E413, E415))]
-pub async fn analyze_call(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<AnalysisBody>) -> V1Result<(StatusCode, Json<Envelope<CallAnalysisOut>>)> {
+pub async fn analyze_call(
+    State(st): State<AppState>,
+    h: HeaderMap,
+    V1Path(id): V1Path<String>,
+    V1Json(b): V1Json<AnalysisBody>,
+) -> V1Result<(StatusCode, Json<Envelope<CallAnalysisOut>>)> {
     let a = actor(&st, &h).await?;
     let questions = crate::server::services::agents::clean_questions(b.questions)?;
     created("Analysis added", st.write(async |tx| calls::reanalyze(tx, &a, &id, questions).await).await?.into())
@@ -156,8 +165,7 @@ pub async fn stream_calls(
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
     let a = actor(&st, &h).await?;
-    let pid = projects::resolve(&a, q.project_id.as_deref())
-        .ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))?;
+    let pid = projects::resolve(&a, q.project_id.as_deref()).ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))?;
     st.read(async |c| calls::watch(c, &a, &pid).await).await?;
     let rx = st.feed.subscribe();
     let events = futures::stream::unfold((rx, pid), |(mut rx, pid)| async move {

@@ -112,7 +112,12 @@ pub async fn get(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<St
     responses((status = 200, description = "Updated (admin+)", body = Envelope<ProjectOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn update(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<UpdateProject>) -> One<ProjectOut> {
     let p = actor(&st, &h).await?;
-    let u = projects::ProjectUpdate { name: b.name, description: b.description, webhook: b.call_status_webhook, max_concurrent_calls: b.max_concurrent_calls };
+    let u = projects::ProjectUpdate {
+        name: b.name,
+        description: b.description,
+        webhook: b.call_status_webhook,
+        max_concurrent_calls: b.max_concurrent_calls,
+    };
     ok("Project updated", st.write(async |tx| projects::update(tx, &p, &id, u).await).await?.into())
 }
 
