@@ -102,7 +102,7 @@ pub async fn place(st: &AppState, tx: &mut Tx, actor: &Actor, req: PlaceCall, id
             return Ok(placed);
         }
     }
-    let row = new_call(st, actor, &agent, &req, now)?;
+    let row = new_call(actor, &agent, &req, now)?;
     if let Some(k) = key {
         // The primary key decides between concurrent requests with one key: on PostgreSQL the
         // loser's insert waits for the winner's commit, fails, and the loser answers with the
@@ -133,7 +133,7 @@ async fn replay(c: &mut AnyConnection, project_id: &str, key: &str, hash: &str, 
 }
 
 /// The queued call for a request: checks the destination, the caller number and the variables.
-fn new_call(st: &AppState, actor: &Actor, agent: &AgentView, req: &PlaceCall, now: i64) -> Result<CallRow, AppError> {
+fn new_call(actor: &Actor, agent: &AgentView, req: &PlaceCall, now: i64) -> Result<CallRow, AppError> {
     if agent.direction == Direction::Inbound {
         return Err(AppError::field("agent_id", format!("\"{}\" only answers inbound calls: switch it to outbound to place calls.", agent.name)));
     }
@@ -170,10 +170,11 @@ fn new_call(st: &AppState, actor: &Actor, agent: &AgentView, req: &PlaceCall, no
         status: CallStatus::Queued,
         end_reason: None,
         answered_by: None,
-        provider: st.config.telephony_provider.clone(),
+        // Calls run on the simulator until the Twilio runtime exists (whatever provider the
+        // project's numbers came from), and every simulated call is a test call.
+        provider: "simulator".into(),
         provider_call_id: None,
-        // Every simulated call is a test call.
-        is_test: st.config.telephony_provider == "simulator",
+        is_test: true,
         prompt,
         first_message,
         speaks_first: agent.speaks_first,
