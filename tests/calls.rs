@@ -353,3 +353,84 @@ on_both!(calls_follow_project_access, |app| {
     }
     common::check("v1 get call", &got, [200, 200, 200, 200, 404, 404]);
 });
+
+async fn list(app: &TestApp, auth: &Auth, p: &str, q: impl AsRef<str>) -> (StatusCode, Vec<Value>) {
+    let r = send(app, Method::GET, &format!("/api/v1/calls?project_id={p}&{}", q.as_ref()), None, auth).await;
+    (r.status, r.json["data"].as_array().cloned().unwrap_or_default())
+}
+
+on_both!(history_filters_cursors_and_the_talkstack_call_surface, |app| {
+    let (owner, p, agent) = setup(&app, "hist").await;
+    let mut ids = Vec::new();
+    for to in ["+14155550001", "+14155550002", "+14155559001", "+14155559002", "+14155559003"] {
+        let id = place(&app, &owner, &agent, to).await;
+        finish(&app, &owner, &id).await;
+        ids.push(id);
+    }
+    assert_eq!(list(&app, &owner, &p, "status=busy").await.1.len(), 1);
+    assert_eq!(list(&app, &owner, &p, "end_reason=dial_no_answer").await.1.len(), 1);
+    assert_eq!(list(&app, &owner, &p, "to=%2B14155559001").await.1[0]["id"], ids[2].as_str());
+    assert_eq!(list(&app, &owner, &p, format!("agent_id={agent}&direction=outbound&is_test=true")).await.1.len(), 5);
+    assert_eq!(list(&app, &owner, &p, "created_after=2000-01-01").await.1.len(), 5);
+    assert_eq!(list(&app, &owner, &p, "created_before=2000-01-01T00:00:00Z").await.1.len(), 0);
+    assert_eq!(list(&app, &owner, &p, "min_duration_ms=1").await.1.len(), 3, "busy and no-answer last 0 ms");
+    for bad in ["status=sideways", "end_reason=bored", "created_after=yesterday", "min_duration_ms=-1", "to=abc"] {
+        assert_eq!(list(&app, &owner, &p, bad).await.0, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    // A cursor walk while a new call arrives: every call once, none twice, the new one not mixed in.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let r = send(&app, Method::GET, &format!("/api/v1/calls?project_id={p}&limit=2&cursor={cursor}"), None, &owner).await;
+        seen.extend(r.json["data"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()));
+        if seen.len() == 2 {
+            place(&app, &owner, &agent, "+14155557777").await;
+        }
+        match r.json["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => break,
+        }
+    }
+    let mut expected = ids.clone();
+    expected.reverse();
+    assert_eq!(seen, expected);
+
+    // Talkstack history: pages of pageSize with nextCursor, and the query filters.
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let body = json!({"projectId": p, "pageSize": 2, "cursor": cursor});
+        let r = send(&app, Method::POST, "/api/call/get-call-history", Some(body), &owner).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        all.extend(r.json["data"].as_array().unwrap().iter().map(|c| c["callSid"].as_str().unwrap().to_string()));
+        match r.json["nextCursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 6, "{all:?}");
+    let r = send(&app, Method::POST, "/api/call/get-call-history?status=busy&startTimeAfter=2000-01-01", Some(json!({"projectId": p})), &owner).await;
+    assert_eq!(r.json["data"].as_array().map(Vec::len), Some(1), "{}", r.text);
+    let r = send(&app, Method::POST, "/api/call/get-call-history", Some(json!({"projectId": p, "pageSize": 0})), &owner).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+
+    // Talkstack analysis: typed ad-hoc questions answered, stored as a new version.
+    let questions = json!([
+        {"question": "Did the caller agree to a follow-up?", "type": "Boolean"},
+        {"question": "Which plan?", "type": "Selector", "options": ["Basic", "Premium"]},
+        {"question": "How many people?", "type": "Number"},
+    ]);
+    let r = send(&app, Method::POST, "/api/call/analysis", Some(json!({"sid": ids[2], "questions": questions})), &owner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["data"]["version"], 2, "{}", r.text);
+    let answers = r.json["data"]["customAnalysisData"].as_array().unwrap();
+    assert_eq!(answers.len(), 3, "{}", r.text);
+    assert!(answers[0]["answer"].is_null() || ["Yes", "No"].contains(&answers[0]["answer"].as_str().unwrap_or("")), "{}", r.text);
+    assert!(answers[1]["answer"].is_null() || ["Basic", "Premium"].contains(&answers[1]["answer"].as_str().unwrap_or("")), "{}", r.text);
+    let bad = json!([{"question": "Pick", "type": "Selector", "options": ["Only"]}]);
+    let r = send(&app, Method::POST, "/api/call/analysis", Some(json!({"sid": ids[2], "questions": bad})), &owner).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let r = send(&app, Method::POST, &format!("/api/v1/calls/{}/analysis", ids[2]), Some(json!({})), &owner).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json["data"]["version"], 3, "{}", r.text);
+});

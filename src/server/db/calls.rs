@@ -181,23 +181,70 @@ pub async fn lock_project(c: &mut AnyConnection, project_id: &str) -> Result<i64
     r.try_get("max_concurrent_calls")
 }
 
-/// Newest first; `before` is the previous page's last (created_at, id).
-pub async fn page(c: &mut AnyConnection, project_id: &str, status: Option<CallStatus>, before: Option<(i64, String)>, limit: i64) -> Result<Vec<CallRow>, sqlx::Error> {
-    let (bt, bid) = before.unwrap_or((i64::MAX, String::new()));
-    let status_sql = if status.is_some() { "AND status = $5" } else { "AND $5 = ''" };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM calls WHERE project_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3) OR $3 = '') {status_sql} \
-         ORDER BY created_at DESC, id DESC LIMIT $4"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(project_id)
-        .bind(bt)
-        .bind(bid)
-        .bind(limit)
-        .bind(status.map(CallStatus::as_str).unwrap_or(""))
-        .fetch_all(c)
-        .await?;
-    typed_all(TABLE, "id", rows)
+/// What a call list keeps; `None` keeps everything.
+#[derive(Debug, Clone, Default)]
+pub struct CallFilter {
+    pub status: Option<CallStatus>,
+    pub direction: Option<Direction>,
+    pub agent_id: Option<String>,
+    pub end_reason: Option<EndReason>,
+    /// E.164, exact.
+    pub to: Option<String>,
+    pub from: Option<String>,
+    /// Unix ms, inclusive / exclusive.
+    pub created_from: Option<i64>,
+    pub created_before: Option<i64>,
+    pub ended_from: Option<i64>,
+    pub ended_before: Option<i64>,
+    pub min_duration_ms: Option<i64>,
+    pub max_duration_ms: Option<i64>,
+    pub is_test: Option<bool>,
+}
+
+/// Newest first; `before` is the previous page's last (created_at, id). Every filter is an
+/// equality or range on an indexed prefix (project, created_at) and is bound, never spliced.
+pub async fn page(c: &mut AnyConnection, project_id: &str, f: &CallFilter, before: Option<(i64, String)>, limit: i64) -> Result<Vec<CallRow>, sqlx::Error> {
+    let mut b = super::page::Binds::default();
+    let mut sql = format!("SELECT {COLUMNS} FROM calls WHERE project_id = {}", b.text(project_id));
+    if let Some((t, id)) = before {
+        let (t1, i1) = (b.int(t), b.text(id));
+        let t2 = b.int(t);
+        sql.push_str(&format!(" AND (created_at < {t1} OR (created_at = {t2} AND id < {i1}))"));
+    }
+    let eq = |col: &str, v: Option<String>, b: &mut super::page::Binds, sql: &mut String| {
+        if let Some(v) = v {
+            sql.push_str(&format!(" AND {col} = {}", b.text(v)));
+        }
+    };
+    eq("status", f.status.map(|s| s.as_str().to_string()), &mut b, &mut sql);
+    eq("direction", f.direction.map(|d| d.as_str().to_string()), &mut b, &mut sql);
+    eq("agent_id", f.agent_id.clone(), &mut b, &mut sql);
+    eq("end_reason", f.end_reason.map(|r| r.as_str().to_string()), &mut b, &mut sql);
+    eq("to_number", f.to.clone(), &mut b, &mut sql);
+    eq("from_number", f.from.clone(), &mut b, &mut sql);
+    if let Some(t) = f.created_from {
+        sql.push_str(&format!(" AND created_at >= {}", b.int(t)));
+    }
+    if let Some(t) = f.created_before {
+        sql.push_str(&format!(" AND created_at < {}", b.int(t)));
+    }
+    if let Some(t) = f.ended_from {
+        sql.push_str(&format!(" AND ended_at >= {}", b.int(t)));
+    }
+    if let Some(t) = f.ended_before {
+        sql.push_str(&format!(" AND ended_at < {}", b.int(t)));
+    }
+    if let Some(d) = f.min_duration_ms {
+        sql.push_str(&format!(" AND duration_ms >= {}", b.int(d)));
+    }
+    if let Some(d) = f.max_duration_ms {
+        sql.push_str(&format!(" AND duration_ms <= {}", b.int(d)));
+    }
+    if let Some(t) = f.is_test {
+        sql.push_str(&format!(" AND is_test = {}", b.int(t as i64)));
+    }
+    sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", b.int(limit)));
+    typed_all(TABLE, "id", b.fetch_all(c, &sql).await?)
 }
 
 // ---- events ---------------------------------------------------------------------------------------

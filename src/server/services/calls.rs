@@ -300,12 +300,12 @@ pub async fn page(
     c: &mut AnyConnection,
     actor: &Actor,
     project_id: &str,
-    status: Option<CallStatus>,
+    filter: &db::CallFilter,
     before: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<CallView>, AppError> {
     access::project(&mut *c, actor, project_id, Need::Read).await?;
-    db::page(&mut *c, project_id, status, before, limit).await?.iter().map(|r| view(r, None)).collect()
+    db::page(&mut *c, project_id, filter, before, limit).await?.iter().map(|r| view(r, None)).collect()
 }
 
 /// Cancels a call that has not been answered (members and up).

@@ -2,8 +2,9 @@
 //! read a call's data, with the transcript added.
 
 use super::auth::required;
-use super::{ok, TsError};
-use crate::model::{AppError, CallView};
+use super::{ok, TsError, TsQuery};
+use crate::model::{AppError, CallStatus, CallView, CustomQuestion, QuestionKind};
+use crate::server::db::calls::CallFilter;
 use crate::server::http::actor;
 use crate::server::rest::extract::json_body;
 use crate::server::services::calls::{self, PlaceCall};
@@ -111,4 +112,144 @@ pub async fn get_call(State(st): State<AppState>, headers: HeaderMap, body: Byte
         return Err(calls::call_not_found().into());
     }
     Ok(ok("call data fetched successfully.", json!({"data": call_json(&call)})))
+}
+
+#[derive(Deserialize)]
+struct HistoryBody {
+    #[serde(rename = "projectId", alias = "project_id")]
+    project_id: Option<String>,
+    #[serde(rename = "pageSize", alias = "page_size")]
+    page_size: Option<i64>,
+    /// `nextCursor` of the previous page (our addition).
+    cursor: Option<String>,
+}
+
+/// Talkstack's history filters, in the query string; dates are `YYYY-MM-DD` (UTC).
+#[derive(Deserialize, Default)]
+pub struct HistoryQuery {
+    to: Option<String>,
+    from: Option<String>,
+    status: Option<String>,
+    #[serde(rename = "startTime")]
+    start_time: Option<String>,
+    #[serde(rename = "startTimeBefore")]
+    start_time_before: Option<String>,
+    #[serde(rename = "startTimeAfter")]
+    start_time_after: Option<String>,
+    #[serde(rename = "endTime")]
+    end_time: Option<String>,
+    #[serde(rename = "endTimeBefore")]
+    end_time_before: Option<String>,
+    #[serde(rename = "endTimeAfter")]
+    end_time_after: Option<String>,
+}
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+impl HistoryQuery {
+    fn filter(&self) -> Result<CallFilter, AppError> {
+        use crate::server::rest::v1::calls::{number_filter, time_filter};
+        let day = |field: &str, v: &Option<String>| time_filter(field, v.as_deref());
+        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(CallStatus::parse(s).ok_or_else(|| AppError::field("status", "Unknown call status."))?),
+        };
+        let mut f = CallFilter {
+            status,
+            to: number_filter("to", self.to.as_deref())?,
+            from: number_filter("from", self.from.as_deref())?,
+            ..Default::default()
+        };
+        // `startTime` is one whole day; `...After` and `...Before` are exclusive days.
+        if let Some(d) = day("startTime", &self.start_time)? {
+            f.created_from = Some(d);
+            f.created_before = Some(d + DAY_MS);
+        }
+        if let Some(d) = day("startTimeAfter", &self.start_time_after)? {
+            f.created_from = Some(f.created_from.map_or(d + DAY_MS, |x| x.max(d + DAY_MS)));
+        }
+        if let Some(d) = day("startTimeBefore", &self.start_time_before)? {
+            f.created_before = Some(f.created_before.map_or(d, |x| x.min(d)));
+        }
+        if let Some(d) = day("endTime", &self.end_time)? {
+            f.ended_from = Some(d);
+            f.ended_before = Some(d + DAY_MS);
+        }
+        if let Some(d) = day("endTimeAfter", &self.end_time_after)? {
+            f.ended_from = Some(f.ended_from.map_or(d + DAY_MS, |x| x.max(d + DAY_MS)));
+        }
+        if let Some(d) = day("endTimeBefore", &self.end_time_before)? {
+            f.ended_before = Some(f.ended_before.map_or(d, |x| x.min(d)));
+        }
+        Ok(f)
+    }
+}
+
+/// `{projectId, pageSize=20, cursor?}` plus query filters → newest calls first, with `nextCursor`.
+pub async fn history(State(st): State<AppState>, headers: HeaderMap, TsQuery(q): TsQuery<HistoryQuery>, body: Bytes) -> Result<Response, TsError> {
+    let a = actor(&st, &headers).await?;
+    let b: HistoryBody = json_body(&body)?;
+    required(&[("projectId", &b.project_id)])?;
+    let pid = b.project_id.unwrap_or_default();
+    let size = b.page_size.unwrap_or(20);
+    if !(1..=100).contains(&size) {
+        return Err(AppError::field("pageSize", "pageSize must be between 1 and 100.").into());
+    }
+    let filter = q.filter()?;
+    let after = match b.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            crate::server::rest::v1::envelope::decode_cursor::<(i64, String)>(c)
+                .ok_or_else(|| AppError::field("cursor", "cursor is not valid: pass nextCursor from the previous page unchanged."))?,
+        ),
+    };
+    let mut items = st.read(async |c| calls::page(c, &a, &pid, &filter, after, size + 1).await).await?;
+    let more = items.len() as i64 > size;
+    items.truncate(size as usize);
+    let next = if more { items.last().map(|c| crate::server::rest::v1::envelope::encode_cursor(&(c.created_at, c.id.clone()))) } else { None };
+    let data: Vec<Value> = items.iter().map(call_json).collect();
+    Ok(ok("call history fetched successfully.", json!({"data": data, "pageSize": size, "nextCursor": next})))
+}
+
+#[derive(Deserialize)]
+struct AnalysisBody {
+    sid: Option<String>,
+    #[serde(default)]
+    questions: Vec<CustomQuestion>,
+}
+
+/// `{sid, questions}` → a new analysis version, answered in the response (Boolean answers as
+/// Talkstack spells them: "Yes" or "No").
+pub async fn analysis(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, TsError> {
+    let a = actor(&st, &headers).await?;
+    let b: AnalysisBody = json_body(&body)?;
+    required(&[("sid", &b.sid)])?;
+    let sid = b.sid.unwrap_or_default();
+    let questions = crate::server::services::agents::clean_questions(b.questions)?;
+    let v = st.write(async |tx| calls::reanalyze(tx, &a, &sid, questions).await).await?;
+    let answers: Vec<Value> = v
+        .result
+        .answers
+        .iter()
+        .map(|q| {
+            let answer = match (&q.kind, &q.answer) {
+                (QuestionKind::Boolean, Value::Bool(b)) => json!(if *b { "Yes" } else { "No" }),
+                (_, other) => other.clone(),
+            };
+            json!({"question": q.question, "type": q.kind, "answer": answer, "reason": q.reason})
+        })
+        .collect();
+    Ok(ok(
+        "call analysis fetched successfully.",
+        json!({"data": {
+            "callSid": sid,
+            "version": v.version,
+            "summary": v.result.summary,
+            "sentiment": v.result.user_sentiment,
+            "status": if v.result.call_successful == Some(true) { "successful" } else if v.result.call_successful == Some(false) { "unsuccessful" } else { "unknown" },
+            "successReason": v.result.success_reason,
+            "voicemailDetected": v.result.voicemail_detected,
+            "customAnalysisData": answers,
+        }}),
+    ))
 }

@@ -45,6 +45,8 @@ pub fn router() -> Router<AppState> {
         .route("/phone-number/add-number", post(agent::add_number))
         .route("/call/makeCall", post(call::make_call))
         .route("/call", post(call::get_call))
+        .route("/call/get-call-history", post(call::history))
+        .route("/call/analysis", post(call::analysis))
 }
 
 crate::api_extractors!(TsError, TsJson, TsQuery, TsPath);

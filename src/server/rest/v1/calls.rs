@@ -4,7 +4,8 @@
 use super::envelope::{created, ok, page, PageParams, V1Error, V1Json, V1Path, V1Query, V1Result};
 use super::openapi::{E400, E401, E403, E404, E409, E413, E415, E422};
 use super::types::{CallAnalysisOut, CallEventOut, CallOut, Envelope, ListEnvelope};
-use crate::model::{AppError, CallStatus, CustomQuestion};
+use crate::model::{AppError, CallStatus, CustomQuestion, Direction, EndReason};
+use crate::server::db::calls::CallFilter;
 use crate::server::db::now_ms;
 use crate::server::http::actor;
 use crate::server::services::calls::{self, PlaceCall};
@@ -86,6 +87,83 @@ pub struct CallListQuery {
     /// Only calls in this status.
     #[param(pattern = "^(queued|initiated|ringing|in-progress|completed|busy|no-answer|failed|canceled)$")]
     status: Option<String>,
+    /// `inbound` or `outbound`.
+    #[param(pattern = "^(inbound|outbound)$")]
+    direction: Option<String>,
+    agent_id: Option<String>,
+    /// One of the end reasons, e.g. `user_hangup`.
+    end_reason: Option<String>,
+    /// The destination (E.164 or as typed).
+    to: Option<String>,
+    /// The caller number (E.164 or as typed).
+    from: Option<String>,
+    /// Calls created at or after this time (RFC 3339).
+    created_after: Option<String>,
+    /// Calls created before this time (RFC 3339).
+    created_before: Option<String>,
+    #[param(minimum = 0)]
+    min_duration_ms: Option<i64>,
+    #[param(minimum = 0)]
+    max_duration_ms: Option<i64>,
+    /// Only test calls (`true`) or only live ones (`false`).
+    is_test: Option<bool>,
+}
+
+/// A time filter: RFC 3339 (`2026-11-29T10:00:00Z`) or a date (`2026-11-29`, midnight UTC).
+pub fn time_filter(field: &str, raw: Option<&str>) -> Result<Option<i64>, AppError> {
+    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+    let bad = || AppError::field(field, format!("{field} must be an RFC 3339 time (2026-11-29T10:00:00Z) or a date (2026-11-29)."));
+    let t = match time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => t,
+        Err(_) => {
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(s, &fmt).map_err(|_| bad())?.midnight().assume_utc()
+        }
+    };
+    Ok(Some((t.unix_timestamp_nanos() / 1_000_000) as i64))
+}
+
+pub fn number_filter(field: &str, raw: Option<&str>) -> Result<Option<String>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Ok(Some(crate::server::domain::E164::parse(s, None, field)?.as_str().to_string())),
+    }
+}
+
+impl CallListQuery {
+    fn filter(&self) -> Result<CallFilter, AppError> {
+        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(CallStatus::parse(s).ok_or_else(|| AppError::field("status", "Unknown call status."))?),
+        };
+        let direction = match self.direction.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(Direction::parse(s).ok_or_else(|| AppError::field("direction", "Direction must be inbound or outbound."))?),
+        };
+        let end_reason = match self.end_reason.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(EndReason::parse(s).ok_or_else(|| AppError::field("end_reason", "Unknown end reason."))?),
+        };
+        for (field, v) in [("min_duration_ms", self.min_duration_ms), ("max_duration_ms", self.max_duration_ms)] {
+            if v.is_some_and(|d| d < 0) {
+                return Err(AppError::field(field, format!("{field} cannot be negative.")));
+            }
+        }
+        Ok(CallFilter {
+            status,
+            direction,
+            agent_id: self.agent_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+            end_reason,
+            to: number_filter("to", self.to.as_deref())?,
+            from: number_filter("from", self.from.as_deref())?,
+            created_from: time_filter("created_after", self.created_after.as_deref())?,
+            created_before: time_filter("created_before", self.created_before.as_deref())?,
+            min_duration_ms: self.min_duration_ms,
+            max_duration_ms: self.max_duration_ms,
+            is_test: self.is_test,
+            ..Default::default()
+        })
+    }
 }
 
 #[utoipa::path(get, path = "/calls", tag = "calls", params(CallListQuery, PageParams), security(("bearer" = []), ("api_key" = [])),
@@ -93,14 +171,11 @@ pub struct CallListQuery {
 pub async fn list_calls(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<CallListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<CallOut> {
     let a = actor(&st, &h).await?;
     let pid = projects::resolve(&a, q.project_id.as_deref()).ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))?;
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(CallStatus::parse(s).ok_or_else(|| V1Error(AppError::field("status", "Unknown call status.")))?),
-    };
+    let filter = q.filter()?;
     let req = pq.parse::<(i64, String)>()?;
     let limit = req.limit;
     let (after, fetch) = req.split();
-    let items = st.read(async |c| calls::page(c, &a, &pid, status, after, fetch).await).await?;
+    let items = st.read(async |c| calls::page(c, &a, &pid, &filter, after, fetch).await).await?;
     page("Calls", limit, items, |c| (c.created_at, c.id.clone()), CallOut::from)
 }
 

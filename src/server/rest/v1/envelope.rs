@@ -120,7 +120,7 @@ pub fn encode_cursor<K: Serialize>(key: &K) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
 }
 
-fn decode_cursor<K: DeserializeOwned>(c: &str) -> Option<K> {
+pub fn decode_cursor<K: DeserializeOwned>(c: &str) -> Option<K> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
