@@ -434,3 +434,38 @@ on_both!(history_filters_cursors_and_the_talkstack_call_surface, |app| {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.json["data"]["version"], 3, "{}", r.text);
 });
+
+on_both!(a_test_inbound_call_reaches_the_numbers_inbound_agent, |app| {
+    let (owner, p, _outbound) = setup(&app, "inbound").await;
+    let r = send(&app, Method::POST, "/api/v1/phone-numbers", Some(json!({"project_id": p, "number": "+14155550123"})), &owner).await;
+    let n = r.json["data"]["id"].as_str().unwrap().to_string();
+    // No inbound agent yet: refused, nothing placed.
+    let r = send(&app, Method::POST, &format!("/api/v1/phone-numbers/{n}/test-call"), Some(json!({})), &owner).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/agents",
+        Some(json!({"project_id": p, "name": "Desk", "first_message": "Thanks for calling {{company}}.", "direction": "inbound"})),
+        &owner,
+    )
+    .await;
+    let desk = r.json["data"]["id"].as_str().unwrap().to_string();
+    let r = send(&app, Method::PUT, &format!("/api/v1/agents/{desk}/calling"), Some(json!({"direction": "inbound", "phone_number_ids": [n]})), &owner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = send(&app, Method::POST, &format!("/api/v1/phone-numbers/{n}/test-call"), Some(json!({"payload": {}})), &owner).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "missing variable: {}", r.text);
+    let r = send(&app, Method::POST, &format!("/api/v1/phone-numbers/{n}/test-call"), Some(json!({"payload": {"company": "Acme"}})), &owner).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json["data"]["direction"], "inbound");
+    assert_eq!(r.json["data"]["to"], "+14155550123");
+    assert_eq!(r.json["data"]["agent_id"], desk.as_str());
+    let done = finish(&app, &owner, r.json["data"]["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert!(done["transcript"].as_array().unwrap().iter().any(|s| s["text"] == "Thanks for calling Acme."), "{done}");
+    // The caller's last four digits pick the outcome.
+    let r =
+        send(&app, Method::POST, &format!("/api/v1/phone-numbers/{n}/test-call"), Some(json!({"from": "+14155550001", "payload": {"company": "Acme"}})), &owner).await;
+    let done = finish(&app, &owner, r.json["data"]["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "busy", "{done}");
+});

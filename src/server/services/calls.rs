@@ -123,6 +123,52 @@ pub async fn place(st: &AppState, tx: &mut Tx, actor: &Actor, req: PlaceCall, id
     Ok(Placed { call: view(&row, None)?, replayed: false })
 }
 
+/// The caller number of a test inbound call when none is given (its last four digits pick an
+/// ordinary conversation).
+const TEST_CALLER: &str = "+14155550142";
+
+/// Places a test inbound call to one of the project's numbers (members and up): it reaches the
+/// number's inbound agent, as a real caller would. `from` (default a test caller) picks the
+/// simulator's outcome by its last four digits, like a destination does for outbound calls.
+pub async fn test_inbound(
+    st: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    number_id: &str,
+    from: Option<&str>,
+    variables: BTreeMap<String, String>,
+) -> Result<CallView, AppError> {
+    let not_found = || AppError::not_found("Phone number");
+    let project_id = crate::server::db::numbers::project_of(&mut *tx, number_id).await?.ok_or_else(not_found)?;
+    access::project(&mut *tx, actor, &project_id, Need::Edit)
+        .await
+        .map_err(|e| if e.code == ErrorCode::NotFound { not_found() } else { e })?;
+    let number = crate::server::db::numbers::find(&mut *tx, &project_id, number_id).await?.ok_or_else(not_found)?;
+    let links = crate::server::db::agents::links(&mut *tx, &project_id).await?;
+    let Some(link) = links.iter().find(|l| l.phone_number_id == number.id && l.direction == Direction::Inbound) else {
+        return Err(AppError::new(ErrorCode::Conflict, format!("No agent answers inbound calls on {}: assign an inbound agent to it first.", number.e164)));
+    };
+    let agent = super::agents::get(&mut *tx, actor, &link.agent_id).await?;
+    let caller = E164::parse(from.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(TEST_CALLER), None, "from")?;
+    let values: HashMap<String, String> = variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let (prompt, first_message) = super::agents::render(&agent, &values)?;
+    let now = now_ms();
+    let row = CallRow {
+        direction: Direction::Inbound,
+        from_number: caller.as_str().to_string(),
+        to_number: number.e164.clone(),
+        prompt,
+        first_message,
+        variables: serde_json::to_string(&variables).map_err(|_| AppError::internal())?,
+        ..queued_row(actor, &agent, now)
+    };
+    db::insert(&mut *tx, &row).await?;
+    db::insert_event(&mut *tx, &row.project_id, &row.id, CallStatus::Queued, "test inbound call", now).await?;
+    jobs::enqueue(&mut *tx, dispatch_job(&row.project_id, now)).await?;
+    publish(st, &mut *tx, &row).await?;
+    view(&row, None)
+}
+
 async fn replay(c: &mut AnyConnection, project_id: &str, key: &str, hash: &str, now: i64) -> Result<Option<Placed>, AppError> {
     let Some((stored_hash, call_id)) = db::idempotent_call(&mut *c, project_id, key, now).await? else { return Ok(None) };
     if stored_hash != hash {
@@ -159,14 +205,28 @@ fn new_call(actor: &Actor, agent: &AgentView, req: &PlaceCall, now: i64) -> Resu
     let (prompt, first_message) = super::agents::render(agent, &values)?;
     let metadata = if req.metadata.is_null() { serde_json::json!({}) } else { req.metadata.clone() };
     Ok(CallRow {
+        from_number: from,
+        to_number: to.as_str().to_string(),
+        prompt,
+        first_message,
+        variables: serde_json::to_string(&req.variables).map_err(|_| AppError::internal())?,
+        metadata: metadata.to_string(),
+        scheduled_at: req.scheduled_at.filter(|t| *t > now),
+        ..queued_row(actor, agent, now)
+    })
+}
+
+/// A queued call of `agent` with everything but its numbers, rendered texts and variables.
+fn queued_row(actor: &Actor, agent: &AgentView, now: i64) -> CallRow {
+    CallRow {
         id: new_id(),
         project_id: agent.project_id.clone(),
         agent_id: Some(agent.id.clone()),
         agent_name: agent.name.clone(),
         agent_version: agent.version,
         direction: Direction::Outbound,
-        from_number: from,
-        to_number: to.as_str().to_string(),
+        from_number: String::new(),
+        to_number: String::new(),
         status: CallStatus::Queued,
         end_reason: None,
         answered_by: None,
@@ -175,19 +235,19 @@ fn new_call(actor: &Actor, agent: &AgentView, req: &PlaceCall, now: i64) -> Resu
         provider: "simulator".into(),
         provider_call_id: None,
         is_test: true,
-        prompt,
-        first_message,
+        prompt: String::new(),
+        first_message: String::new(),
         speaks_first: agent.speaks_first,
         max_duration_secs: agent.max_duration_secs,
         recording_enabled: agent.recording,
         recording_path: None,
-        variables: serde_json::to_string(&req.variables).map_err(|_| AppError::internal())?,
-        metadata: metadata.to_string(),
+        variables: "{}".into(),
+        metadata: "{}".into(),
         transcript: "[]".into(),
         step: 0,
         cost_micros: 0,
         currency: "USD".into(),
-        scheduled_at: req.scheduled_at.filter(|t| *t > now),
+        scheduled_at: None,
         created_by: actor.user_id().map(str::to_string),
         created_at: now,
         started_at: None,
@@ -195,7 +255,7 @@ fn new_call(actor: &Actor, agent: &AgentView, req: &PlaceCall, now: i64) -> Resu
         ended_at: None,
         duration_ms: None,
         updated_at: now,
-    })
+    }
 }
 
 fn dispatch_job(project_id: &str, at: i64) -> NewJob {
@@ -438,7 +498,8 @@ async fn play_step(st: &AppState, tx: &mut Tx, project_id: &str, call_id: &str, 
     }
     let script = crate::server::simulator::script(&crate::server::simulator::ScriptInput {
         call_id: &row.id,
-        to_e164: &row.to_number,
+        // The other party's number picks the outcome: the destination, or an inbound caller.
+        to_e164: if row.direction == Direction::Inbound { &row.from_number } else { &row.to_number },
         first_message: &row.first_message,
         prompt: &row.prompt,
         speaks_first: row.speaks_first,

@@ -261,3 +261,30 @@ pub async fn stream_calls(
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TestCallBody {
+    /// The caller's number (default a test caller); its last four digits pick the simulated
+    /// outcome, as a destination's do for outbound calls.
+    from: Option<String>,
+    /// Values of the inbound agent's prompt `{{variables}}`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    payload: BTreeMap<String, serde_json::Value>,
+}
+
+#[utoipa::path(post, path = "/phone-numbers/{number_id}/test-call", tag = "calls", params(("number_id" = String, Path, description = "Phone number id")),
+    request_body = TestCallBody, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "A test inbound call to the number, answered by its inbound agent (member+)", body = Envelope<CallOut>),
+        E400, E401, E403, E404, E409, E413, E415))]
+pub async fn test_call(
+    State(st): State<AppState>,
+    h: HeaderMap,
+    V1Path(number_id): V1Path<String>,
+    V1Json(b): V1Json<TestCallBody>,
+) -> V1Result<(StatusCode, Json<Envelope<CallOut>>)> {
+    let a = actor(&st, &h).await?;
+    let variables = crate::server::rest::talkstack::call::variables(b.payload)?;
+    let call = st.write(async |tx| calls::test_inbound(&st, tx, &a, &number_id, b.from.as_deref(), variables).await).await?;
+    created("Test call placed", call.into())
+}

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calls::call_events))
         .routes(routes!(calls::cancel_call))
         .routes(routes!(calls::analyze_call))
+        .routes(routes!(calls::test_call))
         .routes(routes!(p::list, p::create))
         .routes(routes!(p::get, p::update, p::delete))
         .routes(routes!(p::members))
