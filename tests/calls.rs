@@ -469,3 +469,40 @@ on_both!(a_test_inbound_call_reaches_the_numbers_inbound_agent, |app| {
     let done = finish(&app, &owner, r.json["data"]["id"].as_str().unwrap()).await;
     assert_eq!(done["status"], "busy", "{done}");
 });
+
+on_both!(the_call_stream_tells_of_each_change, |app| {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let (owner, p, agent) = setup(&app, "stream").await;
+    app.state.feed.start(&app.state.db, &app.url);
+    let Auth::Bearer(token) = &owner else { unreachable!() };
+    let req = http::Request::builder()
+        .uri(format!("/api/v1/calls/stream?project_id={p}"))
+        .header("authorization", format!("Bearer {token}"))
+        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let mut body = res.into_body();
+    // The listener may take a moment to connect on PostgreSQL: place calls until one is heard.
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut placed = Vec::new();
+    while !placed.iter().any(|id: &String| text.contains(id.as_str())) {
+        assert!(Instant::now() < deadline, "no call event in: {text}");
+        placed.push(place(&app, &owner, &agent, "+14155552671").await);
+        if let Ok(Some(Ok(frame))) = tokio::time::timeout(Duration::from_millis(1500), body.frame()).await {
+            if let Some(d) = frame.data_ref() {
+                text.push_str(&String::from_utf8_lossy(d));
+            }
+        }
+    }
+    assert!(text.contains("event: call"), "{text}");
+    assert!(text.contains("\"status\":\"queued\""), "{text}");
+    // Another project's stream is not the caller's to read.
+    let (_, stranger) = user(&app, "stream-stranger@calls.co").await;
+    let r = send(&app, Method::GET, &format!("/api/v1/calls/stream?project_id={p}"), None, &stranger).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+});
