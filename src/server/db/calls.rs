@@ -173,12 +173,13 @@ pub async fn due_queued(c: &mut AnyConnection, project_id: &str, now: i64, limit
 
 /// Takes the project's row lock until the transaction ends, so admissions against its
 /// concurrency limit happen one at a time (SQLite's write transaction already serialises them).
-pub async fn lock_project(c: &mut AnyConnection, project_id: &str) -> Result<i64, sqlx::Error> {
+/// Returns the project's limit of live calls, `None` when the project is gone.
+pub async fn lock_project(c: &mut AnyConnection, project_id: &str) -> Result<Option<i64>, sqlx::Error> {
     let r = sqlx::query("UPDATE projects SET max_concurrent_calls = max_concurrent_calls WHERE id = $1 RETURNING max_concurrent_calls")
         .bind(project_id)
-        .fetch_one(c)
+        .fetch_optional(c)
         .await?;
-    r.try_get("max_concurrent_calls")
+    r.map(|r| r.try_get("max_concurrent_calls")).transpose()
 }
 
 /// What a call list keeps; `None` keeps everything.

@@ -456,7 +456,7 @@ async fn dispatch(st: AppState, job: JobContext) -> Result<(), JobError> {
 }
 
 async fn admit(st: &AppState, tx: &mut Tx, project_id: &str) -> Result<(), AppError> {
-    let limit = db::lock_project(&mut *tx, project_id).await?;
+    let Some(limit) = db::lock_project(&mut *tx, project_id).await? else { return Ok(()) };
     let live = db::live_count(&mut *tx, project_id).await?;
     let room = (limit - live).max(0);
     if room == 0 {
