@@ -200,11 +200,19 @@ on_both!(idempotency_keys_return_the_first_call, |app| {
     let b = post(body.clone(), "k-1").await;
     assert_eq!(b.status, StatusCode::OK, "{}", b.text);
     assert_eq!(a.json["data"]["id"], b.json["data"]["id"]);
+    // A delayed call retried later is still the same request.
+    let delayed = json!({"to": "+14155552671", "payload": vars(), "delay_seconds": 600});
+    let d1 = post(delayed.clone(), "k-2").await;
+    assert_eq!(d1.status, StatusCode::CREATED, "{}", d1.text);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let d2 = post(delayed, "k-2").await;
+    assert_eq!(d2.status, StatusCode::OK, "{}", d2.text);
+    assert_eq!(d1.json["data"]["id"], d2.json["data"]["id"]);
     let c = post(json!({"to": "+14155552672", "payload": vars()}), "k-1").await;
     assert_eq!(c.status.as_u16(), 422, "{}", c.text);
     assert_eq!(c.json["error"]["code"], "idempotency_key_reused");
     let r = send(&app, Method::GET, &format!("/api/v1/calls?project_id={p}"), None, &owner).await;
-    assert_eq!(r.json["data"].as_array().map(Vec::len), Some(1), "{}", r.text);
+    assert_eq!(r.json["data"].as_array().map(Vec::len), Some(2), "{}", r.text);
 });
 
 on_both!(twenty_concurrent_requests_with_one_key_place_one_call, |app| {

@@ -53,8 +53,9 @@ pub struct PlaceCall {
     pub from: Option<String>,
     pub variables: BTreeMap<String, String>,
     pub metadata: serde_json::Value,
-    /// Unix ms; a time in the past means now.
-    pub scheduled_at: Option<i64>,
+    /// Start after this many seconds (0 or none: now). Kept relative so that a retry with the
+    /// same idempotency key is the same request.
+    pub delay_secs: Option<i64>,
 }
 
 /// A placed call, and whether it was placed by an earlier request with the same idempotency key.
@@ -66,7 +67,7 @@ pub struct Placed {
 fn request_hash(agent_id: &str, req: &PlaceCall) -> String {
     let canonical = serde_json::json!({
         "agent_id": agent_id, "to": req.to.trim(), "from": req.from.as_deref().map(str::trim),
-        "variables": req.variables, "metadata": req.metadata, "scheduled_at": req.scheduled_at,
+        "variables": req.variables, "metadata": req.metadata, "delay_secs": req.delay_secs,
     });
     crate::server::auth::secrets::sha256_hex(&canonical.to_string())
 }
@@ -211,7 +212,7 @@ fn new_call(actor: &Actor, agent: &AgentView, req: &PlaceCall, now: i64) -> Resu
         first_message,
         variables: serde_json::to_string(&req.variables).map_err(|_| AppError::internal())?,
         metadata: metadata.to_string(),
-        scheduled_at: req.scheduled_at.filter(|t| *t > now),
+        scheduled_at: req.delay_secs.filter(|d| *d > 0).map(|d| now + d.saturating_mul(1000)),
         ..queued_row(actor, agent, now)
     })
 }

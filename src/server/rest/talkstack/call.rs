@@ -54,7 +54,7 @@ pub async fn make_call(State(st): State<AppState>, headers: HeaderMap, body: Byt
         from: None,
         variables: variables(b.dynamic_variables)?,
         metadata: b.metadata,
-        scheduled_at: None,
+        delay_secs: None,
     };
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
     let placed = st.write(async |tx| calls::place(&st, tx, &a, req, key.as_deref()).await).await?;

@@ -6,7 +6,6 @@ use super::openapi::{E400, E401, E403, E404, E409, E413, E415, E422};
 use super::types::{CallAnalysisOut, CallEventOut, CallOut, Envelope, ListEnvelope};
 use crate::model::{AppError, CallStatus, CustomQuestion, Direction, EndReason};
 use crate::server::db::calls::CallFilter;
-use crate::server::db::now_ms;
 use crate::server::http::actor;
 use crate::server::services::calls::{self, PlaceCall};
 use crate::server::services::projects;
@@ -69,7 +68,7 @@ pub async fn place_call(
         from: b.from,
         variables: crate::server::rest::talkstack::call::variables(b.payload)?,
         metadata: b.context,
-        scheduled_at: (delay > 0).then(|| now_ms() + delay * 1000),
+        delay_secs: Some(delay),
     };
     let key = h.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
     let placed = st.write(async |tx| calls::place(&st, tx, &a, req, key.as_deref()).await).await?;
