@@ -397,6 +397,15 @@ fn end(row: &mut CallRow, status: CallStatus, reason: EndReason, now: i64) {
     }
 }
 
+/// `row` ended by us rather than by its script: an answered call completes, any other fails,
+/// both with `internal_error`.
+fn cut_short(row: &CallRow, now: i64) -> CallRow {
+    let mut next = row.clone();
+    let status = if row.status == CallStatus::InProgress { CallStatus::Completed } else { CallStatus::Failed };
+    end(&mut next, status, EndReason::InternalError, now);
+    next
+}
+
 /// Writes `next` over `before` if nobody moved the call meanwhile; records the event, publishes
 /// the change and, when the call ended, enqueues its analysis and a dispatch (a line came free).
 async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: CallRow, detail: &str, now: i64) -> Result<bool, AppError> {
@@ -509,10 +518,8 @@ async fn play_step(st: &AppState, tx: &mut Tx, project_id: &str, call_id: &str, 
     });
     let Some((offset, action)) = script.steps.get(step as usize).cloned() else {
         // A script shorter than the steps played: end the call rather than leave it live.
-        let mut next = row.clone();
-        let status = if row.status == CallStatus::InProgress { CallStatus::Completed } else { CallStatus::Failed };
-        end(&mut next, status, EndReason::InternalError, now_ms());
-        transition(st, tx, &row, next, "script ended early", now_ms()).await?;
+        let now = now_ms();
+        transition(st, tx, &row, cut_short(&row, now), "script ended early", now).await?;
         return Ok(());
     };
     let now = now_ms();
@@ -568,9 +575,7 @@ async fn reconcile(st: AppState, job: JobContext) -> Result<(), JobError> {
             return Ok(());
         }
         let now = now_ms();
-        let mut next = row.clone();
-        let status = if row.status == CallStatus::InProgress { CallStatus::Completed } else { CallStatus::Failed };
-        end(&mut next, status, EndReason::InternalError, now);
+        let next = cut_short(&row, now);
         tracing::warn!(call_id = %row.id, status = row.status.as_str(), "call still live past its maximum duration; ended by the reconciler");
         transition(&state, tx, &row, next, "ended by the reconciler", now).await?;
         Ok(())

@@ -3,7 +3,7 @@
 
 use super::auth::required;
 use super::{ok, TsError, TsQuery};
-use crate::model::{AppError, CallStatus, CallView, CustomQuestion, QuestionKind};
+use crate::model::{AppError, CallView, CustomQuestion, QuestionKind};
 use crate::server::db::calls::CallFilter;
 use crate::server::http::actor;
 use crate::server::rest::extract::json_body;
@@ -148,12 +148,9 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 impl HistoryQuery {
     fn filter(&self) -> Result<CallFilter, AppError> {
-        use crate::server::rest::v1::calls::{number_filter, time_filter};
+        use crate::server::rest::v1::calls::{number_filter, status_filter, time_filter};
         let day = |field: &str, v: &Option<String>| time_filter(field, v.as_deref());
-        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(CallStatus::parse(s).ok_or_else(|| AppError::field("status", "Unknown call status."))?),
-        };
+        let status = status_filter(self.status.as_deref())?;
         let mut f = CallFilter {
             status,
             to: number_filter("to", self.to.as_deref())?,

@@ -22,7 +22,7 @@ type One<T> = V1Result<Json<Envelope<T>>>;
 type Created<T> = V1Result<(StatusCode, Json<Envelope<T>>)>;
 
 /// The project a request is about (see `services::projects::resolve`).
-fn project_for(a: &Actor, given: Option<String>) -> Result<String, V1Error> {
+pub(super) fn project_for(a: &Actor, given: Option<String>) -> Result<String, V1Error> {
     projects::resolve(a, given.as_deref()).ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))
 }
 

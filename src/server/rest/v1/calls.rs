@@ -8,7 +8,6 @@ use crate::model::{AppError, CallStatus, CustomQuestion, Direction, EndReason};
 use crate::server::db::calls::CallFilter;
 use crate::server::http::actor;
 use crate::server::services::calls::{self, PlaceCall};
-use crate::server::services::projects;
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -122,6 +121,14 @@ pub fn time_filter(field: &str, raw: Option<&str>) -> Result<Option<i64>, AppErr
     Ok(Some((t.unix_timestamp_nanos() / 1_000_000) as i64))
 }
 
+/// A status filter: absent or blank keeps every status.
+pub fn status_filter(raw: Option<&str>) -> Result<Option<CallStatus>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => CallStatus::parse(s).map(Some).ok_or_else(|| AppError::field("status", "Unknown call status.")),
+    }
+}
+
 pub fn number_filter(field: &str, raw: Option<&str>) -> Result<Option<String>, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -131,10 +138,7 @@ pub fn number_filter(field: &str, raw: Option<&str>) -> Result<Option<String>, A
 
 impl CallListQuery {
     fn filter(&self) -> Result<CallFilter, AppError> {
-        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(CallStatus::parse(s).ok_or_else(|| AppError::field("status", "Unknown call status."))?),
-        };
+        let status = status_filter(self.status.as_deref())?;
         let direction = match self.direction.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(s) => Some(Direction::parse(s).ok_or_else(|| AppError::field("direction", "Direction must be inbound or outbound."))?),
@@ -169,7 +173,7 @@ impl CallListQuery {
     responses((status = 200, description = "One page of the project's calls, newest first", body = ListEnvelope<CallOut>), E400, E401, E404))]
 pub async fn list_calls(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<CallListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<CallOut> {
     let a = actor(&st, &h).await?;
-    let pid = projects::resolve(&a, q.project_id.as_deref()).ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))?;
+    let pid = super::agents::project_for(&a, q.project_id.clone())?;
     let filter = q.filter()?;
     let req = pq.parse::<(i64, String)>()?;
     let limit = req.limit;
@@ -239,7 +243,7 @@ pub async fn stream_calls(
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
     let a = actor(&st, &h).await?;
-    let pid = projects::resolve(&a, q.project_id.as_deref()).ok_or_else(|| V1Error(AppError::field("project_id", "Pass project_id, or set an active project first.")))?;
+    let pid = super::agents::project_for(&a, q.project_id.clone())?;
     st.read(async |c| calls::watch(c, &a, &pid).await).await?;
     let rx = st.feed.subscribe();
     let events = futures::stream::unfold((rx, pid), |(mut rx, pid)| async move {
