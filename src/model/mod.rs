@@ -14,6 +14,8 @@ pub mod agent;
 pub use agent::*;
 pub mod call;
 pub use call::*;
+pub mod call_list;
+pub use call_list::*;
 pub mod limits;
 pub mod template;
 pub use template::PromptTemplate;

@@ -148,7 +148,7 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 impl HistoryQuery {
     fn filter(&self) -> Result<CallFilter, AppError> {
-        use crate::server::rest::v1::calls::{number_filter, status_filter, time_filter};
+        use crate::server::services::call_history::{number_filter, status_filter, time_filter};
         let day = |field: &str, v: &Option<String>| time_filter(field, v.as_deref());
         let status = status_filter(self.status.as_deref())?;
         let mut f = CallFilter {

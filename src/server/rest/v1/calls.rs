@@ -4,7 +4,8 @@
 use super::envelope::{created, ok, page, PageParams, V1Error, V1Json, V1Path, V1Query, V1Result};
 use super::openapi::{E400, E401, E403, E404, E409, E413, E415, E422};
 use super::types::{CallAnalysisOut, CallEventOut, CallOut, Envelope, ListEnvelope};
-use crate::model::{AppError, CallStatus, CustomQuestion, Direction, EndReason};
+use crate::model::{AppError, CustomQuestion};
+use crate::server::services::call_history::{direction_filter, end_reason_filter, number_filter, status_filter, time_filter};
 use crate::server::db::calls::CallFilter;
 use crate::server::http::actor;
 use crate::server::services::calls::{self, PlaceCall};
@@ -107,46 +108,11 @@ pub struct CallListQuery {
     is_test: Option<bool>,
 }
 
-/// A time filter: RFC 3339 (`2026-11-29T10:00:00Z`) or a date (`2026-11-29`, midnight UTC).
-pub fn time_filter(field: &str, raw: Option<&str>) -> Result<Option<i64>, AppError> {
-    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
-    let bad = || AppError::field(field, format!("{field} must be an RFC 3339 time (2026-11-29T10:00:00Z) or a date (2026-11-29)."));
-    let t = match time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
-        Ok(t) => t,
-        Err(_) => {
-            let fmt = time::macros::format_description!("[year]-[month]-[day]");
-            time::Date::parse(s, &fmt).map_err(|_| bad())?.midnight().assume_utc()
-        }
-    };
-    Ok(Some((t.unix_timestamp_nanos() / 1_000_000) as i64))
-}
-
-/// A status filter: absent or blank keeps every status.
-pub fn status_filter(raw: Option<&str>) -> Result<Option<CallStatus>, AppError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => CallStatus::parse(s).map(Some).ok_or_else(|| AppError::field("status", "Unknown call status.")),
-    }
-}
-
-pub fn number_filter(field: &str, raw: Option<&str>) -> Result<Option<String>, AppError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Ok(Some(crate::server::domain::E164::parse(s, None, field)?.as_str().to_string())),
-    }
-}
-
 impl CallListQuery {
     fn filter(&self) -> Result<CallFilter, AppError> {
         let status = status_filter(self.status.as_deref())?;
-        let direction = match self.direction.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(Direction::parse(s).ok_or_else(|| AppError::field("direction", "Direction must be inbound or outbound."))?),
-        };
-        let end_reason = match self.end_reason.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(EndReason::parse(s).ok_or_else(|| AppError::field("end_reason", "Unknown end reason."))?),
-        };
+        let direction = direction_filter(self.direction.as_deref())?;
+        let end_reason = end_reason_filter(self.end_reason.as_deref())?;
         for (field, v) in [("min_duration_ms", self.min_duration_ms), ("max_duration_ms", self.max_duration_ms)] {
             if v.is_some_and(|d| d < 0) {
                 return Err(AppError::field(field, format!("{field} cannot be negative.")));
