@@ -1,7 +1,7 @@
 //! The HTML shell and the route table. Pages live in `ui::pages`, frames in `ui::layout`.
 use crate::ui::layout::AppShell;
 use crate::ui::pages::{
-    AcceptInvitationPage, AgentEditorPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchesPage, CallsPage, ChangePasswordPage, ForgotPasswordPage, LoginPage,
+    AcceptInvitationPage, AgentEditorPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchesPage, CallDetailPage, CallsPage, ChangePasswordPage, ForgotPasswordPage, LoginPage,
     NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage, ProjectSettingsPage, ResetPasswordPage, SettingsPage, SignupPage, TeamPage, VerifyPage,
     VoicesPage,
 };
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agents") view=AgentsPage/>
                     <Route path=path!("/agents/:id") view=AgentEditorPage/>
                     <Route path=path!("/calls") view=CallsPage/>
+                    <Route path=path!("/calls/:id") view=CallDetailPage/>
                     <Route path=path!("/batches") view=BatchesPage/>
                     <Route path=path!("/phone-numbers") view=PhoneNumbersPage/>
                     <Route path=path!("/voices") view=VoicesPage/>

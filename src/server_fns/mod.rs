@@ -3,4 +3,5 @@
 
 pub mod agents;
 pub mod auth;
+pub mod calls;
 pub mod projects;

@@ -589,7 +589,9 @@ async fn analyze(st: AppState, job: JobContext) -> Result<(), JobError> {
     let p: CallPayload = job.json()?;
     st.write(async |tx| {
         let Some(row) = db::find(&mut *tx, &p.project_id, &p.call_id).await? else { return Ok(()) };
-        run_analysis(&mut *tx, &row, &[], None).await.map(drop)
+        run_analysis(&mut *tx, &row, &[], None).await?;
+        // Pages following the call show the analysis as soon as it is stored.
+        publish(&st, &mut *tx, &row).await
     })
     .await?;
     Ok(())

@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod auth;
+pub mod calls;
 pub mod invitation;
 pub mod not_found;
 pub mod overview;
@@ -18,7 +19,8 @@ pub use not_found::NotFound;
 pub use overview::OverviewPage;
 pub use phone_numbers::PhoneNumbersPage;
 pub use projects::NewProjectPage;
-pub use sections::{BatchesPage, CallsPage};
+pub use calls::{CallDetailPage, CallsPage};
+pub use sections::BatchesPage;
 pub use settings::{ApiKeysPage, AuditLogPage, ChangePasswordPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage};
 pub use voices::VoicesPage;
 

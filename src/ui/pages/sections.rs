@@ -23,19 +23,6 @@ fn Section(title: &'static str, description: &'static str, icon: IconKind, empty
 }
 
 #[component]
-pub fn CallsPage() -> impl IntoView {
-    view! {
-        <Section
-            title="Calls"
-            description="Inbound and outbound conversations handled by your agents."
-            icon=IconKind::Calls
-            empty_title="No calls yet"
-            empty_text="Once your agents talk to people, each call appears here with its status, duration and transcript."
-        />
-    }
-}
-
-#[component]
 pub fn BatchesPage() -> impl IntoView {
     view! {
         <Section

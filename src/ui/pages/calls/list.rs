@@ -1,0 +1,291 @@
+//! `/calls`: the active project's call history, newest first, a page of 50 at a time.
+//!
+//! Works before hydration: the filters are a GET form whose values live in the URL (so a filtered
+//! view can be bookmarked and shared), paging is plain links carrying the cursor, and "New call"
+//! opens its dialog through `?new=1`. After hydration, calls that change (placed, ringing,
+//! answered, ended, analyzed) update the visible page through the project's event stream.
+
+use super::live::use_call_feed;
+use super::new_call::NewCallDialog;
+use super::{end_reason_label, format_duration, sentiment_label, success_text, CallStatusBadge};
+use crate::model::{AgentView, CallPageView, CallQuery, CallStatus, CallView, Direction, EndReason, ProjectView, Sentiment};
+use crate::server_fns::calls::list_calls;
+use crate::ui::components::icons::{Icon, IconKind};
+use crate::ui::components::{Alert, Card, EmptyState, SECONDARY_BUTTON, SELECT_CLASS};
+use crate::ui::layout::{use_agents, with_project, LoadingPanel};
+use crate::ui::pages::TEXT_LINK;
+use crate::ui::util::{encode_query_value, format_time};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+use std::time::Duration;
+
+const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/40";
+const PRIMARY_LINK: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2";
+
+/// `/calls?…` for a query (plus extra parameters).
+pub fn calls_href(q: &CallQuery, extra: &[(&str, &str)]) -> String {
+    let mut parts: Vec<String> = q.pairs().into_iter().chain(extra.iter().copied()).map(|(k, v)| format!("{k}={}", encode_query_value(v))).collect();
+    parts.dedup();
+    if parts.is_empty() {
+        "/calls".into()
+    } else {
+        format!("/calls?{}", parts.join("&"))
+    }
+}
+
+#[component]
+pub fn CallsPage() -> impl IntoView {
+    view! {
+        <Title text="Calls · Talkdeck"/>
+        {with_project(move |p| view! { <CallsBody project=p/> }.into_any())}
+    }
+}
+
+#[component]
+fn CallsBody(project: ProjectView) -> impl IntoView {
+    let query = use_query_map();
+    let cq = Memo::new(move |_| query.with(|m| CallQuery::from_params(|k| m.get(k))));
+    let show_new = Memo::new(move |_| query.with(|m| m.get("new").is_some()));
+    let can_edit = project.role.can_edit();
+
+    // Live: each change of one of the project's calls re-reads the visible page, at most about
+    // three times a second however busy the project is.
+    let feed = use_call_feed(project.id.clone());
+    let refresh = RwSignal::new(0u64);
+    let scheduled = StoredValue::new(false);
+    Effect::new(move |prev: Option<u64>| {
+        let n = feed.count.get();
+        if prev.is_some_and(|p| p != n) && !scheduled.get_value() {
+            scheduled.set_value(true);
+            set_timeout(
+                move || {
+                    if scheduled.try_set_value(false).is_none() {
+                        refresh.update(|r| *r += 1);
+                    }
+                },
+                Duration::from_millis(300),
+            );
+        }
+        n
+    });
+
+    let pid = project.id.clone();
+    let page = Resource::new(move || (pid.clone(), cq.get(), refresh.get()), |(pid, q, _)| list_calls(pid, q));
+
+    view! {
+        <div class="mb-6 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight text-slate-900">"Calls"</h1>
+                <p class="mt-1 text-slate-600">"Inbound and outbound conversations handled by your agents, newest first."</p>
+            </div>
+            {can_edit.then(|| view! {
+                <a href=move || calls_href(&cq.get().first_page(), &[("new", "1")]) class=PRIMARY_LINK>
+                    <Icon kind=IconKind::Calls class="size-4"/>
+                    "New call"
+                </a>
+            })}
+        </div>
+        {move || (show_new.get() && can_edit).then(|| view! { <NewCallDialog project=project.clone() back=calls_href(&cq.get(), &[])/> })}
+        <div class="space-y-4">
+            <Filters query=cq/>
+            <Transition fallback=|| view! { <LoadingPanel label="Loading calls…"/> }>
+                {move || page.get().map(|r| match r {
+                    Ok(p) => view! { <CallTable page=p query=cq.get_untracked()/> }.into_any(),
+                    Err(e) => view! { <Alert><p>{e.message}</p></Alert> }.into_any(),
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+fn option_list<T: Copy + PartialEq + Send + Sync + 'static>(all: &'static [T], value: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, current: String) -> impl IntoView {
+    all.iter()
+        .map(|&v| {
+            let s = value(v);
+            view! { <option value=s selected=current == s>{label(v)}</option> }
+        })
+        .collect_view()
+}
+
+#[component]
+fn Select(id: &'static str, label: &'static str, name: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="space-y-1">
+            <label for=id class="block text-xs font-medium text-slate-600">{label}</label>
+            <select id=id name=name class=format!("{SELECT_CLASS} py-1.5")>{children()}</select>
+        </div>
+    }
+}
+
+#[component]
+fn Input(id: &'static str, label: &'static str, name: &'static str, value: String, #[prop(default = "text")] kind: &'static str, #[prop(optional)] placeholder: &'static str, #[prop(optional)] inputmode: Option<&'static str>) -> impl IntoView {
+    view! {
+        <div class="space-y-1">
+            <label for=id class="block text-xs font-medium text-slate-600">{label}</label>
+            <input id=id name=name type=kind value=value placeholder=placeholder inputmode=inputmode autocomplete="off" class=INPUT/>
+        </div>
+    }
+}
+
+/// The filter form. Re-rendered from the URL, so "Apply" (a GET) and the back button agree.
+#[component]
+fn Filters(query: Memo<CallQuery>) -> impl IntoView {
+    let agents = use_agents();
+    move || {
+        let q = query.get();
+        let more_open = [&q.direction, &q.end_reason, &q.sentiment, &q.success, &q.kind, &q.from, &q.to, &q.since, &q.until, &q.min_secs, &q.max_secs]
+            .iter()
+            .any(|v| !v.is_empty());
+        let agent = q.agent.clone();
+        let filtered = q.is_filtered();
+        view! {
+            <Card>
+                <Form method="GET" action="/calls" attr:role="search" attr:aria-label="Filter calls" attr:class="space-y-3">
+                    <div class="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+                        <div class="sm:col-span-2">
+                            <Input id="call-search" label="Search" name="q" value=q.q.clone() kind="search" placeholder="A word of the transcript, or a number"/>
+                        </div>
+                        <Select id="filter-status" label="Status" name="status">
+                            <option value="">"Any status"</option>
+                            {option_list(CallStatus::ALL, CallStatus::as_str, super::status_label, q.status.clone())}
+                        </Select>
+                        <Select id="filter-agent" label="Agent" name="agent">
+                            <option value="">"Any agent"</option>
+                            <Suspense fallback=|| ()>
+                                {
+                                    let agent = agent.clone();
+                                    move || agents.list.get().map(|r| {
+                                        let list: Vec<AgentView> = r.unwrap_or_default();
+                                        list.into_iter()
+                                            .map(|a| {
+                                                let selected = a.id == agent;
+                                                view! { <option value=a.id.clone() selected=selected>{a.name.clone()}</option> }
+                                            })
+                                            .collect_view()
+                                    })
+                                }
+                            </Suspense>
+                        </Select>
+                    </div>
+                    <details open=more_open class="group">
+                        <summary class="cursor-pointer select-none text-sm font-medium text-slate-700 hover:text-slate-900">"More filters"</summary>
+                        <div class="mt-3 grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+                            <Select id="filter-direction" label="Direction" name="direction">
+                                <option value="">"Both directions"</option>
+                                {option_list(Direction::ALL, Direction::as_str, |d| if d == Direction::Inbound { "Inbound" } else { "Outbound" }, q.direction.clone())}
+                            </Select>
+                            <Select id="filter-end-reason" label="End reason" name="end_reason">
+                                <option value="">"Any end reason"</option>
+                                {option_list(EndReason::ALL, EndReason::as_str, end_reason_label, q.end_reason.clone())}
+                            </Select>
+                            <Select id="filter-sentiment" label="Sentiment" name="sentiment">
+                                <option value="">"Any sentiment"</option>
+                                {option_list(Sentiment::ALL, Sentiment::as_str, sentiment_label, q.sentiment.clone())}
+                            </Select>
+                            <Select id="filter-success" label="Successful" name="success">
+                                <option value="">"Either"</option>
+                                <option value="yes" selected=q.success == "yes">"Yes"</option>
+                                <option value="no" selected=q.success == "no">"No"</option>
+                            </Select>
+                            <Select id="filter-kind" label="Test or live" name="kind">
+                                <option value="">"Test and live"</option>
+                                <option value="test" selected=q.kind == "test">"Test calls"</option>
+                                <option value="live" selected=q.kind == "live">"Live calls"</option>
+                            </Select>
+                            <Input id="filter-from" label="From number" name="from" value=q.from.clone() kind="tel" placeholder="+14155550100"/>
+                            <Input id="filter-to" label="To number" name="to" value=q.to.clone() kind="tel" placeholder="+14155550100"/>
+                            <Input id="filter-since" label="From date (UTC)" name="since" value=q.since.clone() kind="date"/>
+                            <Input id="filter-until" label="To date (UTC)" name="until" value=q.until.clone() kind="date"/>
+                            <Input id="filter-min" label="Min. duration (s)" name="min_secs" value=q.min_secs.clone() inputmode="numeric" placeholder="0"/>
+                            <Input id="filter-max" label="Max. duration (s)" name="max_secs" value=q.max_secs.clone() inputmode="numeric" placeholder="600"/>
+                        </div>
+                    </details>
+                    <div class="flex items-center gap-3">
+                        <button type="submit" class=SECONDARY_BUTTON>"Apply filters"</button>
+                        {filtered.then(|| view! { <a href="/calls" class=TEXT_LINK>"Clear all"</a> })}
+                    </div>
+                </Form>
+            </Card>
+        }
+    }
+}
+
+#[component]
+fn CallTable(page: CallPageView, query: CallQuery) -> impl IntoView {
+    if page.calls.is_empty() {
+        let (title, text) = if query.is_filtered() {
+            ("No call matches these filters", "Change or clear the filters to see more calls.")
+        } else if !query.cursor.is_empty() {
+            ("No older calls", "You have reached the oldest call.")
+        } else {
+            ("No calls yet", "Place a call with “New call”, or call one of your numbers: each call appears here with its status, duration and transcript.")
+        };
+        return view! {
+            <EmptyState title=title description=text>
+                <Icon kind=IconKind::Calls class="size-6"/>
+            </EmptyState>
+        }
+        .into_any();
+    }
+    let first = (!query.cursor.is_empty()).then(|| calls_href(&query.first_page(), &[]));
+    let older = page.next_cursor.as_ref().map(|c| calls_href(&CallQuery { cursor: c.clone(), ..query.clone() }, &[]));
+    view! {
+        <Card class="overflow-x-auto p-0">
+            <table class="min-w-full divide-y divide-slate-200 text-left text-sm" aria-describedby="calls-caption">
+                <caption id="calls-caption" class="sr-only">"Calls, newest first"</caption>
+                <thead class="bg-slate-50 text-xs font-medium uppercase tracking-wide text-slate-500">
+                    <tr>
+                        <th scope="col" class="px-4 py-3">"Started"</th>
+                        <th scope="col" class="px-4 py-3">"Number"</th>
+                        <th scope="col" class="px-4 py-3">"Agent"</th>
+                        <th scope="col" class="px-4 py-3">"Status"</th>
+                        <th scope="col" class="px-4 py-3">"Ended by"</th>
+                        <th scope="col" class="px-4 py-3">"Duration"</th>
+                        <th scope="col" class="px-4 py-3">"Sentiment"</th>
+                        <th scope="col" class="px-4 py-3">"Success"</th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {page.calls.into_iter().map(|c| view! { <CallRow call=c/> }).collect_view()}
+                </tbody>
+            </table>
+        </Card>
+        <nav aria-label="Pages of calls" class="flex items-center justify-between text-sm">
+            <span>{first.map(|href| view! { <a href=href class=TEXT_LINK>"← Newest calls"</a> })}</span>
+            <span>{older.map(|href| view! { <a href=href class=TEXT_LINK rel="next">"Older calls →"</a> })}</span>
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn CallRow(call: CallView) -> impl IntoView {
+    let href = format!("/calls/{}", call.id);
+    let (arrow, other) = match call.direction {
+        Direction::Outbound => ("Outbound to", call.to.clone()),
+        Direction::Inbound => ("Inbound from", call.from.clone()),
+    };
+    let when = format_time(call.started_at.unwrap_or(call.created_at));
+    let sentiment = call.analysis.as_ref().map(|a| sentiment_label(a.result.user_sentiment)).unwrap_or("—");
+    view! {
+        <tr class="hover:bg-slate-50" data-call-id=call.id.clone()>
+            <td class="whitespace-nowrap px-4 py-3">
+                <a href=href class=TEXT_LINK>{when}</a>
+                {call.is_test.then(|| view! { <span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">"Test"</span> })}
+            </td>
+            <td class="whitespace-nowrap px-4 py-3">
+                <span class="sr-only">{arrow}" "</span>
+                <span aria-hidden="true" class="mr-1 text-slate-400">{if call.direction == Direction::Outbound { "↗" } else { "↙" }}</span>
+                <span class="font-mono text-xs text-slate-800">{other}</span>
+            </td>
+            <td class="max-w-[12rem] truncate px-4 py-3 text-slate-700">{call.agent_name.clone()}</td>
+            <td class="px-4 py-3"><CallStatusBadge status=call.status/></td>
+            <td class="whitespace-nowrap px-4 py-3 text-slate-600">{call.end_reason.map(end_reason_label).unwrap_or("—")}</td>
+            <td class="whitespace-nowrap px-4 py-3 tabular-nums text-slate-700">{format_duration(call.duration_ms)}</td>
+            <td class="whitespace-nowrap px-4 py-3 text-slate-600">{sentiment}</td>
+            <td class="whitespace-nowrap px-4 py-3 text-slate-600">{success_text(&call)}</td>
+        </tr>
+    }
+}
