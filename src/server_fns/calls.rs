@@ -2,7 +2,7 @@
 //! cancelling and re-analyzing. Adapters only: the rules live in `services::calls` and
 //! `services::call_history`.
 
-use crate::model::{AppError, CallAnalysisView, CallDetailView, CallPageView, CallQuery, CallView, CustomQuestion, QuestionKind};
+use crate::model::{AppError, CallAnalysisView, CallDetailView, CallPageView, CallQuery, CallView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use std::collections::BTreeMap;
@@ -126,18 +126,14 @@ pub async fn rerun_analysis(call_id: String, question: Option<String>, kind: Opt
     sf::run(async {
         let st = sf::state()?;
         let a = sf::actor().await?;
+        use crate::model::{CustomQuestion, QuestionKind};
         let mut extra = Vec::new();
         if let Some(q) = question.map(|q| q.trim().to_string()).filter(|q| !q.is_empty()) {
             let kind = match kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
                 None => QuestionKind::Text,
                 Some(k) => QuestionKind::parse(k).ok_or_else(|| AppError::field("kind", "Pick Boolean, Number, Selector or Text."))?,
             };
-            let options = options
-                .unwrap_or_default()
-                .split([',', '\n'])
-                .map(|o| o.trim().to_string())
-                .filter(|o| !o.is_empty())
-                .collect();
+            let options = options.unwrap_or_default().split([',', '\n']).map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
             extra.push(CustomQuestion { question: q, kind, options });
         }
         let extra = services::agents::clean_questions(extra)?;

@@ -132,7 +132,14 @@ mod tests {
 
     #[test]
     fn dashboard_filters_parse_or_name_the_field() {
-        let q = CallQuery { status: "completed".into(), kind: "test".into(), since: "2026-11-01".into(), until: "2026-11-01".into(), min_secs: "30".into(), ..Default::default() };
+        let q = CallQuery {
+            status: "completed".into(),
+            kind: "test".into(),
+            since: "2026-11-01".into(),
+            until: "2026-11-01".into(),
+            min_secs: "30".into(),
+            ..Default::default()
+        };
         let f = filter_of(&q).unwrap();
         assert_eq!(f.status, Some(CallStatus::Completed));
         assert_eq!(f.is_test, Some(true));

@@ -5,9 +5,9 @@ use super::envelope::{created, ok, page, PageParams, V1Error, V1Json, V1Path, V1
 use super::openapi::{E400, E401, E403, E404, E409, E413, E415, E422};
 use super::types::{CallAnalysisOut, CallEventOut, CallOut, Envelope, ListEnvelope};
 use crate::model::{AppError, CustomQuestion};
-use crate::server::services::call_history::{direction_filter, end_reason_filter, number_filter, status_filter, time_filter};
 use crate::server::db::calls::CallFilter;
 use crate::server::http::actor;
+use crate::server::services::call_history::{direction_filter, end_reason_filter, number_filter, status_filter, time_filter};
 use crate::server::services::calls::{self, PlaceCall};
 use crate::server::state::AppState;
 use axum::extract::State;

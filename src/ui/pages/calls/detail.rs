@@ -173,11 +173,8 @@ fn Recording(call: CallView) -> impl IntoView {
         }
         .into_any()
     } else {
-        let why = if call.status.is_live() || call.status == CallStatus::Queued {
-            "The recording will be ready after the call ends."
-        } else {
-            "This call has no recording."
-        };
+        let why =
+            if call.status.is_live() || call.status == CallStatus::Queued { "The recording will be ready after the call ends." } else { "This call has no recording." };
         view! { <p class="text-sm text-slate-600">{why}</p> }.into_any()
     };
     view! {
@@ -214,11 +211,8 @@ fn Transcript(call: CallView) -> impl IntoView {
 #[component]
 fn Turn(segment: TranscriptSegment, agent: String) -> impl IntoView {
     let is_agent = segment.role == Speaker::Agent;
-    let (row, bubble, who) = if is_agent {
-        ("flex justify-start", "bg-slate-100 text-slate-900", agent)
-    } else {
-        ("flex justify-end", "bg-indigo-600 text-white", "Caller".to_string())
-    };
+    let (row, bubble, who) =
+        if is_agent { ("flex justify-start", "bg-slate-100 text-slate-900", agent) } else { ("flex justify-end", "bg-indigo-600 text-white", "Caller".to_string()) };
     view! {
         <li class=row data-role=segment.role.as_str()>
             <div class="max-w-[85%]">
@@ -398,7 +392,14 @@ fn AnalysisCard(analysis: CallAnalysisView, latest: bool) -> impl IntoView {
 fn Rerun(call_id: String, rerun: ServerAction<RerunAnalysis>) -> impl IntoView {
     let server = ServerErrors::of(rerun);
     let error = server.error();
-    let field = move |f: &'static str| move || error.get().and_then(|e| e.field_message(f).map(str::to_string)).map(|m| view! { <p role="alert" class="text-sm text-red-700">{m}</p> });
+    let field = move |f: &'static str| {
+        move || {
+            error
+                .get()
+                .and_then(|e| e.field_message(f).map(str::to_string))
+                .map(|m| view! { <p role="alert" class="text-sm text-red-700">{m}</p> })
+        }
+    };
     view! {
         <Card>
             <ActionForm action=rerun attr:class="space-y-3" attr:aria-labelledby="rerun-heading">

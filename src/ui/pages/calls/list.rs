@@ -100,7 +100,12 @@ fn CallsBody(project: ProjectView) -> impl IntoView {
     }
 }
 
-fn option_list<T: Copy + PartialEq + Send + Sync + 'static>(all: &'static [T], value: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, current: String) -> impl IntoView {
+fn option_list<T: Copy + PartialEq + Send + Sync + 'static>(
+    all: &'static [T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    current: String,
+) -> impl IntoView {
     all.iter()
         .map(|&v| {
             let s = value(v);
@@ -120,7 +125,15 @@ fn Select(id: &'static str, label: &'static str, name: &'static str, children: C
 }
 
 #[component]
-fn Input(id: &'static str, label: &'static str, name: &'static str, value: String, #[prop(default = "text")] kind: &'static str, #[prop(optional)] placeholder: &'static str, #[prop(optional)] inputmode: Option<&'static str>) -> impl IntoView {
+fn Input(
+    id: &'static str,
+    label: &'static str,
+    name: &'static str,
+    value: String,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] placeholder: &'static str,
+    #[prop(optional)] inputmode: Option<&'static str>,
+) -> impl IntoView {
     view! {
         <div class="space-y-1">
             <label for=id class="block text-xs font-medium text-slate-600">{label}</label>
