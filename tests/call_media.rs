@@ -95,10 +95,11 @@ on_both!(a_recording_agent_gets_a_recording_served_only_to_its_project, |app| {
     let rec = &done["recording"];
     assert_eq!(rec["content_type"], "audio/wav");
     let duration = rec["duration_ms"].as_i64().unwrap();
-    assert!(duration >= done["duration_ms"].as_i64().unwrap() - 10, "{done}");
+    let last_word = done["transcript"].as_array().unwrap().iter().map(|s| s["end_ms"].as_i64().unwrap()).max().unwrap();
+    assert!(duration >= last_word && duration <= last_word + 10_000, "{done}");
     let size = rec["size_bytes"].as_i64().unwrap();
     // 8 kHz mono 16-bit: 16 bytes a millisecond, plus the header.
-    assert_eq!(size, 44 + duration * 16, "{done}");
+    assert!((44 + duration * 16..44 + (duration + 1) * 16).contains(&size), "{done}");
     let url = rec["url"].as_str().unwrap().to_string();
     assert!(url.starts_with(&format!("{path}?expires=")) && url.contains("&signature="), "{url}");
 
@@ -110,7 +111,7 @@ on_both!(a_recording_agent_gets_a_recording_served_only_to_its_project, |app| {
             assert_eq!(r.headers["content-type"], "audio/wav");
             assert_eq!(r.headers["content-length"].to_str().unwrap(), size.to_string());
             assert_eq!(r.headers["accept-ranges"], "bytes");
-            assert!(r.text.starts_with("RIFF") && r.text[8..12].eq("WAVE"));
+            assert!(r.text.starts_with("RIFF") && r.text.contains("WAVEfmt "), "a WAV (the text is lossy: the sizes may not be UTF-8)");
         }
         got.push(r.status);
     }
@@ -232,12 +233,12 @@ fn questions() -> Value {
 
 fn answer_json(time: Value, panels: Value) -> String {
     json!({"summary": "They want twelve panels.", "user_sentiment": "positive", "call_successful": true, "success_reason": "Agreed.",
-        "voicemail_detected": false, "answers": [
-            {"question": "Did they agree to a visit?", "answer": true, "reason": null},
-            {"question": "How many panels?", "answer": panels, "reason": null},
-            {"question": "Preferred time?", "answer": time, "reason": null},
-            {"question": "What is their budget?", "answer": null, "reason": "Not said."}
-        ]})
+    "voicemail_detected": false, "answers": [
+        {"question": "Did they agree to a visit?", "answer": true, "reason": null},
+        {"question": "How many panels?", "answer": panels, "reason": null},
+        {"question": "Preferred time?", "answer": time, "reason": null},
+        {"question": "What is their budget?", "answer": null, "reason": "Not said."}
+    ]})
     .to_string()
 }
 
@@ -262,8 +263,12 @@ async fn the_model_writes_the_conversation_and_answers_the_analysis() {
         let id = place(&app, &owner, &agent, "+14155552671").await;
         let done = finish(&app, &owner, &id).await;
         assert_eq!(done["status"], "completed", "{done}");
-        let lines: Vec<(String, String)> =
-            done["transcript"].as_array().unwrap().iter().map(|s| (s["role"].as_str().unwrap().to_string(), s["text"].as_str().unwrap().to_string())).collect();
+        let lines: Vec<(String, String)> = done["transcript"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["role"].as_str().unwrap().to_string(), s["text"].as_str().unwrap().to_string()))
+            .collect();
         assert_eq!(lines[0], ("agent".into(), "Hi, this is John calling about solar panels.".into()), "{done}");
         assert_eq!(lines[1], ("user".into(), "FAKE-CALLER line 1: about twelve panels, mornings suit me.".into()));
         // The agent's own lines count its opening: its first model line is its second.
@@ -309,8 +314,14 @@ async fn the_model_writes_the_conversation_and_answers_the_analysis() {
             v["answers"].as_array_mut().unwrap().push(json!({"question": "Roof type?", "answer": "Flat", "reason": null}));
             v.to_string()
         };
-        let r = send(&app, Method::POST, &format!("/api/v1/calls/{id}/analysis"),
-            Some(json!({"questions": [{"question": "Roof type?", "type": "Selector", "options": ["Flat", "Pitched"]}]})), &owner).await;
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/calls/{id}/analysis"),
+            Some(json!({"questions": [{"question": "Roof type?", "type": "Selector", "options": ["Flat", "Pitched"]}]})),
+            &owner,
+        )
+        .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         assert_eq!((r.json["data"]["version"].as_i64(), r.json["data"]["source"].as_str()), (Some(2), Some("llm:fake-model")), "{}", r.text);
         assert_eq!(r.json["data"]["answers"][4]["answer"], "Flat");

@@ -13,8 +13,15 @@ on_both!(without_espeak_ng_the_call_says_why_there_is_no_recording, |app| {
     std::env::set_var("PATH", "");
     let (_, owner) = user(&app, "noespeak@calls.co").await;
     let p = create_project(&app, &owner, "noespeak").await;
-    let r = send(&app, Method::POST, "/api/v1/agents", Some(json!({"project_id": p, "name": "Ava", "system_prompt": "You are Ava.",
-        "first_message": "Hi, this is Ava.", "direction": "outbound", "recording": true})), &owner).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/agents",
+        Some(json!({"project_id": p, "name": "Ava", "system_prompt": "You are Ava.",
+        "first_message": "Hi, this is Ava.", "direction": "outbound", "recording": true})),
+        &owner,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let agent = r.json["data"]["id"].as_str().unwrap().to_string();
     let r = send(&app, Method::POST, "/api/v1/phone-numbers", Some(json!({"project_id": p, "number": "+14155550100"})), &owner).await;

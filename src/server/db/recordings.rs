@@ -80,7 +80,12 @@ pub async fn complete(
     if res.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query("UPDATE calls SET recording_path = $1 WHERE project_id = $2 AND id = $3").bind(path).bind(project_id).bind(call_id).execute(c).await?;
+    sqlx::query("UPDATE calls SET recording_path = $1 WHERE project_id = $2 AND id = $3")
+        .bind(path)
+        .bind(project_id)
+        .bind(call_id)
+        .execute(c)
+        .await?;
     Ok(true)
 }
 
@@ -111,15 +116,13 @@ pub async fn conversation(c: &mut AnyConnection, project_id: &str, call_id: &str
 /// Stores a conversation unless one is already stored (a concurrent run of the same step wrote
 /// it first): the first one wins, so every step replays the same lines. Returns the stored lines.
 pub async fn save_conversation(c: &mut AnyConnection, project_id: &str, call_id: &str, model: &str, lines: &str, now: i64) -> Result<String, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO call_conversations (call_id, project_id, model, lines, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (call_id) DO NOTHING",
-    )
-    .bind(call_id)
-    .bind(project_id)
-    .bind(model)
-    .bind(lines)
-    .bind(now)
-    .execute(&mut *c)
-    .await?;
+    sqlx::query("INSERT INTO call_conversations (call_id, project_id, model, lines, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (call_id) DO NOTHING")
+        .bind(call_id)
+        .bind(project_id)
+        .bind(model)
+        .bind(lines)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
     Ok(conversation(c, project_id, call_id).await?.unwrap_or_else(|| lines.to_string()))
 }

@@ -720,7 +720,11 @@ async fn analysis_of(st: &AppState, input: &AnalysisInput, fall_back: bool) -> R
         Ok(result) => Ok(Computed { source: llm.source(), result, note: None }),
         Err(e) if fall_back => {
             tracing::warn!(call_id = %input.row.id, error = %e, "model analysis failed; the built-in analyzer answered");
-            Ok(Computed { source: "builtin".into(), result: builtin(input), note: Some(format!("{} The built-in analyzer answered instead.", capitalize_first(&e.to_string()))) })
+            Ok(Computed {
+                source: "builtin".into(),
+                result: builtin(input),
+                note: Some(format!("{} The built-in analyzer answered instead.", capitalize_first(&e.to_string()))),
+            })
         }
         Err(e) => Err(e),
     }
@@ -775,7 +779,11 @@ pub async fn reanalyze(st: &AppState, actor: &Actor, call_id: &str, extra: Vec<c
         Ok(c) => c,
         // One more try for an answer that did not validate (models vary), then fall back.
         Err(crate::server::llm::LlmError::Invalid(_)) => analysis_of(st, &input, true).await.map_err(|_| AppError::internal())?,
-        Err(e) => Computed { source: "builtin".into(), result: builtin(&input), note: Some(format!("{} The built-in analyzer answered instead.", capitalize_first(&e.to_string()))) },
+        Err(e) => Computed {
+            source: "builtin".into(),
+            result: builtin(&input),
+            note: Some(format!("{} The built-in analyzer answered instead.", capitalize_first(&e.to_string()))),
+        },
     };
     st.write(async |tx| {
         // Access again: the caller may have lost it while the model thought.

@@ -20,8 +20,8 @@ use crate::model::{AppError, ErrorCode, RecordingStatus, RecordingView, Transcri
 use crate::server::auth::secrets;
 use crate::server::auth::Actor;
 use crate::server::db::calls::{self as calls_db, CallRow};
-use crate::server::db::recordings as db;
 use crate::server::db::now_ms;
+use crate::server::db::recordings as db;
 use crate::server::feed::{self, Change};
 use crate::server::jobs::{self, JobContext, JobError, NewJob};
 use crate::server::state::AppState;
@@ -32,6 +32,8 @@ pub const RECORD: &str = "call.record";
 /// How long a signed recording link works.
 pub const LINK_TTL_SECS: i64 = 60 * 60;
 const RECORD_ATTEMPTS: i64 = 3;
+/// Silence after the last word.
+const TAIL_MS: i64 = 500;
 
 pub fn register(r: &mut jobs::Registry) {
     r.register(RECORD, record);
@@ -116,11 +118,7 @@ pub fn status_of(row: &CallRow) -> RecordingStatus {
 
 /// The recording fields of a single call's view: its status (with the reason when unavailable)
 /// and, when ready, a signed link.
-pub async fn describe(
-    c: &mut AnyConnection,
-    key: &[u8; 32],
-    row: &CallRow,
-) -> Result<(RecordingStatus, Option<String>, Option<RecordingView>), AppError> {
+pub async fn describe(c: &mut AnyConnection, key: &[u8; 32], row: &CallRow) -> Result<(RecordingStatus, Option<String>, Option<RecordingView>), AppError> {
     let Some(r) = db::find(c, &row.project_id, &row.id).await? else { return Ok((status_of(row), None, None)) };
     let view = (r.status == RecordingStatus::Ready).then(|| RecordingView {
         url: signed_url(key, &row.id, now_ms()),
@@ -161,7 +159,10 @@ async fn record(st: AppState, job: JobContext) -> Result<(), JobError> {
     let Some(row) = found else { return Ok(()) };
     let transcript: Vec<TranscriptSegment> = serde_json::from_str(&row.transcript).map_err(|e| JobError::permanent(format!("corrupt transcript: {e}")))?;
     // Rendering takes a while: no transaction is open meanwhile.
-    let rendered = crate::server::audio::render(&transcript, row.duration_ms.unwrap_or(0)).await;
+    // Transcript offsets are in call time (the simulator's clock runs faster than the wall
+    // clock the row's duration is measured on): the recording runs to the last word, plus a beat.
+    let total_ms = transcript.iter().map(|s| s.end_ms).max().unwrap_or(0) + TAIL_MS;
+    let rendered = crate::server::audio::render(&transcript, total_ms).await;
     let wav = match rendered {
         Ok(wav) => Some(wav),
         Err(e @ crate::server::audio::RenderError::Failed(_)) if job.attempt < job.max_attempts => {

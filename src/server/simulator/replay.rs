@@ -46,7 +46,14 @@ pub struct Replay<'a> {
 impl<'a> Replay<'a> {
     /// `endless` for the max-duration magic number.
     pub fn new(input: &ScriptInput, lines: &'a [Line], endless: bool) -> Replay<'a> {
-        Replay { lines, next: 0, need: None, fallback: endless.then(|| Scripted::new(input, true)), fallback_on: false, hung_up: false }
+        Replay {
+            lines,
+            next: 0,
+            need: None,
+            fallback: endless.then(|| Scripted::new(input, true)),
+            fallback_on: false,
+            hung_up: false,
+        }
     }
 
     /// What the engine asked for past the stored lines, if anything.
