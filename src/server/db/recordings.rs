@@ -52,18 +52,19 @@ pub async fn audio(c: &mut AnyConnection, project_id: &str, call_id: &str) -> Re
     row.map(|r| Ok((r.try_get("content_type")?, r.try_get("audio")?))).transpose()
 }
 
+/// A rendered recording to store, and the path the call points at.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAudio<'a> {
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+    pub duration_ms: i64,
+    pub path: &'a str,
+}
+
 /// Stores the audio of a pending recording and points the call at it; `false` when the
 /// recording is no longer pending (another run of the job finished it).
-pub async fn complete(
-    c: &mut AnyConnection,
-    project_id: &str,
-    call_id: &str,
-    content_type: &str,
-    audio: &[u8],
-    duration_ms: i64,
-    path: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn complete(c: &mut AnyConnection, project_id: &str, call_id: &str, a: &NewAudio<'_>, now: i64) -> Result<bool, sqlx::Error> {
+    let NewAudio { content_type, bytes: audio, duration_ms, path } = *a;
     let res = sqlx::query(
         "UPDATE call_recordings SET status = 'ready', note = NULL, content_type = $1, audio = $2, size_bytes = $3, duration_ms = $4, updated_at = $5 \
          WHERE project_id = $6 AND call_id = $7 AND status = 'pending'",

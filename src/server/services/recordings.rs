@@ -183,7 +183,9 @@ async fn record(st: AppState, job: JobContext) -> Result<(), JobError> {
     };
     if let Some(wav) = wav {
         st.write(async |tx| {
-            if db::complete(&mut *tx, &row.project_id, &row.id, crate::server::audio::CONTENT_TYPE, &wav.bytes, wav.duration_ms, &path(&row.id), now_ms()).await? {
+            let path = path(&row.id);
+            let audio = db::NewAudio { content_type: crate::server::audio::CONTENT_TYPE, bytes: &wav.bytes, duration_ms: wav.duration_ms, path: &path };
+            if db::complete(&mut *tx, &row.project_id, &row.id, &audio, now_ms()).await? {
                 changed(&st, &mut *tx, &row, RecordingStatus::Ready).await?;
             }
             Ok(())
