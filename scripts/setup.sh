@@ -45,6 +45,20 @@ if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ]
   npm install --no-audit --no-fund --no-save
 fi
 
+# espeak-ng renders call recordings (both modes). Optional: without it calls have no recording
+# and say why, so failing to install it is a warning, not an error.
+if ! command -v espeak-ng >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    say "installing espeak-ng (call recordings)"
+    if [ "$(id -u)" = 0 ]; then
+      (apt-get install -y --no-install-recommends espeak-ng || (apt-get update && apt-get install -y --no-install-recommends espeak-ng)) >/dev/null 2>&1 || true
+    elif command -v sudo >/dev/null; then
+      (sudo apt-get install -y --no-install-recommends espeak-ng || (sudo apt-get update && sudo apt-get install -y --no-install-recommends espeak-ng)) >/dev/null 2>&1 || true
+    fi
+  fi
+  command -v espeak-ng >/dev/null || say "espeak-ng is not installed: calls will have no recordings (install it with: sudo apt-get install espeak-ng)"
+fi
+
 if [ "$mode" = "test" ]; then
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Chromium for the Playwright suite"

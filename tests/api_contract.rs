@@ -79,8 +79,14 @@ async fn the_document_declares_security_errors_and_bodies() {
                 }
             }
             let ok = r.as_object().unwrap().keys().find(|k| k.starts_with('2')).expect("a success status");
-            // The one event stream is typed by its content type instead.
-            let media = if path.ends_with("/calls/stream") { "text/event-stream" } else { "application/json" };
+            // The event stream and the call recording are typed by their content types instead.
+            let media = if path.ends_with("/calls/stream") {
+                "text/event-stream"
+            } else if path.ends_with("/recording") {
+                "audio/wav"
+            } else {
+                "application/json"
+            };
             assert!(r[ok]["content"][media]["schema"].is_object(), "{m} {path}: typed success body");
         }
     }

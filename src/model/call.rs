@@ -93,6 +93,26 @@ str_enum!(
     Sentiment ("sentiment") { Positive = "positive", Neutral = "neutral", Negative = "negative", Unknown = "unknown" } default Unknown
 );
 
+str_enum!(
+    /// Where a call's recording stands. `none`: the agent does not record, or nothing was said;
+    /// `pending`: being rendered; `ready`: playable; `unavailable`: it could not be made (see
+    /// `recording_note`, e.g. espeak-ng is not installed on the server).
+    RecordingStatus ("recording status") { None = "none", Pending = "pending", Ready = "ready", Unavailable = "unavailable" } default None
+);
+
+/// A playable recording of a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RecordingView {
+    /// A link that works without credentials until it expires (a signed link, about an hour), so
+    /// an `<audio src>` can play it.
+    pub url: String,
+    pub duration_ms: i64,
+    /// `audio/wav` (mono 16-bit PCM).
+    pub content_type: String,
+    pub size_bytes: i64,
+}
+
 /// One utterance: who said what, between which offsets from the answer (milliseconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -136,9 +156,13 @@ pub struct AnalysisResult {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CallAnalysisView {
     pub version: i64,
-    /// `builtin` or `llm`.
+    /// `builtin`, or `llm:<model>` when an OpenAI-compatible model answered.
     pub source: String,
     pub created_at: i64,
+    /// Why the built-in analyzer answered although a model is configured (it could not be reached
+    /// or its answer did not validate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     #[serde(flatten)]
     pub result: AnalysisResult,
 }
@@ -171,7 +195,13 @@ pub struct CallView {
     pub variables: std::collections::BTreeMap<String, String>,
     pub metadata: serde_json::Value,
     pub transcript: Vec<TranscriptSegment>,
+    /// Whether a recording is ready (see `recording_status`).
     pub has_recording: bool,
+    pub recording_status: RecordingStatus,
+    /// Why there is no recording, when `recording_status` is `unavailable`.
+    pub recording_note: Option<String>,
+    /// Set on a single call's view when the recording is ready (lists leave it out).
+    pub recording: Option<RecordingView>,
     /// In `currency` units.
     pub cost: f64,
     pub currency: String,

@@ -42,6 +42,43 @@ pub struct Config {
     /// When set, ElevenLabs voices are fetched and merged into the catalog.
     pub elevenlabs_api_key: Option<String>,
     pub elevenlabs_api_base: String,
+    /// An OpenAI-compatible model for post-call analysis and simulated conversations
+    /// (`LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`); `None`: the built-in analyzer and scripts.
+    pub llm: Option<LlmConfig>,
+}
+
+/// Where the model is. The key is never printed (see the manual `Debug`).
+#[derive(Clone)]
+pub struct LlmConfig {
+    /// The API base without a trailing slash, e.g. `https://api.openai.com/v1`;
+    /// `/chat/completions` is appended.
+    pub base_url: String,
+    /// Sent as `Authorization: Bearer`; local servers may need none.
+    pub api_key: Option<String>,
+    pub model: String,
+}
+
+impl std::fmt::Debug for LlmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmConfig")
+            .field("base_url", &redact_url(&self.base_url))
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("model", &self.model)
+            .finish()
+    }
+}
+
+/// The model configuration: none when no `LLM_*` variable is set; the base URL and the model
+/// are both needed once any is.
+fn llm_config() -> Result<Option<LlmConfig>, ConfigError> {
+    let (base, key, model) = (var("LLM_BASE_URL"), var("LLM_API_KEY"), var("LLM_MODEL"));
+    if base.is_none() && key.is_none() && model.is_none() {
+        return Ok(None);
+    }
+    let (Some(_), Some(model)) = (&base, model) else {
+        return Err(ConfigError("set both LLM_BASE_URL and LLM_MODEL (and LLM_API_KEY if the model needs one) to use a model, or none of them".into()));
+    };
+    Ok(Some(LlmConfig { base_url: api_base("LLM_BASE_URL", "")?, api_key: key, model }))
 }
 
 impl std::fmt::Debug for Config {
@@ -62,6 +99,7 @@ impl std::fmt::Debug for Config {
             .field("twilio_auth_token", &self.twilio_auth_token.as_ref().map(|_| "<redacted>"))
             .field("elevenlabs_api_key", &self.elevenlabs_api_key.as_ref().map(|_| "<redacted>"))
             .field("elevenlabs_api_base", &self.elevenlabs_api_base)
+            .field("llm", &self.llm)
             .finish()
     }
 }
@@ -136,6 +174,7 @@ impl Config {
             twilio_auth_token: var("TWILIO_AUTH_TOKEN"),
             elevenlabs_api_key: var("ELEVENLABS_API_KEY"),
             elevenlabs_api_base: api_base("ELEVENLABS_API_BASE", "https://api.elevenlabs.io")?,
+            llm: llm_config()?,
         })
     }
 
@@ -159,6 +198,7 @@ impl Config {
             twilio_auth_token: None,
             elevenlabs_api_key: None,
             elevenlabs_api_base: "http://127.0.0.1:9".into(),
+            llm: None,
         }
     }
 

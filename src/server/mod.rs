@@ -1,6 +1,7 @@
 //! Everything that only exists in the server binary.
 
 pub mod analysis;
+pub mod audio;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod feed;
 pub mod headers;
 pub mod http;
 pub mod jobs;
+pub mod llm;
 pub mod mail;
 pub mod rest;
 pub mod router;

@@ -17,6 +17,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -56,7 +57,8 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn(http::refuse_bad_input))
         .layer(middleware::from_fn_with_state(state.clone(), http::refuse_cross_site))
         .layer(TimeoutLayer::with_status_code(::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(CompressionLayer::new())
+        // Audio is not compressed: it gains nothing and byte ranges must address the stored bytes.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("audio/"))))
         .layer(middleware::from_fn_with_state(policy, headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
             // The path only: query strings can carry reset tokens.

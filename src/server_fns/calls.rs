@@ -42,7 +42,7 @@ pub async fn call_detail(call_id: String) -> Result<CallDetailView, AppError> {
     sf::run(async {
         let st = sf::state()?;
         let a = sf::actor().await?;
-        st.read(async |c| services::call_history::detail(c, &a, &call_id).await).await
+        st.read(async |c| services::call_history::detail(&st, c, &a, &call_id).await).await
     })
     .await
 }
@@ -137,7 +137,7 @@ pub async fn rerun_analysis(call_id: String, question: Option<String>, kind: Opt
             extra.push(CustomQuestion { question: q, kind, options });
         }
         let extra = services::agents::clean_questions(extra)?;
-        let analysis = st.write(async |tx| services::calls::reanalyze(tx, &a, &call_id, extra).await).await?;
+        let analysis = services::calls::reanalyze(&st, &a, &call_id, extra).await?;
         sf::done_without_js(&format!("/calls/{call_id}?analyzed={}", analysis.version));
         Ok(analysis)
     })

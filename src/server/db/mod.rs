@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod numbers;
 pub mod page;
 pub mod projects;
+pub mod recordings;
 pub mod users;
 pub mod voices;
 
@@ -263,6 +264,7 @@ stored!(
     crate::model::CallStatus,
     crate::model::EndReason,
     crate::model::AnsweredBy,
+    crate::model::RecordingStatus,
     jobs::JobState,
 );
 

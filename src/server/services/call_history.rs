@@ -8,6 +8,7 @@ use crate::model::{AppError, CallDetailView, CallQuery, CallStatus, Direction, E
 use crate::server::auth::Actor;
 use crate::server::db::calls::CallFilter;
 use crate::server::domain::E164;
+use crate::server::state::AppState;
 use sqlx::AnyConnection;
 
 /// A time filter: RFC 3339 (`2026-11-29T10:00:00Z`) or a date (`2026-11-29`, midnight UTC).
@@ -117,8 +118,8 @@ pub fn filter_of(q: &CallQuery) -> Result<CallFilter, AppError> {
 
 /// A call with its events and every analysis version (newest first), and whether the caller may
 /// act on it.
-pub async fn detail(c: &mut AnyConnection, actor: &Actor, call_id: &str) -> Result<CallDetailView, AppError> {
-    let call = calls::get(&mut *c, actor, call_id).await?;
+pub async fn detail(st: &AppState, c: &mut AnyConnection, actor: &Actor, call_id: &str) -> Result<CallDetailView, AppError> {
+    let call = calls::get(st, &mut *c, actor, call_id).await?;
     let role = access::project(&mut *c, actor, &call.project_id, Need::Read).await?.role;
     let events = calls::events(&mut *c, actor, call_id).await?;
     let mut analyses = calls::analyses(&mut *c, actor, call_id).await?;

@@ -22,6 +22,7 @@ use crate::server::db::{new_id, now_ms, Tx};
 use crate::server::domain::E164;
 use crate::server::feed::{self, Change};
 use crate::server::jobs::{self, JobContext, JobError, NewJob};
+use crate::server::simulator::replay::Line;
 use crate::server::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -300,6 +301,9 @@ pub fn view(row: &CallRow, analysis: Option<CallAnalysisView>) -> Result<CallVie
         metadata: stored_json(row, "metadata", &row.metadata)?,
         transcript: stored_json(row, "transcript", &row.transcript)?,
         has_recording: row.recording_path.is_some(),
+        recording_status: super::recordings::status_of(row),
+        recording_note: None,
+        recording: None,
         cost: row.cost_micros as f64 / 1_000_000.0,
         currency: row.currency.clone(),
         scheduled_at: row.scheduled_at,
@@ -317,7 +321,8 @@ fn analysis_view(r: &db::AnalysisRow) -> Result<CallAnalysisView, AppError> {
         tracing::error!(table = "call_analyses", id = %r.id, error = %e, "corrupt stored value");
         AppError::internal()
     })?;
-    Ok(CallAnalysisView { version: r.version, source: r.source.clone(), created_at: r.created_at, result })
+    let note = serde_json::from_str::<serde_json::Value>(&r.result).ok().and_then(|v| v.get("note").and_then(|n| n.as_str()).map(str::to_string));
+    Ok(CallAnalysisView { version: r.version, source: r.source.clone(), created_at: r.created_at, note, result })
 }
 
 /// Finds a call the caller may act on with `need`; invisible or unknown calls are 404.
@@ -329,11 +334,14 @@ async fn load(c: &mut AnyConnection, actor: &Actor, call_id: &str, need: Need) -
     db::find(&mut *c, &project_id, call_id).await?.ok_or_else(call_not_found)
 }
 
-/// A call with its latest analysis.
-pub async fn get(c: &mut AnyConnection, actor: &Actor, call_id: &str) -> Result<CallView, AppError> {
+/// A call with its latest analysis and its recording (status, and a signed link when ready).
+pub async fn get(st: &AppState, c: &mut AnyConnection, actor: &Actor, call_id: &str) -> Result<CallView, AppError> {
     let row = load(&mut *c, actor, call_id, Need::Read).await?;
     let latest = db::analyses(&mut *c, &row.project_id, &row.id).await?.last().map(analysis_view).transpose()?;
-    view(&row, latest)
+    let mut v = view(&row, latest)?;
+    (v.recording_status, v.recording_note, v.recording) = super::recordings::describe(&mut *c, &st.config.secret_key, &row).await?;
+    v.has_recording = v.recording.is_some();
+    Ok(v)
 }
 
 /// Every analysis version of a call, oldest first.
@@ -417,6 +425,7 @@ async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: Call
         db::insert_event(&mut *tx, &next.project_id, &next.id, next.status, detail, now).await?;
     }
     if next.status.is_final() {
+        super::recordings::on_call_ended(&mut *tx, &next, now).await?;
         if next.answered_at.is_some() {
             let payload = serde_json::json!({ "project_id": next.project_id, "call_id": next.id });
             jobs::enqueue(&mut *tx, NewJob::new(ANALYZE, payload)).await?;
@@ -455,6 +464,7 @@ pub fn register(r: &mut jobs::Registry) {
     r.register(STEP, step);
     r.register(RECONCILE, reconcile);
     r.register(ANALYZE, analyze);
+    super::recordings::register(r);
 }
 
 /// Starts the project's due queued calls while it has free lines.
@@ -492,21 +502,21 @@ fn step_job(row: &CallRow, at: i64) -> NewJob {
     NewJob::new(STEP, serde_json::json!({ "project_id": row.project_id, "call_id": row.id, "step": row.step })).run_at(at)
 }
 
-/// Plays the next step of a simulated call's script.
+/// Plays the next step of a simulated call's script. With a model configured, the call's
+/// conversation is written by the model first (outside any transaction), once, and stored.
 async fn step(st: AppState, job: JobContext) -> Result<(), JobError> {
     let p: StepPayload = job.json()?;
+    let lines = match &st.config.llm {
+        Some(cfg) => model_lines(&st, cfg, &p).await?,
+        None => None,
+    };
     let state = st.clone();
-    st.write(async |tx| play_step(&state, tx, &p.project_id, &p.call_id, p.step).await).await?;
+    st.write(async |tx| play_step(&state, tx, &p.project_id, &p.call_id, p.step, lines.as_deref()).await).await?;
     Ok(())
 }
 
-async fn play_step(st: &AppState, tx: &mut Tx, project_id: &str, call_id: &str, step: i64) -> Result<(), AppError> {
-    let Some(row) = db::find(&mut *tx, project_id, call_id).await? else { return Ok(()) };
-    if row.status.is_final() || row.step != step {
-        // Already played, or the call ended (canceled, reconciled): nothing to do.
-        return Ok(());
-    }
-    let script = crate::server::simulator::script(&crate::server::simulator::ScriptInput {
+fn script_input(row: &CallRow) -> crate::server::simulator::ScriptInput<'_> {
+    crate::server::simulator::ScriptInput {
         call_id: &row.id,
         // The other party's number picks the outcome: the destination, or an inbound caller.
         to_e164: if row.direction == Direction::Inbound { &row.from_number } else { &row.to_number },
@@ -515,7 +525,72 @@ async fn play_step(st: &AppState, tx: &mut Tx, project_id: &str, call_id: &str, 
         speaks_first: row.speaks_first,
         max_duration_secs: row.max_duration_secs,
         agent_name: &row.agent_name,
-    });
+    }
+}
+
+/// The model-written lines of a call's conversation: read from the database, or written now
+/// (the model asked for each line the script engine needs, see `simulator::replay`) and stored
+/// (the first stored version wins). `None` when the step has nothing to play.
+async fn model_lines(st: &AppState, cfg: &crate::server::config::LlmConfig, p: &StepPayload) -> Result<Option<Vec<Line>>, JobError> {
+    use crate::server::db::recordings as conv;
+    let found = st
+        .read(async |c| {
+            let Some(row) = db::find(&mut *c, &p.project_id, &p.call_id).await? else { return Ok(None) };
+            let stored = conv::conversation(&mut *c, &p.project_id, &p.call_id).await?;
+            Ok(Some((row, stored)))
+        })
+        .await?;
+    let Some((row, stored)) = found else { return Ok(None) };
+    if row.status.is_final() || row.step != p.step {
+        return Ok(None);
+    }
+    if let Some(text) = stored {
+        return Ok(Some(serde_json::from_str(&text).map_err(|e| JobError::permanent(format!("corrupt stored conversation: {e}")))?));
+    }
+    let input = script_input(&row);
+    let endless = crate::server::simulator::outcome_for(input.to_e164) == crate::server::simulator::Magic::MaxDuration;
+    let ctx = crate::server::llm::CallContext {
+        prompt: &row.prompt,
+        first_message: &row.first_message,
+        // As the built-in script: a call that runs to its limit has an interested caller.
+        persona: if endless { crate::server::simulator::Persona::Interested } else { crate::server::simulator::Persona::for_call(&row.id) },
+        inbound: row.direction == Direction::Inbound,
+        endless,
+    };
+    let llm = crate::server::llm::Llm::new(cfg);
+    let mut lines: Vec<Line> = Vec::new();
+    loop {
+        let mut replay = crate::server::simulator::replay::Replay::new(&input, &lines, endless);
+        let _ = crate::server::simulator::script_with(&input, &mut replay);
+        let Some(need) = replay.need().cloned() else { break };
+        let line = if lines.len() >= crate::server::simulator::replay::MAX_MODEL_LINES {
+            Line { role: need.role, text: None, hangs_up: true }
+        } else {
+            let (text, hangs_up) = llm.line(need.role, &ctx, &need.transcript).await.map_err(|e| JobError::new(e.to_string()))?;
+            Line { role: need.role, text, hangs_up }
+        };
+        lines.push(line);
+    }
+    let text = serde_json::to_string(&lines).map_err(|e| JobError::new(e.to_string()))?;
+    let model = cfg.model.clone();
+    let stored = st.write(async |tx| Ok(conv::save_conversation(&mut *tx, &row.project_id, &row.id, &model, &text, now_ms()).await?)).await?;
+    Ok(Some(serde_json::from_str(&stored).map_err(|e| JobError::permanent(format!("corrupt stored conversation: {e}")))?))
+}
+
+async fn play_step(st: &AppState, tx: &mut Tx, project_id: &str, call_id: &str, step: i64, lines: Option<&[Line]>) -> Result<(), AppError> {
+    let Some(row) = db::find(&mut *tx, project_id, call_id).await? else { return Ok(()) };
+    if row.status.is_final() || row.step != step {
+        // Already played, or the call ended (canceled, reconciled): nothing to do.
+        return Ok(());
+    }
+    let input = script_input(&row);
+    let script = match lines {
+        None => crate::server::simulator::script(&input),
+        Some(lines) => {
+            let endless = crate::server::simulator::outcome_for(input.to_e164) == crate::server::simulator::Magic::MaxDuration;
+            crate::server::simulator::script_with(&input, &mut crate::server::simulator::replay::Replay::new(&input, lines, endless))
+        }
+    };
     let Some((offset, action)) = script.steps.get(step as usize).cloned() else {
         // A script shorter than the steps played: end the call rather than leave it live.
         let now = now_ms();
@@ -584,44 +659,141 @@ async fn reconcile(st: AppState, job: JobContext) -> Result<(), JobError> {
     Ok(())
 }
 
-/// Post-call analysis with the built-in analyzer, stored as the next version.
+/// Post-call analysis, stored as the next version: by the model when one is configured (see
+/// [`analysis_of`]), else by the built-in analyzer.
 async fn analyze(st: AppState, job: JobContext) -> Result<(), JobError> {
     let p: CallPayload = job.json()?;
+    let Some(input) = st.read(async |c| analysis_input(&mut *c, &p.project_id, &p.call_id, Vec::new()).await).await? else { return Ok(()) };
+    let last_try = job.attempt >= job.max_attempts;
+    let computed = match analysis_of(&st, &input, last_try).await {
+        Ok(a) => a,
+        // Retried by the job; its last attempt falls back instead of failing.
+        Err(e) => return Err(JobError::new(e.to_string())),
+    };
     st.write(async |tx| {
-        let Some(row) = db::find(&mut *tx, &p.project_id, &p.call_id).await? else { return Ok(()) };
-        run_analysis(&mut *tx, &row, &[], None).await?;
+        store_analysis(&mut *tx, &input.row, computed, None).await?;
         // Pages following the call show the analysis as soon as it is stored.
-        publish(&st, &mut *tx, &row).await
+        publish(&st, &mut *tx, &input.row).await
     })
     .await?;
     Ok(())
 }
 
-/// Analyzes a finished call with its agent's current analysis configuration plus `extra`
-/// questions and stores the result as a new version.
-async fn run_analysis(c: &mut AnyConnection, row: &CallRow, extra: &[crate::model::CustomQuestion], by: Option<&str>) -> Result<CallAnalysisView, AppError> {
+/// What an analysis reads, before any model is asked.
+struct AnalysisInput {
+    row: CallRow,
+    config: crate::model::AnalysisConfig,
+    extra: Vec<crate::model::CustomQuestion>,
+    transcript: Vec<TranscriptSegment>,
+}
+
+async fn analysis_input(c: &mut AnyConnection, project_id: &str, call_id: &str, extra: Vec<crate::model::CustomQuestion>) -> Result<Option<AnalysisInput>, AppError> {
+    let Some(row) = db::find(&mut *c, project_id, call_id).await? else { return Ok(None) };
     let config = match &row.agent_id {
         Some(id) => crate::server::db::agents::find(&mut *c, &row.project_id, id).await?.map(|a| a.analysis).unwrap_or_default(),
         None => Default::default(),
     };
-    let transcript: Vec<TranscriptSegment> = stored_json(row, "transcript", &row.transcript)?;
-    let result = crate::server::analysis::analyze(&crate::server::analysis::Input {
-        transcript: &transcript,
-        config: &config,
-        extra_questions: extra,
-        answered_by: row.answered_by.unwrap_or_default(),
-    });
-    let text = serde_json::to_string(&result).map_err(|_| AppError::internal())?;
-    let now = now_ms();
-    let version = db::insert_analysis(&mut *c, &row.project_id, &row.id, "builtin", &text, by, now).await?;
-    Ok(CallAnalysisView { version, source: "builtin".into(), created_at: now, result })
+    let transcript: Vec<TranscriptSegment> = stored_json(&row, "transcript", &row.transcript)?;
+    Ok(Some(AnalysisInput { row, config, extra, transcript }))
 }
 
-/// Re-runs the analysis of a finished call (members and up), adding a version.
-pub async fn reanalyze(tx: &mut Tx, actor: &Actor, call_id: &str, extra: Vec<crate::model::CustomQuestion>) -> Result<CallAnalysisView, AppError> {
-    let row = load(&mut *tx, actor, call_id, Need::Edit).await?;
-    if !row.status.is_final() {
-        return Err(AppError::new(ErrorCode::Conflict, "The call is still going: analyze it once it has ended."));
+/// An analysis computed, not yet stored: who made it, what it found, and a note when the model
+/// was configured but the built-in analyzer answered.
+struct Computed {
+    source: String,
+    result: AnalysisResult,
+    note: Option<String>,
+}
+
+fn builtin(input: &AnalysisInput) -> AnalysisResult {
+    crate::server::analysis::analyze(&crate::server::analysis::Input {
+        transcript: &input.transcript,
+        config: &input.config,
+        extra_questions: &input.extra,
+        answered_by: input.row.answered_by.unwrap_or_default(),
+    })
+}
+
+/// The analysis of a call. Without a model: the built-in analyzer. With one: the model's answer
+/// through the JSON schema, validated against the question types; a failure (unreachable, or an
+/// answer that does not validate) is an error for the caller to retry, unless `fall_back`, when
+/// the built-in analyzer answers instead and the version carries a note saying why.
+async fn analysis_of(st: &AppState, input: &AnalysisInput, fall_back: bool) -> Result<Computed, crate::server::llm::LlmError> {
+    let Some(cfg) = &st.config.llm else { return Ok(Computed { source: "builtin".into(), result: builtin(input), note: None }) };
+    let llm = crate::server::llm::Llm::new(cfg);
+    match llm.analyze(&input.transcript, &input.config, &input.extra, input.row.answered_by.unwrap_or_default()).await {
+        Ok(result) => Ok(Computed { source: llm.source(), result, note: None }),
+        Err(e) if fall_back => {
+            tracing::warn!(call_id = %input.row.id, error = %e, "model analysis failed; the built-in analyzer answered");
+            Ok(Computed {
+                source: "builtin".into(),
+                result: builtin(input),
+                note: Some(format!("{} The built-in analyzer answered instead.", capitalize_first(&e.to_string()))),
+            })
+        }
+        Err(e) => Err(e),
     }
-    run_analysis(&mut *tx, &row, &extra, actor.user_id()).await
+}
+
+fn capitalize_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect::<String>() + if s.ends_with('.') { "" } else { "." },
+        None => String::new(),
+    }
+}
+
+/// Stores an analysis as the call's next version. The version number comes from the stored ones;
+/// a concurrent insert of the same number loses on the unique (call, version) index and tries
+/// the next one.
+async fn store_analysis(tx: &mut Tx, row: &CallRow, computed: Computed, by: Option<&str>) -> Result<CallAnalysisView, AppError> {
+    let mut stored = serde_json::to_value(&computed.result).map_err(|_| AppError::internal())?;
+    if let (Some(note), Some(o)) = (&computed.note, stored.as_object_mut()) {
+        o.insert("note".into(), serde_json::Value::String(note.clone()));
+    }
+    let text = stored.to_string();
+    let now = now_ms();
+    let mut tries = 0;
+    let version = loop {
+        let mut sp = sqlx::Connection::begin(&mut **tx).await?;
+        let r = db::insert_analysis(&mut sp, &row.project_id, &row.id, &computed.source, &text, by, now).await;
+        match crate::server::db::settle(sp, r).await {
+            Ok(v) => break v,
+            Err(e) if crate::server::error::is_unique_violation(&e) && tries < 3 => tries += 1,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    Ok(CallAnalysisView { version, source: computed.source, created_at: now, note: computed.note, result: computed.result })
+}
+
+/// Re-runs the analysis of a finished call (members and up) with the agent's current
+/// configuration plus `extra` questions, adding a version. With a model configured it is asked
+/// between two transactions (read, ask, write); if it fails, the built-in analyzer answers and the
+/// version says why (a person is waiting, so there is no retry later).
+pub async fn reanalyze(st: &AppState, actor: &Actor, call_id: &str, extra: Vec<crate::model::CustomQuestion>) -> Result<CallAnalysisView, AppError> {
+    let input = st
+        .read(async |c| {
+            let row = load(&mut *c, actor, call_id, Need::Edit).await?;
+            if !row.status.is_final() {
+                return Err(AppError::new(ErrorCode::Conflict, "The call is still going: analyze it once it has ended."));
+            }
+            analysis_input(&mut *c, &row.project_id, &row.id, extra).await?.ok_or_else(call_not_found)
+        })
+        .await?;
+    let computed = match analysis_of(st, &input, false).await {
+        Ok(c) => c,
+        // One more try for an answer that did not validate (models vary), then fall back.
+        Err(crate::server::llm::LlmError::Invalid(_)) => analysis_of(st, &input, true).await.map_err(|_| AppError::internal())?,
+        Err(e) => Computed {
+            source: "builtin".into(),
+            result: builtin(&input),
+            note: Some(format!("{} The built-in analyzer answered instead.", capitalize_first(&e.to_string()))),
+        },
+    };
+    st.write(async |tx| {
+        // Access again: the caller may have lost it while the model thought.
+        let row = load(&mut *tx, actor, call_id, Need::Edit).await?;
+        store_analysis(tx, &row, computed, actor.user_id()).await
+    })
+    .await
 }

@@ -19,6 +19,7 @@ pub mod calls;
 pub mod jobs;
 pub mod numbers;
 pub mod projects;
+pub mod recordings;
 pub mod team;
 pub mod twilio;
 pub mod voices;

@@ -29,6 +29,11 @@ pub trait Conversation {
     fn agent_turn(&mut self, turn: &Turn) -> Option<String>;
     /// The caller's next line; asked first (with an empty transcript) when the caller speaks first.
     fn caller_turn(&mut self, turn: &Turn) -> Option<String>;
+    /// Whether the side whose line was just said hangs up right after it (a model's "goodbye"
+    /// that ends the call). The built-in conversation hangs up by returning `None` instead.
+    fn hangs_up_after_line(&mut self) -> bool {
+        false
+    }
 }
 
 /// The kind of person who picks up.

@@ -19,6 +19,7 @@
 pub mod conversation;
 pub mod magic;
 pub mod prompt;
+pub mod replay;
 mod rng;
 
 pub use conversation::{Conversation, Persona, Scripted, Turn};
@@ -248,6 +249,9 @@ impl Answered {
             if !self.say(Speaker::User, &hello, FIRST_WORDS) {
                 return EndReason::MaxDurationReached;
             }
+            if conversation.hangs_up_after_line() {
+                return EndReason::UserHangup;
+            }
         }
         let Some(opening) = self.opening(input, conversation) else { return EndReason::AgentHangup };
         if !self.say(Speaker::Agent, &opening, self.first_pause(AGENT_PAUSE)) {
@@ -258,12 +262,18 @@ impl Answered {
             if !self.say(Speaker::User, &line, CALLER_PAUSE) {
                 return EndReason::MaxDurationReached;
             }
+            if conversation.hangs_up_after_line() {
+                return EndReason::UserHangup;
+            }
             if self.segments.len() >= MAX_SEGMENTS {
                 break;
             }
             let Some(line) = conversation.agent_turn(&self.turn()) else { return EndReason::AgentHangup };
             if !self.say(Speaker::Agent, &line, AGENT_PAUSE) {
                 return EndReason::MaxDurationReached;
+            }
+            if conversation.hangs_up_after_line() {
+                return EndReason::AgentHangup;
             }
         }
         EndReason::MaxDurationReached // out of segments: silence until the limit

@@ -89,7 +89,12 @@ pub fn call_json(c: &CallView) -> Value {
         "to": c.to,
         "phoneNumber": c.to,
         "date": rfc2822(c.created_at),
-        "recordingUrls": if c.has_recording { vec![format!("/api/v1/calls/{}/recording", c.id)] } else { Vec::new() },
+        // A single call carries a signed link; history items the plain path (it needs credentials).
+        "recordingUrls": match (&c.recording, c.has_recording) {
+            (Some(r), _) => vec![r.url.clone()],
+            (None, true) => vec![crate::server::services::recordings::path(&c.id)],
+            (None, false) => Vec::new(),
+        },
         "data": c.analysis.as_ref().map(|a| json!(a.result.answers)).unwrap_or(json!([])),
         "endReason": c.end_reason,
         "answeredBy": c.answered_by,
@@ -107,7 +112,7 @@ pub async fn get_call(State(st): State<AppState>, headers: HeaderMap, body: Byte
     let b: CallBody = json_body(&body)?;
     required(&[("sid", &b.sid), ("projectId", &b.project_id)])?;
     let (sid, pid) = (b.sid.unwrap_or_default(), b.project_id.unwrap_or_default());
-    let call = st.read(async |c| calls::get(c, &a, &sid).await).await?;
+    let call = st.read(async |c| calls::get(&st, c, &a, &sid).await).await?;
     if call.project_id != pid {
         return Err(calls::call_not_found().into());
     }
@@ -223,7 +228,7 @@ pub async fn analysis(State(st): State<AppState>, headers: HeaderMap, body: Byte
     required(&[("sid", &b.sid)])?;
     let sid = b.sid.unwrap_or_default();
     let questions = crate::server::services::agents::clean_questions(b.questions)?;
-    let v = st.write(async |tx| calls::reanalyze(tx, &a, &sid, questions).await).await?;
+    let v = calls::reanalyze(&st, &a, &sid, questions).await?;
     let answers: Vec<Value> = v
         .result
         .answers

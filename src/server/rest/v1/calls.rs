@@ -12,6 +12,7 @@ use crate::server::services::calls::{self, PlaceCall};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -152,7 +153,7 @@ pub async fn list_calls(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1
     responses((status = 200, description = "A call with its transcript and latest analysis", body = Envelope<CallOut>), E400, E401, E404))]
 pub async fn get_call(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<CallOut> {
     let a = actor(&st, &h).await?;
-    ok("Call", st.read(async |c| calls::get(c, &a, &id).await).await?.into())
+    ok("Call", st.read(async |c| calls::get(&st, c, &a, &id).await).await?.into())
 }
 
 #[utoipa::path(get, path = "/calls/{id}/events", tag = "calls", params(("id" = String, Path, description = "Call id")), security(("bearer" = []), ("api_key" = [])),
@@ -167,6 +168,83 @@ pub async fn call_events(State(st): State<AppState>, h: HeaderMap, V1Path(id): V
 pub async fn cancel_call(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<CallOut> {
     let a = actor(&st, &h).await?;
     ok("Call canceled", st.write(async |tx| calls::cancel(&st, tx, &a, &id).await).await?.into())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecordingQuery {
+    /// Of a signed link (the call's `recording.url`): when it stops working, Unix seconds.
+    expires: Option<i64>,
+    /// Of a signed link: hex HMAC-SHA256 over the call id and `expires`, keyed by the server secret.
+    signature: Option<String>,
+}
+
+#[utoipa::path(get, path = "/calls/{id}/recording", tag = "calls", params(("id" = String, Path, description = "Call id"), RecordingQuery,
+    ("Range" = Option<String>, Header, description = "One byte range (`bytes=0-1023`), so players can seek")),
+    security(("bearer" = []), ("api_key" = []), ()),
+    responses((status = 200, description = "The recording (members of the call's project, viewer and up, or a signed link): \
+        a mono 16-bit PCM WAV at 8 kHz", content_type = "audio/wav", body = Vec<u8>),
+        (status = 206, description = "The requested byte range", content_type = "audio/wav", body = Vec<u8>),
+        (status = 403, description = "A signed link that expired or was altered (open the call again for a fresh one)", body = super::types::ErrorEnvelope),
+        (status = 416, description = "A range outside the recording"),
+        E400, E401, E404))]
+pub async fn call_recording(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Query(q): V1Query<RecordingQuery>) -> V1Result<Response> {
+    use crate::server::services::recordings;
+    let audio = if q.expires.is_some() || q.signature.is_some() {
+        recordings::verify(&st.config.secret_key, &id, q.expires, q.signature.as_deref(), crate::server::db::now_ms())?;
+        st.read(async |c| recordings::audio_by_link(c, &id).await).await?
+    } else {
+        let a = actor(&st, &h).await?;
+        st.read(async |c| recordings::audio(c, &a, &id).await).await?
+    };
+    Ok(ranged(&h, audio.content_type, audio.bytes))
+}
+
+/// The body, or the one byte range the request asks for (`bytes=a-b`, `bytes=a-`, `bytes=-n`);
+/// anything else gets the whole body.
+fn ranged(h: &HeaderMap, content_type: String, bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    let len = bytes.len() as u64;
+    let range = h.get(header::RANGE).and_then(|v| v.to_str().ok()).and_then(|r| parse_range(r, len));
+    let common = [(header::CONTENT_TYPE, content_type), (header::ACCEPT_RANGES, "bytes".to_string()), (header::CACHE_CONTROL, "private, max-age=300".to_string())];
+    match range {
+        Some(Some((start, end))) => {
+            let body = bytes[start as usize..=end as usize].to_vec();
+            let content_range = (header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
+            (StatusCode::PARTIAL_CONTENT, common, [content_range], body).into_response()
+        }
+        Some(None) => (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{len}"))]).into_response(),
+        None => (StatusCode::OK, common, bytes).into_response(),
+    }
+}
+
+/// `None`: no usable range header (serve everything); `Some(None)`: unsatisfiable.
+fn parse_range(raw: &str, len: u64) -> Option<Option<(u64, u64)>> {
+    let spec = raw.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = match (a.is_empty(), b.is_empty()) {
+        (true, false) => {
+            let n: u64 = b.parse().ok()?;
+            if n == 0 || len == 0 {
+                return Some(None);
+            }
+            (len.saturating_sub(n), len - 1)
+        }
+        (false, _) => {
+            let start: u64 = a.parse().ok()?;
+            let end: u64 = if b.is_empty() { len.saturating_sub(1) } else { b.parse::<u64>().ok()?.min(len.saturating_sub(1)) };
+            if start >= len || end < start {
+                return Some(None);
+            }
+            (start, end)
+        }
+        (true, true) => return None,
+    };
+    Some(Some(range))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -187,7 +265,7 @@ pub async fn analyze_call(
 ) -> V1Result<(StatusCode, Json<Envelope<CallAnalysisOut>>)> {
     let a = actor(&st, &h).await?;
     let questions = crate::server::services::agents::clean_questions(b.questions)?;
-    created("Analysis added", st.write(async |tx| calls::reanalyze(tx, &a, &id, questions).await).await?.into())
+    created("Analysis added", calls::reanalyze(&st, &a, &id, questions).await?.into())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -256,4 +334,21 @@ pub async fn test_call(
     let variables = crate::server::rest::talkstack::call::variables(b.payload)?;
     let call = st.write(async |tx| calls::test_inbound(&st, tx, &a, &number_id, b.from.as_deref(), variables).await).await?;
     created("Test call placed", call.into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn byte_ranges() {
+        use super::parse_range;
+        assert_eq!(parse_range("bytes=0-9", 100), Some(Some((0, 9))));
+        assert_eq!(parse_range("bytes=90-", 100), Some(Some((90, 99))));
+        assert_eq!(parse_range("bytes=-10", 100), Some(Some((90, 99))));
+        assert_eq!(parse_range("bytes=50-500", 100), Some(Some((50, 99))));
+        assert_eq!(parse_range("bytes=100-", 100), Some(None));
+        assert_eq!(parse_range("bytes=9-3", 100), Some(None));
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), None);
+        assert_eq!(parse_range("items=0-1", 100), None);
+        assert_eq!(parse_range("bytes=x-1", 100), None);
+    }
 }

@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calls::stream_calls))
         .routes(routes!(calls::get_call))
         .routes(routes!(calls::call_events))
+        .routes(routes!(calls::call_recording))
         .routes(routes!(calls::cancel_call))
         .routes(routes!(calls::analyze_call))
         .routes(routes!(calls::test_call))

@@ -495,7 +495,13 @@ pub struct CallOut {
     #[schema(value_type = Object)]
     pub metadata: serde_json::Value,
     pub transcript: Vec<crate::model::TranscriptSegment>,
+    /// Whether a recording is ready to play.
     pub has_recording: bool,
+    pub recording_status: crate::model::RecordingStatus,
+    /// Why there is no recording, when `recording_status` is `unavailable`.
+    pub recording_note: Option<String>,
+    /// On a single call, when ready: a signed link (about an hour) that plays without credentials.
+    pub recording: Option<crate::model::RecordingView>,
     pub cost: f64,
     pub currency: String,
     pub scheduled_at: Option<Timestamp>,
@@ -510,15 +516,19 @@ pub struct CallOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CallAnalysisOut {
     pub version: i64,
+    /// `builtin`, or `llm:<model>`.
     pub source: String,
     pub created_at: Timestamp,
+    /// Why the built-in analyzer answered although a model is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     #[serde(flatten)]
     pub result: crate::model::AnalysisResult,
 }
 
 impl From<crate::model::CallAnalysisView> for CallAnalysisOut {
     fn from(a: crate::model::CallAnalysisView) -> Self {
-        CallAnalysisOut { version: a.version, source: a.source, created_at: Timestamp(a.created_at), result: a.result }
+        CallAnalysisOut { version: a.version, source: a.source, created_at: Timestamp(a.created_at), note: a.note, result: a.result }
     }
 }
 
@@ -541,6 +551,9 @@ impl From<crate::model::CallView> for CallOut {
             metadata: c.metadata,
             transcript: c.transcript,
             has_recording: c.has_recording,
+            recording_status: c.recording_status,
+            recording_note: c.recording_note,
+            recording: c.recording,
             cost: c.cost,
             currency: c.currency,
             scheduled_at: c.scheduled_at.map(Timestamp),

@@ -7,7 +7,7 @@
 
 use super::live::use_call_feed;
 use super::{end_reason_label, format_duration, format_offset, sentiment_label, status_label, CallStatusBadge};
-use crate::model::{CallAnalysisView, CallDetailView, CallEventView, CallStatus, CallView, Direction, QuestionKind, Speaker, TranscriptSegment};
+use crate::model::{CallAnalysisView, CallDetailView, CallEventView, CallStatus, CallView, Direction, QuestionKind, RecordingStatus, Speaker, TranscriptSegment};
 use crate::server_fns::calls::{call_detail, CancelCall, RerunAnalysis};
 use crate::ui::components::{on_action_ok, Alert, Card, FormError, ServerErrors, SubmitButton, DANGER_BUTTON, SELECT_CLASS};
 use crate::ui::layout::{with_project, LoadingPanel};
@@ -165,17 +165,28 @@ fn Section(id: &'static str, title: &'static str, children: Children) -> impl In
 
 #[component]
 fn Recording(call: CallView) -> impl IntoView {
-    let body = if call.has_recording {
-        let src = format!("/api/v1/calls/{}/recording", call.id);
-        view! {
-            <audio controls=true preload="metadata" src=src.clone() class="w-full" aria-label="Call recording"></audio>
-            <p class="mt-2 text-xs text-slate-500"><a href=src class=TEXT_LINK download="">"Download the recording"</a></p>
+    let body = match (&call.recording, call.recording_status) {
+        (Some(r), _) => {
+            let src = r.url.clone();
+            let note = format!("{} · {} KB", format_duration(Some(r.duration_ms)), r.size_bytes / 1024);
+            view! {
+                <audio controls=true preload="metadata" src=src.clone() class="w-full" aria-label="Call recording"></audio>
+                <p class="mt-2 flex flex-wrap gap-x-3 text-xs text-slate-500">
+                    <span>{note}</span>
+                    <a href=src class=TEXT_LINK download="">"Download"</a>
+                </p>
+            }
+            .into_any()
         }
-        .into_any()
-    } else {
-        let why =
-            if call.status.is_live() || call.status == CallStatus::Queued { "The recording will be ready after the call ends." } else { "This call has no recording." };
-        view! { <p class="text-sm text-slate-600">{why}</p> }.into_any()
+        (None, RecordingStatus::Pending) => view! { <p class="text-sm text-slate-600" role="status">"The recording is being prepared…"</p> }.into_any(),
+        (None, RecordingStatus::Unavailable) => {
+            let why = call.recording_note.clone().unwrap_or_else(|| "The recording could not be made.".into());
+            view! { <p class="text-sm text-slate-600">{format!("No recording: {why}")}</p> }.into_any()
+        }
+        (None, _) if call.status.is_live() || call.status == CallStatus::Queued => {
+            view! { <p class="text-sm text-slate-600">"The recording will be ready after the call ends, if the agent records calls."</p> }.into_any()
+        }
+        (None, _) => view! { <p class="text-sm text-slate-600">"This call has no recording: its agent does not record calls, or nothing was said."</p> }.into_any(),
     };
     view! {
         <Section id="recording-heading" title="Recording">
