@@ -177,6 +177,9 @@ on_both!(every_magic_number_has_its_outcome, |app| {
     assert!(["agent_hangup", "user_hangup"].contains(&done["end_reason"].as_str().unwrap()), "{done}");
     assert!(done["transcript"].as_array().unwrap().len() >= 4, "{done}");
     assert!(done["duration_ms"].as_i64().unwrap() > 0 && done["cost"].as_f64().unwrap() > 0.0, "{done}");
+    // The duration is the conversation's (call time), not the faster wall clock it played on.
+    let last_word = done["transcript"].as_array().unwrap().iter().filter_map(|s| s["end_ms"].as_i64()).max().unwrap();
+    assert!(done["duration_ms"].as_i64().unwrap() >= last_word, "{done}");
 });
 
 on_both!(idempotency_keys_return_the_first_call, |app| {

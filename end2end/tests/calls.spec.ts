@@ -8,8 +8,9 @@ function rand(): string {
 
 /** A US number nobody else uses in this run (the simulator only looks at the last four digits). */
 function randomNumber(): string {
-  const n = Math.floor(1000000 + Math.random() * 8999999).toString();
-  return `+1415${n}`;
+  const exchange = 200 + Math.floor(Math.random() * 800);
+  const line = Math.floor(1000 + Math.random() * 9000);
+  return `+1415${exchange}${line}`;
 }
 
 async function createProject(page: Page, name: string): Promise<string> {

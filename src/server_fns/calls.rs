@@ -79,7 +79,8 @@ pub async fn place_call(
             project_id: Some(project_id),
             to,
             from: from.filter(|s| !s.trim().is_empty()),
-            variables: variables.unwrap_or_default(),
+            // An empty field is a value not given (the service then names it as missing).
+            variables: variables.unwrap_or_default().into_iter().filter(|(_, v)| !v.trim().is_empty()).collect(),
             metadata,
             delay_secs,
         };

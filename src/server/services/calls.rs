@@ -617,6 +617,9 @@ async fn play_step(st: &AppState, tx: &mut Tx, project_id: &str, call_id: &str, 
         }
         Step::Ended { status, reason } => {
             end(&mut next, status, reason, now);
+            // A simulated call lasts its script's call time, not the faster wall clock it played
+            // on (the transcript's offsets, the recording and the cost agree with it).
+            next.duration_ms = Some(script.outcome.duration_ms);
             next.answered_by = next.answered_by.or(script.outcome.answered_by);
             if let Some(d) = next.duration_ms {
                 next.cost_micros = d * SIMULATED_MICROS_PER_MINUTE / 60_000;
