@@ -256,6 +256,8 @@ fn queued_row(actor: &Actor, agent: &AgentView, now: i64) -> CallRow {
         ended_at: None,
         duration_ms: None,
         updated_at: now,
+        sentiment: None,
+        success: None,
     }
 }
 
@@ -309,6 +311,8 @@ pub fn view(row: &CallRow, analysis: Option<CallAnalysisView>) -> Result<CallVie
         ended_at: row.ended_at,
         duration_ms: row.duration_ms,
         analysis,
+        sentiment: row.sentiment,
+        success: row.success,
     })
 }
 
@@ -415,6 +419,12 @@ async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: Call
     }
     if next.status != before.status {
         db::insert_event(&mut *tx, &next.project_id, &next.id, next.status, detail, now).await?;
+    }
+    if next.transcript != before.transcript {
+        db::index_search(&mut *tx, &next).await?;
+    }
+    if next.status.is_final() && !before.status.is_final() {
+        super::stats::call_finished(&mut *tx, &next).await?;
     }
     if next.status.is_final() {
         if next.answered_at.is_some() {
@@ -612,6 +622,7 @@ async fn run_analysis(c: &mut AnyConnection, row: &CallRow, extra: &[crate::mode
     let text = serde_json::to_string(&result).map_err(|_| AppError::internal())?;
     let now = now_ms();
     let version = db::insert_analysis(&mut *c, &row.project_id, &row.id, "builtin", &text, by, now).await?;
+    super::stats::analysis_stored(&mut *c, &row.project_id, &row.id, &result).await?;
     Ok(CallAnalysisView { version, source: "builtin".into(), created_at: now, result })
 }
 
