@@ -213,6 +213,56 @@ pub struct CallView {
     pub duration_ms: Option<i64>,
     /// The latest analysis version, once there is one.
     pub analysis: Option<CallAnalysisView>,
+    /// The latest analysis's caller sentiment and success, kept on the call so that lists show and
+    /// filter them without loading analyses; `None` before the first analysis (success also when
+    /// the agent has no success criteria).
+    pub sentiment: Option<Sentiment>,
+    pub success: Option<bool>,
+}
+
+/// One UTC day of the Overview: the calls created that day that have finished, by outcome.
+/// `completed` excludes voicemail (`end_reason` `voicemail_reached`), counted apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OverviewDay {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub completed: i64,
+    pub voicemail: i64,
+    pub busy: i64,
+    pub no_answer: i64,
+    pub failed: i64,
+    pub canceled: i64,
+}
+
+/// A project's call statistics over the last `days` UTC days (today included), from the per-day
+/// aggregates kept as calls finish and are analyzed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OverviewView {
+    /// 7, 30 or 90.
+    pub days: u32,
+    /// First and last day of the period, `YYYY-MM-DD` UTC.
+    pub from_day: String,
+    pub to_day: String,
+    /// Every day of the period, zeros included, oldest first.
+    pub per_day: Vec<OverviewDay>,
+    /// Finished calls.
+    pub total: i64,
+    /// Finished calls that were answered (by a person or a machine).
+    pub answered: i64,
+    /// `answered` over the finished calls that were dialled (all but canceled ones).
+    pub answer_rate: Option<f64>,
+    /// Mean duration of the answered calls.
+    pub avg_duration_ms: Option<i64>,
+    pub success_yes: i64,
+    pub success_no: i64,
+    /// `success_yes` over the calls judged (yes + no).
+    pub success_rate: Option<f64>,
+    pub sentiment_positive: i64,
+    pub sentiment_neutral: i64,
+    pub sentiment_negative: i64,
+    pub sentiment_unknown: i64,
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The `talkdeck` command line: `serve` (default, with the job worker pool), `migrate`,
-//! `create-user`, `jobs` (list, retry). Thin adapters over `services`.
+//! `create-user`, `jobs` (list, retry), `seed-demo`. Thin adapters over `services`.
 
 use crate::server::config::Config;
 use crate::server::db::Database;
@@ -27,6 +27,19 @@ pub enum Command {
         email: String,
         #[arg(long)]
         name: String,
+    },
+    /// Create a demo project with agents, numbers and N historical calls (transcripts, analyses)
+    /// over the last 90 days, for demos and benchmarks. Prints the demo user's email and password.
+    SeedDemo {
+        /// How many calls.
+        #[arg(long, default_value_t = 1000)]
+        calls: u64,
+        /// The demo user (created if missing, else reused with its password unchanged).
+        #[arg(long, default_value = "demo@talkdeck.local")]
+        email: String,
+        /// The new demo user's password (default: generated and printed). Also TALKDECK_PASSWORD.
+        #[arg(long, env = "TALKDECK_PASSWORD")]
+        password: Option<String>,
     },
     /// Inspect background jobs (lists pending, running and dead jobs by default).
     Jobs {
@@ -79,6 +92,29 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 Err(e) => Err(e.message.into()),
             }
+        }
+        Command::SeedDemo { calls, email, password } => {
+            let state = build_state(config).await?;
+            let started = std::time::Instant::now();
+            let mut last = std::time::Instant::now();
+            let mut progress = |done: u64, total: u64| {
+                if last.elapsed().as_millis() >= 500 || done == total {
+                    last = std::time::Instant::now();
+                    let secs = started.elapsed().as_secs_f64().max(0.001);
+                    eprint!("\rseeding calls: {done}/{total} ({:.0}%), {:.0} calls/s, {secs:.0} s   ", done as f64 * 100.0 / total.max(1) as f64, done as f64 / secs);
+                }
+            };
+            let opts = crate::server::services::demo::SeedOptions { email, password, calls, days: 90 };
+            let seeded = crate::server::services::demo::seed(&state, opts, &mut progress).await.map_err(|e| e.message)?;
+            eprintln!();
+            println!("project: {} ({})", seeded.project_name, seeded.project_id);
+            println!("calls:   {} in {:.1} s", seeded.calls, started.elapsed().as_secs_f64());
+            println!("email:   {}", seeded.email);
+            match seeded.password {
+                Some(p) => println!("password: {p}"),
+                None => println!("password: (unchanged: the user already existed)"),
+            }
+            Ok(())
         }
         Command::Jobs { action } => {
             let state = build_state(config).await?;

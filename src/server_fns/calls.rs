@@ -155,3 +155,15 @@ pub async fn recent_calls(project_id: String) -> Result<Vec<CallView>, AppError>
     })
     .await
 }
+
+/// The Overview's call statistics for the last `days` (7, 30 or 90) days.
+#[server(prefix = "/rpc", endpoint = "call_overview")]
+pub async fn call_overview(project_id: String, days: u32) -> Result<crate::model::OverviewView, AppError> {
+    sf::run(async {
+        let st = sf::state()?;
+        let a = sf::actor().await?;
+        let now = crate::server::db::now_ms();
+        st.read(async |c| services::stats::overview(c, &a, &project_id, days, now).await).await
+    })
+    .await
+}

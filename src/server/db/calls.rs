@@ -2,9 +2,13 @@
 //! project id, except [`project_of`] (which project a call id belongs to, before access is checked).
 //! A call's state changes through [`update_state`], which writes only if the call is still in the
 //! status and at the script step the caller read: concurrent writers cannot both win.
+//!
+//! Text search over numbers and transcripts is the one place where SQL differs by backend:
+//! [`index_search`] writes a call's search document and [`page`] reads it, through SQLite FTS5
+//! (`calls_fts`, keyed by `calls.search_key`) or a PostgreSQL `tsvector` (`calls.search_doc`).
 
 use super::{typed_all, typed_opt, Flag};
-use crate::model::{AnsweredBy, CallStatus, Direction, EndReason, SpeaksFirst};
+use crate::model::{AnsweredBy, CallStatus, Direction, EndReason, Sentiment, SpeaksFirst, TranscriptSegment};
 use sqlx::{AnyConnection, Row};
 
 const TABLE: &str = "calls";
@@ -55,16 +59,29 @@ pub struct CallRow {
     pub ended_at: Option<i64>,
     pub duration_ms: Option<i64>,
     pub updated_at: i64,
+    /// The latest analysis's, set by [`set_outcome`] (never by [`insert`] or [`update_state`]).
+    #[sqlx(try_from = "super::StoredOpt<Sentiment>")]
+    pub sentiment: Option<Sentiment>,
+    #[sqlx(try_from = "super::OptFlag")]
+    pub success: Option<bool>,
 }
 
-const COLUMNS: &str = "id, project_id, agent_id, agent_name, agent_version, direction, from_number, to_number, status, end_reason, \
+/// The columns [`insert`] writes.
+const INSERT_COLUMNS: &str = "id, project_id, agent_id, agent_name, agent_version, direction, from_number, to_number, status, end_reason, \
      answered_by, provider, provider_call_id, is_test, prompt, first_message, speaks_first, max_duration_secs, recording_enabled, \
      recording_path, variables, metadata, transcript, step, cost_micros, currency, scheduled_at, created_by, created_at, started_at, \
      answered_at, ended_at, duration_ms, updated_at";
 
+/// The columns a [`CallRow`] reads.
+const COLUMNS: &str = "id, project_id, agent_id, agent_name, agent_version, direction, from_number, to_number, status, end_reason, \
+     answered_by, provider, provider_call_id, is_test, prompt, first_message, speaks_first, max_duration_secs, recording_enabled, \
+     recording_path, variables, metadata, transcript, step, cost_micros, currency, scheduled_at, created_by, created_at, started_at, \
+     answered_at, ended_at, duration_ms, updated_at, sentiment, success";
+
+/// Stores a new call and indexes it for search.
 pub async fn insert(c: &mut AnyConnection, r: &CallRow) -> Result<(), sqlx::Error> {
     let sql = format!(
-        "INSERT INTO calls ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+        "INSERT INTO calls ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
          $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)"
     );
     sqlx::query(&sql)
@@ -102,9 +119,9 @@ pub async fn insert(c: &mut AnyConnection, r: &CallRow) -> Result<(), sqlx::Erro
         .bind(r.ended_at)
         .bind(r.duration_ms)
         .bind(r.updated_at)
-        .execute(c)
+        .execute(&mut *c)
         .await?;
-    Ok(())
+    index_search(c, r).await
 }
 
 /// Writes a call's changing state if it is still in `expected` status at script step
@@ -200,52 +217,298 @@ pub struct CallFilter {
     pub min_duration_ms: Option<i64>,
     pub max_duration_ms: Option<i64>,
     pub is_test: Option<bool>,
+    /// The latest analysis's caller sentiment / success.
+    pub sentiment: Option<Sentiment>,
+    pub success: Option<bool>,
+    /// Text search over the numbers and the transcript (see [`search_terms`]): every word must
+    /// appear (stemmed), and a run of digits matches anywhere in a number.
+    pub q: Option<String>,
+}
+
+/// The filters of `f` as `AND ...` clauses over `calls` columns (every value bound).
+fn conditions(f: &CallFilter, b: &mut super::page::Binds) -> String {
+    let mut sql = String::new();
+    let mut eq = |col: &str, v: Option<String>, b: &mut super::page::Binds| {
+        if let Some(v) = v {
+            sql.push_str(&format!(" AND {col} = {}", b.text(v)));
+        }
+    };
+    eq("status", f.status.map(|s| s.as_str().to_string()), b);
+    eq("direction", f.direction.map(|d| d.as_str().to_string()), b);
+    eq("agent_id", f.agent_id.clone(), b);
+    eq("end_reason", f.end_reason.map(|r| r.as_str().to_string()), b);
+    eq("to_number", f.to.clone(), b);
+    eq("from_number", f.from.clone(), b);
+    eq("sentiment", f.sentiment.map(|s| s.as_str().to_string()), b);
+    let ints = [
+        ("created_at >=", f.created_from),
+        ("created_at <", f.created_before),
+        ("ended_at >=", f.ended_from),
+        ("ended_at <", f.ended_before),
+        ("duration_ms >=", f.min_duration_ms),
+        ("duration_ms <=", f.max_duration_ms),
+        ("is_test =", f.is_test.map(i64::from)),
+        ("success =", f.success.map(i64::from)),
+    ];
+    for (cmp, v) in ints {
+        if let Some(v) = v {
+            sql.push_str(&format!(" AND {cmp} {}", b.int(v)));
+        }
+    }
+    sql
+}
+
+/// `AND` the row comes after the cursor `(created_at, id)` in newest-first order.
+fn after_cursor(before: &(i64, String), b: &mut super::page::Binds) -> String {
+    let (t1, i1) = (b.int(before.0), b.text(before.1.clone()));
+    let t2 = b.int(before.0);
+    format!(" AND (created_at < {t1} OR (created_at = {t2} AND id < {i1}))")
 }
 
 /// Newest first; `before` is the previous page's last (created_at, id). Every filter is an
 /// equality or range on an indexed prefix (project, created_at) and is bound, never spliced.
 pub async fn page(c: &mut AnyConnection, project_id: &str, f: &CallFilter, before: Option<(i64, String)>, limit: i64) -> Result<Vec<CallRow>, sqlx::Error> {
+    let terms = f.q.as_deref().map(search_terms).unwrap_or_default();
+    if !terms.is_empty() && is_sqlite(c) {
+        return sqlite_search_page(c, project_id, f, &terms, before, limit).await;
+    }
     let mut b = super::page::Binds::default();
     let mut sql = format!("SELECT {COLUMNS} FROM calls WHERE project_id = {}", b.text(project_id));
-    if let Some((t, id)) = before {
-        let (t1, i1) = (b.int(t), b.text(id));
-        let t2 = b.int(t);
-        sql.push_str(&format!(" AND (created_at < {t1} OR (created_at = {t2} AND id < {i1}))"));
+    if let Some(cur) = &before {
+        sql.push_str(&after_cursor(cur, &mut b));
     }
-    let eq = |col: &str, v: Option<String>, b: &mut super::page::Binds, sql: &mut String| {
-        if let Some(v) = v {
-            sql.push_str(&format!(" AND {col} = {}", b.text(v)));
-        }
-    };
-    eq("status", f.status.map(|s| s.as_str().to_string()), &mut b, &mut sql);
-    eq("direction", f.direction.map(|d| d.as_str().to_string()), &mut b, &mut sql);
-    eq("agent_id", f.agent_id.clone(), &mut b, &mut sql);
-    eq("end_reason", f.end_reason.map(|r| r.as_str().to_string()), &mut b, &mut sql);
-    eq("to_number", f.to.clone(), &mut b, &mut sql);
-    eq("from_number", f.from.clone(), &mut b, &mut sql);
-    if let Some(t) = f.created_from {
-        sql.push_str(&format!(" AND created_at >= {}", b.int(t)));
-    }
-    if let Some(t) = f.created_before {
-        sql.push_str(&format!(" AND created_at < {}", b.int(t)));
-    }
-    if let Some(t) = f.ended_from {
-        sql.push_str(&format!(" AND ended_at >= {}", b.int(t)));
-    }
-    if let Some(t) = f.ended_before {
-        sql.push_str(&format!(" AND ended_at < {}", b.int(t)));
-    }
-    if let Some(d) = f.min_duration_ms {
-        sql.push_str(&format!(" AND duration_ms >= {}", b.int(d)));
-    }
-    if let Some(d) = f.max_duration_ms {
-        sql.push_str(&format!(" AND duration_ms <= {}", b.int(d)));
-    }
-    if let Some(t) = f.is_test {
-        sql.push_str(&format!(" AND is_test = {}", b.int(t as i64)));
+    sql.push_str(&conditions(f, &mut b));
+    if !terms.is_empty() {
+        // PostgreSQL: the GIN index on the stored tsvector; the planner weighs it against walking
+        // (project_id, created_at) newest first and checking each row.
+        sql.push_str(&format!(" AND search_doc @@ to_tsquery('english', {})", b.text(pg_tsquery(&terms))));
     }
     sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", b.int(limit)));
     typed_all(TABLE, "id", b.fetch_all(c, &sql).await?)
+}
+
+// ---- text search (the one place where SQL differs by backend) --------------------------------
+
+/// `calls.search_key` = created_at * 2^SEARCH_KEY_SHIFT + a per-millisecond tie-breaker.
+pub const SEARCH_KEY_SHIFT: u32 = 20;
+
+fn is_sqlite(c: &AnyConnection) -> bool {
+    c.backend_name().eq_ignore_ascii_case("sqlite")
+}
+
+/// The first search key of calls created at `created_at`.
+pub fn search_key_base(created_at: i64) -> i64 {
+    created_at.max(0).saturating_mul(1 << SEARCH_KEY_SHIFT)
+}
+
+/// One term of a search query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTerm {
+    /// A word (lower case, letters and digits): matches that word in the transcript, stemmed.
+    Word(String),
+    /// A run of digits: matches anywhere in a number (and words of the transcript it starts).
+    Digits(String),
+}
+
+/// At most this many terms of a query are used.
+const MAX_TERMS: usize = 8;
+/// Terms are cut to this many characters.
+const MAX_TERM_CHARS: usize = 64;
+
+/// Splits a search query into terms. Something that looks like a phone number (`+1 (415)
+/// 555-0006`) is one run of its digits; otherwise the query is split on anything but letters and
+/// digits. Only letters and digits reach the engines' query syntax, so a query cannot inject any.
+pub fn search_terms(q: &str) -> Vec<SearchTerm> {
+    let q = q.trim();
+    let phone_like = q.chars().any(|c| c.is_ascii_digit()) && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if phone_like {
+        let digits: String = q.chars().filter(char::is_ascii_digit).take(MAX_TERM_CHARS).collect();
+        return vec![SearchTerm::Digits(digits)];
+    }
+    let mut out: Vec<SearchTerm> = Vec::new();
+    for w in q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        let w: String = w.chars().take(MAX_TERM_CHARS).flat_map(char::to_lowercase).collect();
+        let term = if w.chars().all(|c| c.is_ascii_digit()) { SearchTerm::Digits(w) } else { SearchTerm::Word(w) };
+        if !out.contains(&term) {
+            out.push(term);
+        }
+        if out.len() == MAX_TERMS {
+            break;
+        }
+    }
+    out
+}
+
+/// The digits of a number and every suffix of four digits or more: a digit query is a prefix
+/// query, and a prefix of some suffix is any substring, so `5550006` finds `+14155550006`.
+fn number_tokens(e164: &str, out: &mut String) {
+    let digits: Vec<char> = e164.chars().filter(char::is_ascii_digit).collect();
+    for i in 0..digits.len().saturating_sub(3) {
+        out.push(' ');
+        out.extend(&digits[i..]);
+    }
+}
+
+/// The text a call is found by: its numbers (as [`number_tokens`]) and what was said.
+pub fn search_document<'a>(from: &str, to: &str, said: impl IntoIterator<Item = &'a str>) -> String {
+    let mut doc = String::new();
+    number_tokens(from, &mut doc);
+    number_tokens(to, &mut doc);
+    for text in said {
+        doc.push(' ');
+        doc.push_str(text);
+    }
+    doc
+}
+
+fn row_document(r: &CallRow) -> String {
+    // A transcript that does not parse is reported where the call is read; here it only loses
+    // its words from the index.
+    let segments: Vec<TranscriptSegment> = serde_json::from_str(&r.transcript).unwrap_or_default();
+    search_document(&r.from_number, &r.to_number, segments.iter().map(|s| s.text.as_str()))
+}
+
+/// FTS5 query: every term, words as quoted strings, digit runs as prefix queries.
+pub fn fts5_query(terms: &[SearchTerm]) -> String {
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| match t {
+            SearchTerm::Word(w) => format!("\"{w}\""),
+            SearchTerm::Digits(d) => format!("\"{d}\"*"),
+        })
+        .collect();
+    parts.join(" ")
+}
+
+/// PostgreSQL `to_tsquery` text: every term, digit runs as prefix queries.
+pub fn pg_tsquery(terms: &[SearchTerm]) -> String {
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| match t {
+            SearchTerm::Word(w) => w.clone(),
+            SearchTerm::Digits(d) => format!("{d}:*"),
+        })
+        .collect();
+    parts.join(" & ")
+}
+
+/// Writes a call's search document: after [`insert`], and whenever its transcript changes.
+pub async fn index_search(c: &mut AnyConnection, r: &CallRow) -> Result<(), sqlx::Error> {
+    let doc = row_document(r);
+    if !is_sqlite(c) {
+        sqlx::query("UPDATE calls SET search_doc = to_tsvector('english', $1) WHERE project_id = $2 AND id = $3")
+            .bind(doc)
+            .bind(&r.project_id)
+            .bind(&r.id)
+            .execute(c)
+            .await?;
+        return Ok(());
+    }
+    let row = sqlx::query("SELECT search_key FROM calls WHERE project_id = $1 AND id = $2").bind(&r.project_id).bind(&r.id).fetch_optional(&mut *c).await?;
+    let existing: Option<i64> = row.map(|row| row.try_get::<Option<i64>, _>("search_key")).transpose()?.flatten();
+    let key = match existing {
+        Some(k) => k,
+        None => {
+            // The next free key of the call's millisecond (the unique index guards it too).
+            let base = search_key_base(r.created_at);
+            let top = sqlx::query("SELECT MAX(search_key) AS k FROM calls WHERE search_key >= $1 AND search_key < $2")
+                .bind(base)
+                .bind(base.saturating_add(1 << SEARCH_KEY_SHIFT))
+                .fetch_one(&mut *c)
+                .await?;
+            let key = top.try_get::<Option<i64>, _>("k")?.map_or(base, |k| k + 1);
+            sqlx::query("UPDATE calls SET search_key = $1 WHERE project_id = $2 AND id = $3").bind(key).bind(&r.project_id).bind(&r.id).execute(&mut *c).await?;
+            key
+        }
+    };
+    sqlx::query("INSERT OR REPLACE INTO calls_fts (rowid, doc) VALUES ($1, $2)").bind(key).bind(doc).execute(c).await?;
+    Ok(())
+}
+
+/// SQLite: the matches are walked in the FTS index's rowid order, which is `created_at` order,
+/// newest first, joined to their calls and filtered; the page stops after `limit` rows. Rows of
+/// one millisecond may sit in the index in another order than their ids, so the millisecond at
+/// the page's edge is read whole and the page cut in exact (created_at, id) order.
+async fn sqlite_search_page(
+    c: &mut AnyConnection,
+    project_id: &str,
+    f: &CallFilter,
+    terms: &[SearchTerm],
+    before: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<CallRow>, sqlx::Error> {
+    let query = |edge: Option<i64>| {
+        let mut b = super::page::Binds::default();
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM calls_fts CROSS JOIN calls ON calls.search_key = calls_fts.rowid \
+             WHERE calls_fts MATCH {} AND calls.project_id = {}",
+            b.text(fts5_query(terms)),
+            b.text(project_id)
+        );
+        if let Some(cur) = &before {
+            sql.push_str(&format!(" AND calls_fts.rowid < {}", b.int(search_key_base(cur.0.saturating_add(1)))));
+            sql.push_str(&after_cursor(cur, &mut b));
+        }
+        if let Some(t) = edge {
+            let (lo, hi) = (b.int(search_key_base(t)), b.int(search_key_base(t.saturating_add(1))));
+            sql.push_str(&format!(" AND calls_fts.rowid >= {lo} AND calls_fts.rowid < {hi}"));
+        }
+        sql.push_str(&conditions(f, &mut b));
+        sql.push_str(" ORDER BY calls_fts.rowid DESC");
+        if edge.is_none() {
+            sql.push_str(&format!(" LIMIT {}", b.int(limit)));
+        }
+        (sql, b)
+    };
+    let (sql, b) = query(None);
+    let mut rows: Vec<CallRow> = typed_all(TABLE, "id", b.fetch_all(&mut *c, &sql).await?)?;
+    if let Some(last) = rows.last().filter(|_| rows.len() as i64 >= limit).map(|r| r.created_at) {
+        let (sql, b) = query(Some(last));
+        let edge: Vec<CallRow> = typed_all(TABLE, "id", b.fetch_all(&mut *c, &sql).await?)?;
+        rows.retain(|r| r.created_at != last);
+        rows.extend(edge);
+    }
+    rows.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    rows.truncate(limit.max(0) as usize);
+    Ok(rows)
+}
+
+/// The latest analysis's outcome on the call. Returns the previous values and the call's
+/// creation time and status, read under the row's lock (the `UPDATE` takes it on PostgreSQL and
+/// waits for a concurrent analysis to commit), so the caller can adjust aggregates by the
+/// difference exactly once. `None` when the call is gone.
+pub async fn set_outcome(
+    c: &mut AnyConnection,
+    project_id: &str,
+    id: &str,
+    sentiment: Sentiment,
+    success: Option<bool>,
+) -> Result<Option<(Option<Sentiment>, Option<bool>, i64)>, sqlx::Error> {
+    let Some(prev) = sqlx::query("UPDATE calls SET sentiment = sentiment WHERE project_id = $1 AND id = $2 RETURNING sentiment, success, created_at")
+        .bind(project_id)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?
+    else {
+        return Ok(None);
+    };
+    #[derive(sqlx::FromRow)]
+    struct Prev {
+        #[sqlx(try_from = "super::StoredOpt<Sentiment>")]
+        sentiment: Option<Sentiment>,
+        #[sqlx(try_from = "super::OptFlag")]
+        success: Option<bool>,
+        created_at: i64,
+    }
+    let prev: Prev = super::typed(TABLE, "created_at", &prev)?;
+    sqlx::query("UPDATE calls SET sentiment = $1, success = $2 WHERE project_id = $3 AND id = $4")
+        .bind(sentiment.as_str())
+        .bind(success.map(i64::from))
+        .bind(project_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(Some((prev.sentiment, prev.success, prev.created_at)))
 }
 
 // ---- events ---------------------------------------------------------------------------------------
@@ -371,3 +634,68 @@ pub async fn remember_key(c: &mut AnyConnection, project_id: &str, key: &str, ha
         .await?;
     Ok(())
 }
+
+// ---- bulk loads (seed-demo) -----------------------------------------------------------------------
+
+/// The columns of a bulk call insert ([`super::bulk::insert`]), search index included:
+/// `search_key` on SQLite (its FTS rows go in with [`FTS_COLUMNS`]), `search_doc` on PostgreSQL.
+pub fn bulk_columns(sqlite: bool) -> Vec<(&'static str, &'static str)> {
+    let mut cols: Vec<(&'static str, &'static str)> = INSERT_COLUMNS.split(',').map(|c| (c.trim(), "?")).collect();
+    cols.push(("sentiment", "?"));
+    cols.push(("success", "?"));
+    cols.push(if sqlite { ("search_key", "?") } else { ("search_doc", "to_tsvector('english', ?)") });
+    cols
+}
+
+/// The FTS5 rows of a bulk load (SQLite).
+pub const FTS_COLUMNS: [(&str, &str); 2] = [("rowid", "?"), ("doc", "?")];
+
+/// The values of `r` for [`bulk_columns`]; `search` is the search key (SQLite) or the search
+/// document (PostgreSQL).
+pub fn bulk_values(r: CallRow, search: super::bulk::Val) -> Vec<super::bulk::Val> {
+    use super::bulk::Val;
+    vec![
+        r.id.into(),
+        r.project_id.into(),
+        r.agent_id.into(),
+        r.agent_name.into(),
+        r.agent_version.into(),
+        r.direction.as_str().into(),
+        r.from_number.into(),
+        r.to_number.into(),
+        r.status.as_str().into(),
+        Val::OptText(r.end_reason.map(|e| e.as_str().to_string())),
+        Val::OptText(r.answered_by.map(|a| a.as_str().to_string())),
+        r.provider.into(),
+        r.provider_call_id.into(),
+        i64::from(r.is_test).into(),
+        r.prompt.into(),
+        r.first_message.into(),
+        r.speaks_first.as_str().into(),
+        r.max_duration_secs.into(),
+        i64::from(r.recording_enabled).into(),
+        r.recording_path.into(),
+        r.variables.into(),
+        r.metadata.into(),
+        r.transcript.into(),
+        r.step.into(),
+        r.cost_micros.into(),
+        r.currency.into(),
+        r.scheduled_at.into(),
+        r.created_by.into(),
+        r.created_at.into(),
+        r.started_at.into(),
+        r.answered_at.into(),
+        r.ended_at.into(),
+        r.duration_ms.into(),
+        r.updated_at.into(),
+        Val::OptText(r.sentiment.map(|s| s.as_str().to_string())),
+        Val::OptInt(r.success.map(i64::from)),
+        search,
+    ]
+}
+
+/// The columns of bulk event and analysis inserts.
+pub const EVENT_COLUMNS: [(&str, &str); 6] = [("id", "?"), ("call_id", "?"), ("project_id", "?"), ("status", "?"), ("detail", "?"), ("created_at", "?")];
+pub const ANALYSIS_COLUMNS: [(&str, &str); 8] =
+    [("id", "?"), ("call_id", "?"), ("project_id", "?"), ("version", "?"), ("source", "?"), ("result", "?"), ("created_by", "?"), ("created_at", "?")];

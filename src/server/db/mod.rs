@@ -4,6 +4,7 @@
 //! Nothing in here decides authorization.
 
 pub mod agents;
+pub mod bulk;
 pub mod calls;
 pub mod integrations;
 pub mod jobs;
@@ -11,6 +12,7 @@ pub mod numbers;
 pub mod page;
 pub mod projects;
 pub mod recordings;
+pub mod stats;
 pub mod users;
 pub mod voices;
 
@@ -189,6 +191,37 @@ impl<'r> sqlx::Decode<'r, Any> for Flag {
     }
 }
 
+/// A nullable 0/1 BIGINT boolean column (`#[sqlx(try_from = "OptFlag")]` on an `Option<bool>`):
+/// NULL is `None`, any value other than 0 or 1 a decode error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptFlag(pub Option<bool>);
+
+impl From<OptFlag> for Option<bool> {
+    fn from(f: OptFlag) -> Option<bool> {
+        f.0
+    }
+}
+
+impl sqlx::Type<Any> for OptFlag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Any> for OptFlag {
+    fn decode(value: <Any as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::ValueRef;
+        if value.is_null() {
+            return Ok(OptFlag(None));
+        }
+        Ok(OptFlag(Some(Flag::try_from(<i64 as sqlx::Decode<'r, Any>>::decode(value)?)?.0)))
+    }
+}
+
 /// A text column read through its Rust type's `TryFrom<String>` (the model enums, `Role`,
 /// `AnalysisConfig`, `JobState`, `AuditAction`): row structs name the type in
 /// `#[sqlx(try_from = "super::Stored<Direction>")]` and get the field as that type. The conversion
@@ -265,6 +298,7 @@ stored!(
     crate::model::EndReason,
     crate::model::AnsweredBy,
     crate::model::RecordingStatus,
+    crate::model::Sentiment,
     jobs::JobState,
 );
 

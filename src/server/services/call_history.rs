@@ -64,6 +64,18 @@ pub fn sentiment_filter(raw: Option<&str>) -> Result<Option<Sentiment>, AppError
     }
 }
 
+/// Longest text search accepted.
+const MAX_Q_CHARS: usize = 200;
+
+/// A text search over transcripts and numbers: blank is none.
+pub fn search_filter(raw: Option<&str>) -> Result<Option<String>, AppError> {
+    let q = raw.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    if q.as_ref().is_some_and(|q| q.chars().count() > MAX_Q_CHARS || q.contains('\0')) {
+        return Err(AppError::field("q", format!("Keep the search under {MAX_Q_CHARS} characters.")));
+    }
+    Ok(q)
+}
+
 /// The dashboard's duration bound in whole seconds, as milliseconds.
 fn seconds(field: &str, raw: &str) -> Result<Option<i64>, AppError> {
     let raw = raw.trim();
@@ -99,7 +111,6 @@ pub fn filter_of(q: &CallQuery) -> Result<CallFilter, AppError> {
         "live" => Some(false),
         _ => return Err(AppError::field("kind", "Kind must be test or live.")),
     };
-    let _ = (success, sentiment_filter(opt(&q.sentiment).as_deref())?);
     Ok(CallFilter {
         status: status_filter(opt(&q.status).as_deref())?,
         direction: direction_filter(opt(&q.direction).as_deref())?,
@@ -112,6 +123,9 @@ pub fn filter_of(q: &CallQuery) -> Result<CallFilter, AppError> {
         min_duration_ms: min,
         max_duration_ms: max,
         is_test,
+        sentiment: sentiment_filter(opt(&q.sentiment).as_deref())?,
+        success,
+        q: search_filter(opt(&q.q).as_deref())?,
         ..Default::default()
     })
 }

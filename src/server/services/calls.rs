@@ -257,6 +257,8 @@ fn queued_row(actor: &Actor, agent: &AgentView, now: i64) -> CallRow {
         ended_at: None,
         duration_ms: None,
         updated_at: now,
+        sentiment: None,
+        success: None,
     }
 }
 
@@ -313,6 +315,8 @@ pub fn view(row: &CallRow, analysis: Option<CallAnalysisView>) -> Result<CallVie
         ended_at: row.ended_at,
         duration_ms: row.duration_ms,
         analysis,
+        sentiment: row.sentiment,
+        success: row.success,
     })
 }
 
@@ -423,6 +427,12 @@ async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: Call
     }
     if next.status != before.status {
         db::insert_event(&mut *tx, &next.project_id, &next.id, next.status, detail, now).await?;
+    }
+    if next.transcript != before.transcript {
+        db::index_search(&mut *tx, &next).await?;
+    }
+    if next.status.is_final() && !before.status.is_final() {
+        super::stats::call_finished(&mut *tx, &next).await?;
     }
     if next.status.is_final() {
         super::recordings::on_call_ended(&mut *tx, &next, now).await?;
@@ -766,6 +776,9 @@ async fn store_analysis(tx: &mut Tx, row: &CallRow, computed: Computed, by: Opti
             Err(e) => return Err(e.into()),
         }
     };
+    // The call's sentiment and success (list filters) and the per-day counters follow the
+    // latest version.
+    super::stats::analysis_stored(&mut **tx, &row.project_id, &row.id, &computed.result).await?;
     Ok(CallAnalysisView { version, source: computed.source, created_at: now, note: computed.note, result: computed.result })
 }
 

@@ -6,6 +6,7 @@ pub mod calls;
 pub mod invitation;
 pub mod not_found;
 pub mod overview;
+mod overview_stats;
 pub mod phone_numbers;
 pub mod projects;
 pub mod sections;

@@ -37,6 +37,7 @@ pub fn OverviewPage() -> impl IntoView {
                         <a href="/settings/project" class=TEXT_LINK>"Project settings"</a>
                     </p>
                 </section>
+                <super::overview_stats::CallStats project=p.clone()/>
                 <section aria-labelledby="get-started">
                     <h2 id="get-started" class="text-base font-semibold text-slate-900">"Get started"</h2>
                     <p class="mt-1 text-sm text-slate-600">

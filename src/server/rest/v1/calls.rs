@@ -7,7 +7,7 @@ use super::types::{CallAnalysisOut, CallEventOut, CallOut, Envelope, ListEnvelop
 use crate::model::{AppError, CustomQuestion};
 use crate::server::db::calls::CallFilter;
 use crate::server::http::actor;
-use crate::server::services::call_history::{direction_filter, end_reason_filter, number_filter, status_filter, time_filter};
+use crate::server::services::call_history::{direction_filter, end_reason_filter, number_filter, search_filter, sentiment_filter, status_filter, time_filter};
 use crate::server::services::calls::{self, PlaceCall};
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -107,6 +107,16 @@ pub struct CallListQuery {
     max_duration_ms: Option<i64>,
     /// Only test calls (`true`) or only live ones (`false`).
     is_test: Option<bool>,
+    /// The latest analysis's caller sentiment.
+    #[param(pattern = "^(positive|neutral|negative|unknown)$")]
+    sentiment: Option<String>,
+    /// Whether the latest analysis judged the call successful (`true` or `false`).
+    #[param(pattern = "^(true|false)$")]
+    success: Option<String>,
+    /// Text search over the numbers (any run of 4+ digits, e.g. `5550006` or `+1 415 555`) and the
+    /// transcript (every word must appear; words match their other forms, `budgets` finds `budget`).
+    #[param(max_length = 200)]
+    q: Option<String>,
 }
 
 impl CallListQuery {
@@ -114,6 +124,14 @@ impl CallListQuery {
         let status = status_filter(self.status.as_deref())?;
         let direction = direction_filter(self.direction.as_deref())?;
         let end_reason = end_reason_filter(self.end_reason.as_deref())?;
+        let sentiment = sentiment_filter(self.sentiment.as_deref())?;
+        let success = match self.success.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => return Err(AppError::field("success", "success must be true or false.")),
+        };
+        let q = search_filter(self.q.as_deref())?;
         for (field, v) in [("min_duration_ms", self.min_duration_ms), ("max_duration_ms", self.max_duration_ms)] {
             if v.is_some_and(|d| d < 0) {
                 return Err(AppError::field(field, format!("{field} cannot be negative.")));
@@ -131,6 +149,9 @@ impl CallListQuery {
             min_duration_ms: self.min_duration_ms,
             max_duration_ms: self.max_duration_ms,
             is_test: self.is_test,
+            sentiment,
+            success,
+            q,
             ..Default::default()
         })
     }
@@ -266,6 +287,28 @@ pub async fn analyze_call(
     let a = actor(&st, &h).await?;
     let questions = crate::server::services::agents::clean_questions(b.questions)?;
     created("Analysis added", calls::reanalyze(&st, &a, &id, questions).await?.into())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewQuery {
+    /// Default: the API key's project, else the caller's active project.
+    project_id: Option<String>,
+    /// The period: 7, 30 or 90 days up to today (UTC). Default 30.
+    #[param(minimum = 7, maximum = 90)]
+    days: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/calls/overview", tag = "calls", params(OverviewQuery), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The project's call statistics over the period: finished calls per day by outcome (every day, oldest \
+        first), answer rate, average duration, success rate and sentiment split. Calls count on the UTC day they were created.",
+        body = Envelope<crate::model::OverviewView>), E400, E401, E404))]
+pub async fn call_overview(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<OverviewQuery>) -> One<crate::model::OverviewView> {
+    let a = actor(&st, &h).await?;
+    let pid = super::agents::project_for(&a, q.project_id.clone())?;
+    let days = q.days.unwrap_or(30);
+    let now = crate::server::db::now_ms();
+    ok("Call overview", st.read(async |c| crate::server::services::stats::overview(c, &a, &pid, days, now).await).await?)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calls::place_call))
         .routes(routes!(calls::list_calls))
         .routes(routes!(calls::stream_calls))
+        .routes(routes!(calls::call_overview))
         .routes(routes!(calls::get_call))
         .routes(routes!(calls::call_events))
         .routes(routes!(calls::call_recording))

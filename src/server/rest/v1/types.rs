@@ -511,6 +511,11 @@ pub struct CallOut {
     pub ended_at: Option<Timestamp>,
     pub duration_ms: Option<i64>,
     pub analysis: Option<CallAnalysisOut>,
+    /// The latest analysis's caller sentiment (null before the first analysis).
+    pub sentiment: Option<crate::model::Sentiment>,
+    /// Whether the latest analysis judged the call successful (null before it, or without
+    /// success criteria).
+    pub success: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -563,6 +568,8 @@ impl From<crate::model::CallView> for CallOut {
             ended_at: c.ended_at.map(Timestamp),
             duration_ms: c.duration_ms,
             analysis: c.analysis.map(CallAnalysisOut::from),
+            sentiment: c.sentiment,
+            success: c.success,
         }
     }
 }

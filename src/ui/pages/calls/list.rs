@@ -281,7 +281,7 @@ fn CallRow(call: CallView) -> impl IntoView {
         Direction::Inbound => ("Inbound from", call.from.clone()),
     };
     let when = format_time(call.started_at.unwrap_or(call.created_at));
-    let sentiment = call.analysis.as_ref().map(|a| sentiment_label(a.result.user_sentiment)).unwrap_or("—");
+    let sentiment = call.sentiment.map(sentiment_label).unwrap_or("—");
     view! {
         <tr class="hover:bg-slate-50" data-call-id=call.id.clone()>
             <td class="whitespace-nowrap px-4 py-3">

@@ -93,7 +93,7 @@ pub fn CallStatusBadge(status: CallStatus) -> impl IntoView {
 
 /// The latest analysis' success, as the list shows it.
 pub fn success_text(c: &CallView) -> &'static str {
-    match c.analysis.as_ref().and_then(|a| a.result.call_successful) {
+    match c.success {
         Some(true) => "Yes",
         Some(false) => "No",
         None => "—",
