@@ -404,7 +404,11 @@ pub async fn index_search(c: &mut AnyConnection, r: &CallRow) -> Result<(), sqlx
             .await?;
         return Ok(());
     }
-    let row = sqlx::query("SELECT search_key FROM calls WHERE project_id = $1 AND id = $2").bind(&r.project_id).bind(&r.id).fetch_optional(&mut *c).await?;
+    let row = sqlx::query("SELECT search_key FROM calls WHERE project_id = $1 AND id = $2")
+        .bind(&r.project_id)
+        .bind(&r.id)
+        .fetch_optional(&mut *c)
+        .await?;
     let existing: Option<i64> = row.map(|row| row.try_get::<Option<i64>, _>("search_key")).transpose()?.flatten();
     let key = match existing {
         Some(k) => k,
@@ -417,7 +421,12 @@ pub async fn index_search(c: &mut AnyConnection, r: &CallRow) -> Result<(), sqlx
                 .fetch_one(&mut *c)
                 .await?;
             let key = top.try_get::<Option<i64>, _>("k")?.map_or(base, |k| k + 1);
-            sqlx::query("UPDATE calls SET search_key = $1 WHERE project_id = $2 AND id = $3").bind(key).bind(&r.project_id).bind(&r.id).execute(&mut *c).await?;
+            sqlx::query("UPDATE calls SET search_key = $1 WHERE project_id = $2 AND id = $3")
+                .bind(key)
+                .bind(&r.project_id)
+                .bind(&r.id)
+                .execute(&mut *c)
+                .await?;
             key
         }
     };

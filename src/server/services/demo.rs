@@ -15,6 +15,7 @@
 //!   to ordinary numbers (`is_test` false); one in eight is a simulator test call to a magic
 //!   number matching its outcome.
 
+use crate::model::AppError;
 use crate::model::{AgentView, AnalysisConfig, AnsweredBy, CallStatus, CustomQuestion, Direction, EndReason, QuestionKind, TranscriptSegment};
 use crate::server::auth::Actor;
 use crate::server::db::bulk::{self, Val};
@@ -23,7 +24,6 @@ use crate::server::db::stats::Daily;
 use crate::server::db::{new_id, now_ms, Backend};
 use crate::server::simulator::{self, Step};
 use crate::server::state::AppState;
-use crate::model::AppError;
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, HashMap};
 
@@ -113,9 +113,26 @@ fn specs() -> Vec<AgentSpec> {
 }
 
 const CUSTOMERS: &[&str] = &[
-    "Maria Garcia", "James Smith", "Linda Johnson", "Robert Brown", "Patricia Miller", "Michael Davis", "Jennifer Wilson", "David Moore",
-    "Elizabeth Taylor", "William Anderson", "Susan Thomas", "Richard Jackson", "Karen White", "Joseph Harris", "Nancy Martin", "Thomas Lee",
-    "Priya Sharma", "Wei Chen", "Fatima Khan", "Lucas Rossi",
+    "Maria Garcia",
+    "James Smith",
+    "Linda Johnson",
+    "Robert Brown",
+    "Patricia Miller",
+    "Michael Davis",
+    "Jennifer Wilson",
+    "David Moore",
+    "Elizabeth Taylor",
+    "William Anderson",
+    "Susan Thomas",
+    "Richard Jackson",
+    "Karen White",
+    "Joseph Harris",
+    "Nancy Martin",
+    "Thomas Lee",
+    "Priya Sharma",
+    "Wei Chen",
+    "Fatima Khan",
+    "Lucas Rossi",
 ];
 const OFFERS: &[&str] = &["rooftop solar panels", "home battery storage", "our zero-down solar plan", "a free energy audit"];
 const CLINICS: &[&str] = &["Riverside Dental", "Oakwood Family Clinic", "Bright Smile Orthodontics"];
@@ -123,16 +140,8 @@ const DATES: &[&str] = &["Monday at 9 am", "Tuesday at 2:30 pm", "Wednesday at 1
 
 /// Outcomes by weight (out of 100), as destination suffixes the simulator understands; `None`
 /// is a call canceled before it was dialled.
-const OUTCOMES: &[(Option<&str>, u32)] = &[
-    (Some("conversation"), 60),
-    (Some("0004"), 10),
-    (Some("0002"), 10),
-    (Some("0001"), 6),
-    (Some("0006"), 6),
-    (Some("0003"), 3),
-    (Some("0005"), 1),
-    (None, 4),
-];
+const OUTCOMES: &[(Option<&str>, u32)] =
+    &[(Some("conversation"), 60), (Some("0004"), 10), (Some("0002"), 10), (Some("0001"), 6), (Some("0006"), 6), (Some("0003"), 3), (Some("0005"), 1), (None, 4)];
 
 /// A generated call, ready to be stamped with an id, numbers and times.
 struct Template {
@@ -259,7 +268,13 @@ fn per_day(calls: u64, days: i64, first_day: i64) -> Vec<u64> {
         .map(|d| {
             // 1970-01-01 was a Thursday: day 0 mod 7 = Thursday, so 2 and 3 are Saturday and Sunday.
             let weekday = (first_day + d).rem_euclid(7);
-            let base = if weekday == 2 { 0.45 } else if weekday == 3 { 0.3 } else { 1.0 };
+            let base = if weekday == 2 {
+                0.45
+            } else if weekday == 3 {
+                0.3
+            } else {
+                1.0
+            };
             base * (0.7 + 0.6 * d as f64 / days.max(1) as f64)
         })
         .collect();

@@ -221,7 +221,11 @@ fn Sentiments(stats: OverviewView) -> impl IntoView {
     } else {
         format!(
             "Caller sentiment over {total} analyzed calls: {}.",
-            parts.iter().map(|(l, _, _, n)| format!("{} {}%", l.to_lowercase(), (*n as f64 * 100.0 / total as f64).round())).collect::<Vec<_>>().join(", ")
+            parts
+                .iter()
+                .map(|(l, _, _, n)| format!("{} {}%", l.to_lowercase(), (*n as f64 * 100.0 / total as f64).round()))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let mut x = 0.0;
