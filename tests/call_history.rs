@@ -151,6 +151,11 @@ on_both!(text_search_finds_transcript_words_and_numbers, |app| {
     // A word of the transcript; another form of it (stemming); two words (both must appear).
     assert_eq!(ids(&all(&app, &owner, &p, "q=pumps").await), vec![pumps.clone()]);
     assert_eq!(ids(&all(&app, &owner, &p, "q=Pump").await), vec![pumps.clone()]);
+    // Lists leave transcripts out unless asked.
+    let lean = all(&app, &owner, &p, "q=pumps").await;
+    assert!(lean[0].get("transcript").is_none() && lean[0]["status"] == "completed", "{}", lean[0]);
+    let full = all(&app, &owner, &p, "q=pumps&transcripts=true").await;
+    assert!(full[0]["transcript"].as_array().unwrap().iter().any(|s| s["text"].as_str().unwrap().contains("heat pumps")), "{}", full[0]);
     assert_eq!(ids(&all(&app, &owner, &p, "q=heat%20pumps").await), vec![pumps.clone()]);
     assert!(all(&app, &owner, &p, "q=heat%20solar").await.is_empty());
     assert!(all(&app, &owner, &p, "q=xylophone").await.is_empty());
@@ -215,7 +220,11 @@ on_both!(search_pages_stay_exact_when_calls_share_a_millisecond, |app| {
     let mut calls = ids(&all(&app, &owner, &p, "").await);
     let mut tx = app.state.db.begin_tx().await.unwrap();
     if app.backend == "sqlite" {
-        sqlx::query("UPDATE calls SET created_at = 1700000000000, search_key = NULL WHERE project_id = $1").bind(&p).execute(&mut *tx).await.unwrap();
+        sqlx::query("UPDATE calls SET created_at = 1700000000000, search_key = NULL WHERE project_id = $1")
+            .bind(&p)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
         sqlx::query("INSERT INTO calls_fts (calls_fts) VALUES ('delete-all')").execute(&mut *tx).await.unwrap();
     } else {
         sqlx::query("UPDATE calls SET created_at = 1700000000000 WHERE project_id = $1").bind(&p).execute(&mut *tx).await.unwrap();
@@ -266,7 +275,10 @@ on_both!(the_overview_counts_each_finished_call_once, |app| {
     };
     let (answered, avg, yes, no, sentiments) = expect(&calls);
     assert_eq!(answered, 5, "voicemail, max duration, hang-up and two conversations");
-    let o = st.read(async |c| talkdeck::server::services::stats::overview(c, &Actor::System, &p, 7, talkdeck::server::db::now_ms()).await).await.unwrap();
+    let o = st
+        .read(async |c| talkdeck::server::services::stats::overview(c, &Actor::System, &p, 7, talkdeck::server::db::now_ms()).await)
+        .await
+        .unwrap();
     assert_eq!(o.days, 7);
     assert_eq!(o.per_day.len(), 7);
     assert_eq!(o.per_day.last().unwrap().day, o.to_day);
@@ -290,7 +302,10 @@ on_both!(the_overview_counts_each_finished_call_once, |app| {
         let r = send(&app, Method::POST, &format!("/api/v1/calls/{id}/analysis"), Some(q), &owner).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }
-    let again = st.read(async |c| talkdeck::server::services::stats::overview(c, &Actor::System, &p, 7, talkdeck::server::db::now_ms()).await).await.unwrap();
+    let again = st
+        .read(async |c| talkdeck::server::services::stats::overview(c, &Actor::System, &p, 7, talkdeck::server::db::now_ms()).await)
+        .await
+        .unwrap();
     assert_eq!(again, o, "re-analysis counted twice");
     // Over the API, with the period checked.
     let r = send(&app, Method::GET, &format!("/api/v1/calls/overview?project_id={p}&days=30"), None, &owner).await;
@@ -306,16 +321,16 @@ on_both!(an_analysis_that_changes_the_outcome_moves_the_counts, |app| {
     let id = place(&app, &owner, &agent, "+14155557001", "solar panels").await;
     finish_all(&app, &owner, &p).await;
     let st = app.state.clone();
-    let overview = async || st.read(async |c| talkdeck::server::services::stats::overview(c, &Actor::System, &p, 7, talkdeck::server::db::now_ms()).await).await.unwrap();
+    let overview = async || {
+        st.read(async |c| talkdeck::server::services::stats::overview(c, &Actor::System, &p, 7, talkdeck::server::db::now_ms()).await)
+            .await
+            .unwrap()
+    };
     let before = overview().await;
     let call = send(&app, Method::GET, &format!("/api/v1/calls/{id}"), None, &owner).await.json["data"].clone();
     let success = call["success"].as_bool().unwrap();
     // The next analysis judges the other way (as a changed configuration or a model might).
-    let other = talkdeck::model::AnalysisResult {
-        user_sentiment: talkdeck::model::Sentiment::Negative,
-        call_successful: Some(!success),
-        ..Default::default()
-    };
+    let other = talkdeck::model::AnalysisResult { user_sentiment: talkdeck::model::Sentiment::Negative, call_successful: Some(!success), ..Default::default() };
     let mut tx = app.state.db.begin_tx().await.unwrap();
     talkdeck::server::services::stats::analysis_stored(&mut tx, &p, &id, &other).await.unwrap();
     tx.commit().await.unwrap();

@@ -15,6 +15,7 @@
 //!   to ordinary numbers (`is_test` false); one in eight is a simulator test call to a magic
 //!   number matching its outcome.
 
+use crate::model::AppError;
 use crate::model::{AgentView, AnalysisConfig, AnsweredBy, CallStatus, CustomQuestion, Direction, EndReason, QuestionKind, TranscriptSegment};
 use crate::server::auth::Actor;
 use crate::server::db::bulk::{self, Val};
@@ -23,7 +24,6 @@ use crate::server::db::stats::Daily;
 use crate::server::db::{new_id, now_ms, Backend};
 use crate::server::simulator::{self, Step};
 use crate::server::state::AppState;
-use crate::model::AppError;
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, HashMap};
 
@@ -113,9 +113,26 @@ fn specs() -> Vec<AgentSpec> {
 }
 
 const CUSTOMERS: &[&str] = &[
-    "Maria Garcia", "James Smith", "Linda Johnson", "Robert Brown", "Patricia Miller", "Michael Davis", "Jennifer Wilson", "David Moore",
-    "Elizabeth Taylor", "William Anderson", "Susan Thomas", "Richard Jackson", "Karen White", "Joseph Harris", "Nancy Martin", "Thomas Lee",
-    "Priya Sharma", "Wei Chen", "Fatima Khan", "Lucas Rossi",
+    "Maria Garcia",
+    "James Smith",
+    "Linda Johnson",
+    "Robert Brown",
+    "Patricia Miller",
+    "Michael Davis",
+    "Jennifer Wilson",
+    "David Moore",
+    "Elizabeth Taylor",
+    "William Anderson",
+    "Susan Thomas",
+    "Richard Jackson",
+    "Karen White",
+    "Joseph Harris",
+    "Nancy Martin",
+    "Thomas Lee",
+    "Priya Sharma",
+    "Wei Chen",
+    "Fatima Khan",
+    "Lucas Rossi",
 ];
 const OFFERS: &[&str] = &["rooftop solar panels", "home battery storage", "our zero-down solar plan", "a free energy audit"];
 const CLINICS: &[&str] = &["Riverside Dental", "Oakwood Family Clinic", "Bright Smile Orthodontics"];
@@ -123,16 +140,8 @@ const DATES: &[&str] = &["Monday at 9 am", "Tuesday at 2:30 pm", "Wednesday at 1
 
 /// Outcomes by weight (out of 100), as destination suffixes the simulator understands; `None`
 /// is a call canceled before it was dialled.
-const OUTCOMES: &[(Option<&str>, u32)] = &[
-    (Some("conversation"), 60),
-    (Some("0004"), 10),
-    (Some("0002"), 10),
-    (Some("0001"), 6),
-    (Some("0006"), 6),
-    (Some("0003"), 3),
-    (Some("0005"), 1),
-    (None, 4),
-];
+const OUTCOMES: &[(Option<&str>, u32)] =
+    &[(Some("conversation"), 60), (Some("0004"), 10), (Some("0002"), 10), (Some("0001"), 6), (Some("0006"), 6), (Some("0003"), 3), (Some("0005"), 1), (None, 4)];
 
 /// A generated call, ready to be stamped with an id, numbers and times.
 struct Template {
@@ -259,7 +268,13 @@ fn per_day(calls: u64, days: i64, first_day: i64) -> Vec<u64> {
         .map(|d| {
             // 1970-01-01 was a Thursday: day 0 mod 7 = Thursday, so 2 and 3 are Saturday and Sunday.
             let weekday = (first_day + d).rem_euclid(7);
-            let base = if weekday == 2 { 0.45 } else if weekday == 3 { 0.3 } else { 1.0 };
+            let base = if weekday == 2 {
+                0.45
+            } else if weekday == 3 {
+                0.3
+            } else {
+                1.0
+            };
             base * (0.7 + 0.6 * d as f64 / days.max(1) as f64)
         })
         .collect();
@@ -340,9 +355,14 @@ pub async fn seed(st: &AppState, opts: SeedOptions, progress: &mut dyn FnMut(u64
     let plan = per_day(opts.calls, opts.days, first_day);
     let mut times = plan.iter().enumerate().flat_map(|(d, n)| {
         let day_start = (first_day + d as i64) * DAY_MS;
-        // Office hours in UTC, 08:00 to 20:00, evenly with jitter.
+        // Office hours in UTC, 08:00 to 20:00: each call gets a slot, and a time within it, so
+        // creation times never go back (the SQLite search keys count on it).
+        // Today only up to now.
         let n = *n;
-        (0..n).map(move |i| day_start + 8 * 3_600_000 + (i as i64 * 12 * 3_600_000) / n.max(1) as i64)
+        let end = (day_start + 20 * 3_600_000).min(now - 60_000);
+        let start = if end <= day_start + 8 * 3_600_000 { day_start } else { day_start + 8 * 3_600_000 };
+        let gap = ((end - start) / n.max(1) as i64).max(1);
+        (0..n).map(move |i| (start + i as i64 * gap, gap))
     });
     let call_cols = calls_db::bulk_columns(sqlite);
     let user = actor.user_id().map(str::to_string);
@@ -352,8 +372,8 @@ pub async fn seed(st: &AppState, opts: SeedOptions, progress: &mut dyn FnMut(u64
         let (mut calls, mut events, mut analyses, mut fts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut daily: BTreeMap<String, Daily> = BTreeMap::new();
         for _ in 0..n {
-            let slot = times.next().unwrap_or(now - 3_600_000);
-            let created = (slot + rng.gen_range(0..20_000)).min(now - 60_000);
+            let (slot, gap) = times.next().unwrap_or((now - 3_600_000, 1));
+            let created = (slot + rng.gen_range(0..gap)).min(now - 60_000).max(last_ms);
             let t = &pool[rng.gen_range(0..POOL)];
             let agent = &agents[t.agent];
             let is_test = rng.gen_range(0..8) == 0;
@@ -438,9 +458,9 @@ pub async fn seed(st: &AppState, opts: SeedOptions, progress: &mut dyn FnMut(u64
                 ]);
             }
             let doc = calls_db::search_document(&row.from_number, &row.to_number, [t.said.as_str()]);
+            seq = if created == last_ms { seq + 1 } else { 0 };
+            last_ms = created;
             let search = if sqlite {
-                seq = if created == last_ms { seq + 1 } else { 0 };
-                last_ms = created;
                 let key = calls_db::search_key_base(created) + seq;
                 fts.push(vec![Val::Int(key), Val::Text(doc)]);
                 Val::Int(key)
@@ -465,6 +485,13 @@ pub async fn seed(st: &AppState, opts: SeedOptions, progress: &mut dyn FnMut(u64
         .await?;
         done += n;
         progress(done, opts.calls);
+    }
+    // Fresh planner statistics: without them PostgreSQL misjudges searches and filters over the
+    // new rows until autovacuum gets to them.
+    // (SQLite's plans here do not depend on statistics.)
+    if !sqlite {
+        let mut c = st.db.pool().acquire().await?;
+        sqlx::query("ANALYZE calls, call_events, call_analyses, call_daily").execute(&mut *c).await?;
     }
     Ok(Seeded { email: opts.email, password, project_id, project_name, calls: opts.calls })
 }

@@ -77,9 +77,7 @@ pub async fn call_finished(c: &mut AnyConnection, row: &CallRow) -> Result<(), A
 /// Makes `result` the call's latest outcome: on the call row (list filters) and in its day's
 /// counters, replacing what the previous latest analysis counted.
 pub async fn analysis_stored(c: &mut AnyConnection, project_id: &str, call_id: &str, result: &AnalysisResult) -> Result<(), AppError> {
-    let Some((old_sentiment, old_success, created_at)) =
-        calls_db::set_outcome(&mut *c, project_id, call_id, result.user_sentiment, result.call_successful).await?
-    else {
+    let Some((old_sentiment, old_success, created_at)) = calls_db::set_outcome(&mut *c, project_id, call_id, result.user_sentiment, result.call_successful).await? else {
         return Ok(());
     };
     let mut d = Daily { day: day_of(created_at), ..Default::default() };
