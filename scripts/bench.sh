@@ -113,7 +113,7 @@ run() {
 
   # An API key (JSON API) and a session cookie (pages) for the demo user.
   local token key jar=$OUT/cookies-$backend
-  token=$(curl -fs "$BASE/api/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+  token=$(curl -fs "$BASE/api/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
   key=$(curl -fs "$BASE/api/v1/api-keys" -H "authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"bench"}' | sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')
   rm -f "$jar"
   curl -fs -c "$jar" -o /dev/null "$BASE/rpc/login" -H "origin: $BASE" --data-urlencode "email=$EMAIL" --data-urlencode "password=$PASSWORD"
@@ -124,6 +124,9 @@ run() {
   local first id deep_t deep
   first=$(curl -fs "$BASE/api/v1/calls?limit=50" -H "x-api-key: $key")
   id=$(sed -n 's/.*"data":\[{"id":"\([^"]*\)".*/\1/p' <<<"$first")
+  # One customer's number (the first call's other party), as someone looking a caller up types it.
+  local number
+  number=$(sed -n 's/.*"data":\[{[^]]*"to":"+\([0-9]*\)".*/\1/p' <<<"$first" | head -1)
   # A cursor 45 days back: the middle of the history.
   deep_t=$(( $(date +%s) * 1000 - 45 * 86400000 ))
   deep=$(printf '[%s,"ffffffff-ffff-7fff-bfff-ffffffffffff"]' "$deep_t" | base64 -w0 | tr '+/' '-_' | tr -d '=')
@@ -149,7 +152,8 @@ history, first page|/api/v1/calls?limit=50|key
 history, deep cursor page|/api/v1/calls?limit=50&cursor=$deep|key
 history, filtered (completed, positive)|/api/v1/calls?limit=50&status=completed&sentiment=positive|key
 history, text search|/api/v1/calls?limit=50&q=assessment|key
-history, number search|/api/v1/calls?limit=50&q=4155550|key
+history, one number's calls|/api/v1/calls?limit=50&q=$number|key
+history, a digit run shared by 1 call in 9|/api/v1/calls?limit=50&q=4155550|key
 call detail|/api/v1/calls/$id|key
 overview JSON (90 days)|/api/v1/calls/overview?days=90|key
 Calls page (SSR)|/calls|cookie

@@ -151,6 +151,11 @@ on_both!(text_search_finds_transcript_words_and_numbers, |app| {
     // A word of the transcript; another form of it (stemming); two words (both must appear).
     assert_eq!(ids(&all(&app, &owner, &p, "q=pumps").await), vec![pumps.clone()]);
     assert_eq!(ids(&all(&app, &owner, &p, "q=Pump").await), vec![pumps.clone()]);
+    // Lists leave transcripts out unless asked.
+    let lean = all(&app, &owner, &p, "q=pumps").await;
+    assert!(lean[0].get("transcript").is_none() && lean[0]["status"] == "completed", "{}", lean[0]);
+    let full = all(&app, &owner, &p, "q=pumps&transcripts=true").await;
+    assert!(full[0]["transcript"].as_array().unwrap().iter().any(|s| s["text"].as_str().unwrap().contains("heat pumps")), "{}", full[0]);
     assert_eq!(ids(&all(&app, &owner, &p, "q=heat%20pumps").await), vec![pumps.clone()]);
     assert!(all(&app, &owner, &p, "q=heat%20solar").await.is_empty());
     assert!(all(&app, &owner, &p, "q=xylophone").await.is_empty());

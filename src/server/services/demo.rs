@@ -355,9 +355,14 @@ pub async fn seed(st: &AppState, opts: SeedOptions, progress: &mut dyn FnMut(u64
     let plan = per_day(opts.calls, opts.days, first_day);
     let mut times = plan.iter().enumerate().flat_map(|(d, n)| {
         let day_start = (first_day + d as i64) * DAY_MS;
-        // Office hours in UTC, 08:00 to 20:00, evenly with jitter.
+        // Office hours in UTC, 08:00 to 20:00: each call gets a slot, and a time within it, so
+        // creation times never go back (the SQLite search keys count on it).
+        // Today only up to now.
         let n = *n;
-        (0..n).map(move |i| day_start + 8 * 3_600_000 + (i as i64 * 12 * 3_600_000) / n.max(1) as i64)
+        let end = (day_start + 20 * 3_600_000).min(now - 60_000);
+        let start = if end <= day_start + 8 * 3_600_000 { day_start } else { day_start + 8 * 3_600_000 };
+        let gap = ((end - start) / n.max(1) as i64).max(1);
+        (0..n).map(move |i| (start + i as i64 * gap, gap))
     });
     let call_cols = calls_db::bulk_columns(sqlite);
     let user = actor.user_id().map(str::to_string);
@@ -367,8 +372,8 @@ pub async fn seed(st: &AppState, opts: SeedOptions, progress: &mut dyn FnMut(u64
         let (mut calls, mut events, mut analyses, mut fts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut daily: BTreeMap<String, Daily> = BTreeMap::new();
         for _ in 0..n {
-            let slot = times.next().unwrap_or(now - 3_600_000);
-            let created = (slot + rng.gen_range(0..20_000)).min(now - 60_000);
+            let (slot, gap) = times.next().unwrap_or((now - 3_600_000, 1));
+            let created = (slot + rng.gen_range(0..gap)).min(now - 60_000).max(last_ms);
             let t = &pool[rng.gen_range(0..POOL)];
             let agent = &agents[t.agent];
             let is_test = rng.gen_range(0..8) == 0;
@@ -453,9 +458,9 @@ pub async fn seed(st: &AppState, opts: SeedOptions, progress: &mut dyn FnMut(u64
                 ]);
             }
             let doc = calls_db::search_document(&row.from_number, &row.to_number, [t.said.as_str()]);
+            seq = if created == last_ms { seq + 1 } else { 0 };
+            last_ms = created;
             let search = if sqlite {
-                seq = if created == last_ms { seq + 1 } else { 0 };
-                last_ms = created;
                 let key = calls_db::search_key_base(created) + seq;
                 fts.push(vec![Val::Int(key), Val::Text(doc)]);
                 Val::Int(key)
@@ -480,6 +485,13 @@ pub async fn seed(st: &AppState, opts: SeedOptions, progress: &mut dyn FnMut(u64
         .await?;
         done += n;
         progress(done, opts.calls);
+    }
+    // Fresh planner statistics: without them PostgreSQL misjudges searches and filters over the
+    // new rows until autovacuum gets to them.
+    // (SQLite's plans here do not depend on statistics.)
+    if !sqlite {
+        let mut c = st.db.pool().acquire().await?;
+        sqlx::query("ANALYZE calls, call_events, call_analyses, call_daily").execute(&mut *c).await?;
     }
     Ok(Seeded { email: opts.email, password, project_id, project_name, calls: opts.calls })
 }

@@ -157,6 +157,8 @@ impl HistoryQuery {
         let day = |field: &str, v: &Option<String>| time_filter(field, v.as_deref());
         let status = status_filter(self.status.as_deref())?;
         let mut f = CallFilter {
+            // Talkstack's history items are whole call data, transcript included.
+            transcripts: true,
             status,
             to: number_filter("to", self.to.as_deref())?,
             from: number_filter("from", self.from.as_deref())?,

@@ -117,6 +117,9 @@ pub struct CallListQuery {
     /// transcript (every word must appear; words match their other forms, `budgets` finds `budget`).
     #[param(max_length = 200)]
     q: Option<String>,
+    /// Include each call's `transcript` (default `false`: lists carry the call's facts and its
+    /// outcome; the transcript, most of a call's bytes, comes with `GET /calls/{id}`).
+    transcripts: Option<bool>,
 }
 
 impl CallListQuery {
@@ -152,13 +155,14 @@ impl CallListQuery {
             sentiment,
             success,
             q,
+            transcripts: self.transcripts.unwrap_or(false),
             ..Default::default()
         })
     }
 }
 
 #[utoipa::path(get, path = "/calls", tag = "calls", params(CallListQuery, PageParams), security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "One page of the project's calls, newest first", body = ListEnvelope<CallOut>), E400, E401, E404))]
+    responses((status = 200, description = "One page of the project's calls, newest first (without transcripts unless `transcripts=true`)", body = ListEnvelope<CallOut>), E400, E401, E404))]
 pub async fn list_calls(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<CallListQuery>, V1Query(pq): V1Query<PageParams>) -> Page<CallOut> {
     let a = actor(&st, &h).await?;
     let pid = super::agents::project_for(&a, q.project_id.clone())?;
@@ -167,7 +171,20 @@ pub async fn list_calls(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1
     let limit = req.limit;
     let (after, fetch) = req.split();
     let items = st.read(async |c| calls::page(c, &a, &pid, &filter, after, fetch).await).await?;
-    page("Calls", limit, items, |c| (c.created_at, c.id.clone()), CallOut::from)
+    let with_transcripts = filter.transcripts;
+    page(
+        "Calls",
+        limit,
+        items,
+        |c| (c.created_at, c.id.clone()),
+        |c| {
+            let mut out = CallOut::from(c);
+            if !with_transcripts {
+                out.transcript = None;
+            }
+            out
+        },
+    )
 }
 
 #[utoipa::path(get, path = "/calls/{id}", tag = "calls", params(("id" = String, Path, description = "Call id")), security(("bearer" = []), ("api_key" = [])),

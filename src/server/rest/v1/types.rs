@@ -494,7 +494,9 @@ pub struct CallOut {
     pub variables: std::collections::BTreeMap<String, String>,
     #[schema(value_type = Object)]
     pub metadata: serde_json::Value,
-    pub transcript: Vec<crate::model::TranscriptSegment>,
+    /// Left out of lists unless they ask for it (`transcripts=true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<Vec<crate::model::TranscriptSegment>>,
     /// Whether a recording is ready to play.
     pub has_recording: bool,
     pub recording_status: crate::model::RecordingStatus,
@@ -554,7 +556,7 @@ impl From<crate::model::CallView> for CallOut {
             is_test: c.is_test,
             variables: c.variables,
             metadata: c.metadata,
-            transcript: c.transcript,
+            transcript: Some(c.transcript),
             has_recording: c.has_recording,
             recording_status: c.recording_status,
             recording_note: c.recording_note,
