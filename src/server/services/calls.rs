@@ -778,7 +778,7 @@ async fn store_analysis(tx: &mut Tx, row: &CallRow, computed: Computed, by: Opti
     };
     // The call's sentiment and success (list filters) and the per-day counters follow the
     // latest version.
-    super::stats::analysis_stored(&mut **tx, &row.project_id, &row.id, &computed.result).await?;
+    super::stats::analysis_stored(tx, &row.project_id, &row.id, &computed.result).await?;
     Ok(CallAnalysisView { version, source: computed.source, created_at: now, note: computed.note, result: computed.result })
 }
 
