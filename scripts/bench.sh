@@ -121,12 +121,15 @@ run() {
   session=$(awk '$6 ~ /session/ {print $6 "=" $7}' "$jar" | head -1)
   [ -n "$key" ] && [ -n "$session" ] || { echo "could not log in as $EMAIL" >&2; exit 1; }
 
-  local first id deep_t deep
+  local first id number deep_t deep
   first=$(curl -fs "$BASE/api/v1/calls?limit=50" -H "x-api-key: $key")
-  id=$(sed -n 's/.*"data":\[{"id":"\([^"]*\)".*/\1/p' <<<"$first")
-  # One customer's number (the first call's other party), as someone looking a caller up types it.
-  local number
-  number=$(sed -n 's/.*"data":\[{[^]]*"to":"+\([0-9]*\)".*/\1/p' <<<"$first" | head -1)
+  # The newest call, and the customer's number of the newest outbound call (as someone looking a
+  # caller up would type it).
+  read -r id number < <(python3 -c '
+import json, sys
+calls = json.load(sys.stdin)["data"]
+out = [c for c in calls if c["direction"] == "outbound"]
+print(calls[0]["id"], (out[0] if out else calls[0])["to"].lstrip("+"))' <<<"$first")
   # A cursor 45 days back: the middle of the history.
   deep_t=$(( $(date +%s) * 1000 - 45 * 86400000 ))
   deep=$(printf '[%s,"ffffffff-ffff-7fff-bfff-ffffffffffff"]' "$deep_t" | base64 -w0 | tr '+/' '-_' | tr -d '=')

@@ -293,31 +293,73 @@ pub async fn page(c: &mut AnyConnection, project_id: &str, f: &CallFilter, befor
     if !terms.is_empty() && is_sqlite(c) {
         return sqlite_search_page(c, project_id, f, &terms, before, limit).await;
     }
-    let mut b = super::page::Binds::default();
-    let mut sql = format!("SELECT {} FROM calls WHERE project_id = {}", list_columns(f), b.text(project_id));
-    if let Some(cur) = &before {
-        sql.push_str(&after_cursor(cur, &mut b));
-    }
-    sql.push_str(&conditions(f, &mut b));
+    // PostgreSQL search, in up to three tries (see `pg_search_page`).
     if !terms.is_empty() {
-        // PostgreSQL. A query many calls match is fastest walking (project_id, created_at) newest
-        // first and checking each row's tsvector, which the planner picks; for a rare one (a
-        // customer's number) it often picks the same walk and reads the whole project. So rare
-        // queries, told apart by a bounded look at the GIN index, take the index's matches first.
-        let tsquery = pg_tsquery(&terms);
-        let probe = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM calls WHERE search_doc @@ to_tsquery('english', $1) LIMIT $2) m")
-            .bind(&tsquery)
-            .bind(PG_RARE_MATCHES)
-            .fetch_one(&mut *c)
-            .await?;
-        let rare = probe.try_get::<i64, _>("n")? < PG_RARE_MATCHES;
-        let q = b.text(tsquery);
-        if rare {
-            // OFFSET 0 keeps the planner from folding the subquery back into the walk.
-            sql.push_str(&format!(" AND id IN (SELECT id FROM calls WHERE search_doc @@ to_tsquery('english', {q}) OFFSET 0)"));
-        } else {
-            sql.push_str(&format!(" AND search_doc @@ to_tsquery('english', {q})"));
-        }
+        return pg_search_page(c, project_id, f, &terms, before, limit).await;
+    }
+    let mut b = super::page::Binds::default();
+    let sql = format!("SELECT {} FROM calls WHERE project_id = {}{}", list_columns(f), b.text(project_id), filtered(f, &before, &mut b));
+    let sql = format!("{sql} ORDER BY created_at DESC, id DESC LIMIT {}", b.int(limit));
+    typed_all(TABLE, "id", b.fetch_all(c, &sql).await?)
+}
+
+/// The cursor and the filters of a page, as `AND ...` clauses.
+fn filtered(f: &CallFilter, before: &Option<(i64, String)>, b: &mut super::page::Binds) -> String {
+    let mut sql = String::new();
+    if let Some(cur) = before {
+        sql.push_str(&after_cursor(cur, b));
+    }
+    sql.push_str(&conditions(f, b));
+    sql
+}
+
+/// PostgreSQL search. Walking (project_id, created_at) newest first and checking each row's
+/// tsvector is fastest for a query many calls match, the GIN index for a rare one (a customer's
+/// number), and the planner often walks for both (reading the whole project for a rare one). So:
+/// 1. the newest [`PG_WINDOW`] calls of the page's range are checked; if they hold a full page,
+///    it is the page (common words: about a millisecond);
+/// 2. else a bounded look at the GIN index counts the matches: rare ones are taken from the index
+///    first and sorted (`OFFSET 0` keeps the planner from folding that back into the walk);
+/// 3. else the walk, which finds them at some density.
+async fn pg_search_page(
+    c: &mut AnyConnection,
+    project_id: &str,
+    f: &CallFilter,
+    terms: &[SearchTerm],
+    before: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<CallRow>, sqlx::Error> {
+    let tsquery = pg_tsquery(terms);
+    let mut b = super::page::Binds::default();
+    let inner = format!(
+        "SELECT {}, search_doc FROM calls WHERE project_id = {}{} ORDER BY created_at DESC, id DESC LIMIT {}",
+        list_columns(f),
+        b.text(project_id),
+        filtered(f, &before, &mut b),
+        b.int(PG_WINDOW)
+    );
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ({inner}) w WHERE w.search_doc @@ to_tsquery('english', {}) ORDER BY created_at DESC, id DESC LIMIT {}",
+        b.text(tsquery.clone()),
+        b.int(limit)
+    );
+    let rows: Vec<CallRow> = typed_all(TABLE, "id", b.fetch_all(&mut *c, &sql).await?)?;
+    if rows.len() as i64 >= limit {
+        return Ok(rows);
+    }
+    let probe = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM calls WHERE search_doc @@ to_tsquery('english', $1) LIMIT $2) m")
+        .bind(&tsquery)
+        .bind(PG_RARE_MATCHES)
+        .fetch_one(&mut *c)
+        .await?;
+    let rare = probe.try_get::<i64, _>("n")? < PG_RARE_MATCHES;
+    let mut b = super::page::Binds::default();
+    let mut sql = format!("SELECT {} FROM calls WHERE project_id = {}{}", list_columns(f), b.text(project_id), filtered(f, &before, &mut b));
+    let q = b.text(tsquery);
+    if rare {
+        sql.push_str(&format!(" AND id IN (SELECT id FROM calls WHERE search_doc @@ to_tsquery('english', {q}) OFFSET 0)"));
+    } else {
+        sql.push_str(&format!(" AND search_doc @@ to_tsquery('english', {q})"));
     }
     sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", b.int(limit)));
     typed_all(TABLE, "id", b.fetch_all(c, &sql).await?)
@@ -325,8 +367,11 @@ pub async fn page(c: &mut AnyConnection, project_id: &str, f: &CallFilter, befor
 
 // ---- text search (the one place where SQL differs by backend) --------------------------------
 
-/// Fewer matches than this over all projects make a PostgreSQL search "rare" (see [`page`]).
+/// Fewer matches than this over all projects make a PostgreSQL search "rare" (see
+/// [`pg_search_page`]).
 const PG_RARE_MATCHES: i64 = 2000;
+/// How many of the newest calls a PostgreSQL search checks first.
+const PG_WINDOW: i64 = 500;
 
 /// `calls.search_key` = created_at * 2^SEARCH_KEY_SHIFT + a per-millisecond tie-breaker.
 pub const SEARCH_KEY_SHIFT: u32 = 20;
