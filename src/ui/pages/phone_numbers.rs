@@ -5,7 +5,7 @@
 //! Every form here is a plain form post before hydration: the server redirects back with a flag
 //! (`?added=1`, `?released=1`, `?twilio=saved|removed`) that the page turns into its message.
 
-use crate::model::{AgentView, ImportReport, PhoneNumberView, ProjectView, TwilioSettingsView};
+use crate::model::{AgentView, AppError, ImportReport, PhoneNumberView, ProjectView, TwilioSettingsView};
 use crate::server_fns::agents::{
     list_numbers, twilio_settings, AddNumber, AssignNumber, DeleteTwilioSettings, ImportTwilioNumbers, LabelNumber, ReleaseNumber, SaveTwilioSettings, UnassignNumber,
 };
@@ -14,7 +14,7 @@ use crate::ui::components::{
     on_action_ok, validate_all, Alert, Card, DataTable, EmptyState, FieldState, FormError, Notice, PageHeader, SecondaryButton, ServerErrors, Status, SubmitButton,
     TextField, DANGER_BUTTON, SECONDARY_BUTTON, SELECT_CLASS,
 };
-use crate::ui::layout::{use_agents, with_project, LoadingPanel};
+use crate::ui::layout::{project_resource, use_agents, with_project, LoadingPanel};
 use crate::ui::pages::TEXT_LINK;
 use crate::ui::util::format_time;
 use leptos::html::Form;
@@ -69,11 +69,14 @@ struct NumberActions {
     /// Bumped after every change: the list refetches.
     refresh: RwSignal<u64>,
     twilio_refresh: RwSignal<u64>,
+    /// The project's numbers (created with the page, see `project_resource`).
+    numbers: Resource<Result<Vec<PhoneNumberView>, AppError>>,
 }
 
 #[component]
 pub fn PhoneNumbersPage() -> impl IntoView {
     let agents = use_agents();
+    let refresh = RwSignal::new(0u64);
     let a = NumberActions {
         add: ServerAction::new(),
         label: ServerAction::new(),
@@ -83,8 +86,9 @@ pub fn PhoneNumbersPage() -> impl IntoView {
         save_twilio: ServerAction::new(),
         delete_twilio: ServerAction::new(),
         import: ServerAction::new(),
-        refresh: RwSignal::new(0),
+        refresh,
         twilio_refresh: RwSignal::new(0),
+        numbers: project_resource(move || refresh.get(), |pid, _| list_numbers(pid)),
     };
     let message = RwSignal::new(None::<String>);
     let added = RwSignal::new(None::<PhoneNumberView>);
@@ -165,13 +169,7 @@ fn NumbersBody(project: ProjectView, actions: NumberActions) -> impl IntoView {
     let a = actions;
     let manage = project.role.can_manage();
     let pid = project.id.clone();
-    let numbers = Resource::new(
-        {
-            let pid = pid.clone();
-            move || (pid.clone(), a.refresh.get())
-        },
-        |(id, _)| list_numbers(id),
-    );
+    let numbers = a.numbers;
     let agents = use_agents();
     view! {
         {manage.then(|| view! { <AddNumberSection project_id=pid.clone() actions=a/> })}

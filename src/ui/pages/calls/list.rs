@@ -48,12 +48,7 @@ pub fn CallsPage() -> impl IntoView {
 }
 
 #[component]
-fn CallsBody(
-    project: ProjectView,
-    cq: Memo<CallQuery>,
-    refresh: RwSignal<u64>,
-    page: Resource<Result<CallPageView, AppError>>,
-) -> impl IntoView {
+fn CallsBody(project: ProjectView, cq: Memo<CallQuery>, refresh: RwSignal<u64>, page: Resource<Result<CallPageView, AppError>>) -> impl IntoView {
     let query = use_query_map();
     let show_new = Memo::new(move |_| query.with(|m| m.get("new").is_some()));
     let can_edit = project.role.can_edit();
@@ -77,7 +72,6 @@ fn CallsBody(
         }
         n
     });
-
 
     view! {
         <div class="mb-6 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
