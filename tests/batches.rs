@@ -234,6 +234,30 @@ on_both!(ten_thousand_rows_are_stored, |app| {
     assert!(r.json["next_cursor"].is_null(), "{}", r.text);
 });
 
+/// The upper bound, for measuring (slow in a debug build): `cargo test --test batches -- --ignored`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn hundred_thousand_rows_half_of_them_bad() {
+    for backend in common::backends() {
+        let app = TestApp::new(backend).await;
+        let (owner, p, agent) = setup(&app, "huge").await;
+        let mut csv = String::from("number,name,topic\n");
+        for i in 0..100_000 {
+            if i % 2 == 0 {
+                csv.push_str(&format!("+1415{:03}{:04},P{i},t\n", 200 + i / 10_000, i % 10_000));
+            } else {
+                csv.push_str(&format!("x{i},P{i},\n"));
+            }
+        }
+        let t = Instant::now();
+        let r = upload(&app, &owner, &p, &agent, "huge.csv", csv.as_bytes(), &[]).await;
+        eprintln!("100,000-row upload (50,000 bad) on {backend}: {:?}, {} response bytes", t.elapsed(), r.text.len());
+        assert_eq!(r.status, StatusCode::CREATED, "{}", &r.text[..r.text.len().min(2000)]);
+        assert_eq!(r.json["data"]["valid_rows"], 50_000);
+        assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM batch_rows").await, 100_000);
+    }
+}
+
 /// The rows list's cursor after row number `row` (base64url of its JSON, as the API issues).
 fn cursor_after(row: i64) -> String {
     use base64::Engine;

@@ -34,7 +34,7 @@ use crate::server::db::batches::{self as db, BatchRow, BatchRowRow, NewRow};
 use crate::server::db::{new_id, now_ms, Tx};
 use crate::server::domain::E164;
 use sqlx::AnyConnection;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The most data rows one file may hold.
 pub const MAX_ROWS: usize = 100_000;
@@ -220,14 +220,13 @@ pub async fn create_draft(tx: &mut Tx, actor: &Actor, up: &Upload<'_>) -> Result
             },
         ));
     }
+    // A bad row keeps the variables its cells gave (not its JSON, which may be the problem),
+    // for the user fixing it. Looked up by row number: a scan per bad row would be quadratic.
+    let raw_by_row: HashMap<usize, &batch::RawRow> = ch.sheet.rows.iter().map(|r| (r.row, r)).collect();
     for b in &ch.report.bad {
         let problems: Vec<RowProblem> = b.problems.iter().map(problem_view).collect();
-        // A bad row keeps the variables its cells gave, for the user fixing it.
-        let variables: BTreeMap<String, String> = ch
-            .sheet
-            .rows
-            .iter()
-            .find(|r| r.row == b.row)
+        let variables: BTreeMap<String, String> = raw_by_row
+            .get(&b.row)
             .map(|r| r.columns.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k.clone(), v.trim().to_string())).collect())
             .unwrap_or_default();
         rows.push((
