@@ -10,8 +10,10 @@
 //!   `PromptTemplate`), so a row that validates renders exactly as a single call would.
 //! - Numbers are normalised with the E.164 parser calls use (no default country: a number
 //!   without `+` and country code is invalid, as for a single call).
-//! - The file is parsed after the access checks (no work for strangers) and at most
-//!   [`MAX_ROWS`] data rows are accepted. Text with NUL is refused, as everywhere.
+//! - The file is read by [`read_file`] (pure CPU work: the adapter runs it on a blocking thread,
+//!   outside the transaction, after [`may_upload`] said the caller may upload), at most
+//!   [`MAX_ROWS`] data rows. Text with NUL is refused, as everywhere. Validation then runs in
+//!   the transaction, against the do-not-call list as it is there.
 //! - A draft stores every row in one transaction: valid rows `waiting` with their E.164 number
 //!   and variables, bad rows `invalid` with the number as typed and their problems, through
 //!   multi-row INSERTs (`db::bulk`), so 10,000 rows take well under a second.
@@ -53,7 +55,8 @@ pub struct Upload<'a> {
     pub agent_id: &'a str,
     pub name: &'a str,
     pub file_name: &'a str,
-    pub bytes: &'a [u8],
+    /// The file, read by [`read_file`].
+    pub sheet: &'a Sheet,
 }
 
 fn clean_name(name: &str) -> Result<String, AppError> {
@@ -123,11 +126,31 @@ struct Checked {
     concurrency: i64,
     name: String,
     file_name: String,
-    sheet: Sheet,
     report: Report,
 }
 
-/// Access, agent and file checks, then parsing and validation (members and up).
+/// Reads an uploaded file into rows: CPU work without I/O, meant for a blocking thread
+/// (`tokio::task::spawn_blocking`) and done outside any transaction, so a large spreadsheet
+/// neither stalls the async workers nor holds SQLite's write lock.
+pub fn read_file(file_name: &str, bytes: &[u8]) -> Result<Sheet, AppError> {
+    let file_name = clean_file_name(file_name)?;
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "The file is empty."));
+    }
+    let sheet = batch::read_sheet(Some(file_name.as_str()).filter(|f| !f.is_empty()), bytes, MAX_ROWS).map_err(file_error)?;
+    if has_nul(&sheet) {
+        return Err(crate::server::http::nul_refused());
+    }
+    Ok(sheet)
+}
+
+/// Whether the caller may upload to the project (members and up): checked before the file is
+/// read, so strangers cost no parsing. [`create_draft`] and [`validate_only`] check again.
+pub async fn may_upload(c: &mut AnyConnection, actor: &Actor, project_id: &str) -> Result<(), AppError> {
+    access::project(&mut *c, actor, project_id, Need::Edit).await.map(drop)
+}
+
+/// Access and agent checks, then validation of the rows (members and up).
 async fn check(c: &mut AnyConnection, actor: &Actor, up: &Upload<'_>) -> Result<Checked, AppError> {
     let a = access::project(&mut *c, actor, up.project_id, Need::Edit).await?;
     let name = clean_name(up.name)?;
@@ -146,17 +169,10 @@ async fn check(c: &mut AnyConnection, actor: &Actor, up: &Upload<'_>) -> Result<
     // The templates must parse for any row to render (an agent saved through the service
     // always does; this names the field if it somehow does not).
     super::agents::render(&agent, &agent.variables.iter().map(|v| (v.clone(), String::new())).collect())?;
-    if up.bytes.is_empty() {
-        return Err(AppError::field("file", "The file is empty."));
-    }
-    let sheet = batch::read_sheet(Some(&file_name).filter(|f| !f.is_empty()).map(String::as_str), up.bytes, MAX_ROWS).map_err(file_error)?;
-    if has_nul(&sheet) {
-        return Err(crate::server::http::nul_refused());
-    }
     let dnc = crate::server::db::do_not_call::numbers(&mut *c, up.project_id).await?;
-    let report = batch::validate(&sheet, &Rules { normalize, required: &agent.variables, do_not_call: &dnc });
+    let report = batch::validate(up.sheet, &Rules { normalize, required: &agent.variables, do_not_call: &dnc });
     let concurrency = DEFAULT_CONCURRENCY.min(a.project.max_concurrent_calls.max(1));
-    Ok(Checked { agent, concurrency, name, file_name, sheet, report })
+    Ok(Checked { agent, concurrency, name, file_name, report })
 }
 
 fn report_view(sheet: &Sheet, report: &Report) -> BatchReport {
@@ -176,7 +192,7 @@ fn report_view(sheet: &Sheet, report: &Report) -> BatchReport {
 /// Validates an upload without storing anything (members and up): the report a draft would get.
 pub async fn validate_only(c: &mut AnyConnection, actor: &Actor, up: &Upload<'_>) -> Result<BatchReport, AppError> {
     let ch = check(&mut *c, actor, up).await?;
-    Ok(report_view(&ch.sheet, &ch.report))
+    Ok(report_view(up.sheet, &ch.report))
 }
 
 /// Creates a draft batch from an upload (members and up): the batch and every row, valid or not,
@@ -222,7 +238,7 @@ pub async fn create_draft(tx: &mut Tx, actor: &Actor, up: &Upload<'_>) -> Result
     }
     // A bad row keeps the variables its cells gave (not its JSON, which may be the problem),
     // for the user fixing it. Looked up by row number: a scan per bad row would be quadratic.
-    let raw_by_row: HashMap<usize, &batch::RawRow> = ch.sheet.rows.iter().map(|r| (r.row, r)).collect();
+    let raw_by_row: HashMap<usize, &batch::RawRow> = up.sheet.rows.iter().map(|r| (r.row, r)).collect();
     for b in &ch.report.bad {
         let problems: Vec<RowProblem> = b.problems.iter().map(problem_view).collect();
         let variables: BTreeMap<String, String> = raw_by_row
@@ -245,7 +261,7 @@ pub async fn create_draft(tx: &mut Tx, actor: &Actor, up: &Upload<'_>) -> Result
     rows.sort_by_key(|(row, _)| *row);
     db::insert_rows(&mut *tx, &batch.project_id, &batch.id, now, rows.into_iter().map(|(_, r)| r).collect()).await?;
     let mut v = view(&batch)?;
-    v.report = Some(report_view(&ch.sheet, &ch.report));
+    v.report = Some(report_view(up.sheet, &ch.report));
     Ok(v)
 }
 

@@ -266,7 +266,15 @@ pub async fn create_batch(State(st): State<AppState>, h: HeaderMap, V1Query(q): 
     let Some((file_name, bytes)) = form.file else {
         return Err(V1Error(AppError::missing_field("file")));
     };
-    let up = Upload { project_id: &pid, agent_id: &agent_id, name: &name, file_name: &file_name, bytes: &bytes };
+    // Cheap checks first (403/404 before any parsing), then the file on a blocking thread,
+    // outside the transaction.
+    st.read(async |c| batches::may_upload(c, &a, &pid).await).await?;
+    let fname = file_name.clone();
+    let sheet = tokio::task::spawn_blocking(move || batches::read_file(&fname, &bytes)).await.map_err(|e| {
+        tracing::error!(error = %e, "reading an uploaded batch file failed");
+        V1Error(AppError::internal())
+    })??;
+    let up = Upload { project_id: &pid, agent_id: &agent_id, name: &name, file_name: &file_name, sheet: &sheet };
     if validate_only {
         let report = st.read(async |c| batches::validate_only(c, &a, &up).await).await?;
         return Ok(ok("Validated; nothing was stored", report)?.into_response());
