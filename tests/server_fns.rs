@@ -264,3 +264,17 @@ on_both!(agent_editor_server_functions, |app| {
     assert!(r.status.is_redirection(), "{}", r.status);
     assert!(r.headers["location"].to_str().unwrap().starts_with("/agents/"));
 });
+
+/// Server rendering walks a `<Suspense/>`'s children several times; a page that created its data
+/// resource inside `with_project` fetched and embedded it once per walk (three times on /calls).
+on_both!(pages_fetch_and_embed_their_data_once, |app| {
+    let s = browser_user(&app, "once@x.co").await;
+    let r = rpc(&app, "create_project", &[("name", "Once"), ("description", "")], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    for (path, marker) in [("/calls", "next_cursor"), ("/?days=7", "answer_rate"), ("/", "from_day")] {
+        let req = Request::get(path).header("cookie", format!("td_session={s}")).body(Body::empty()).unwrap();
+        let r = app.request(req).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.text.matches(marker).count(), 1, "{path}: its data should be embedded once for hydration");
+    }
+});

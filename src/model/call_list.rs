@@ -1,7 +1,7 @@
 //! The dashboard's call history query (the Calls page URL's filters) and the DTOs of the Calls and
 //! call detail pages.
 
-use super::{CallAnalysisView, CallEventView, CallView};
+use super::{CallAnalysisView, CallEventView, CallStatus, CallView, Direction, EndReason, Sentiment};
 use serde::{Deserialize, Serialize};
 
 /// The Calls page's filters exactly as its URL carries them (`/calls?status=completed&q=refund`):
@@ -93,10 +93,60 @@ impl CallQuery {
     }
 }
 
+/// A call as a list row shows it (the Calls page, the Overview's latest calls): only what the row
+/// displays. A page carries its data twice, as HTML and as hydration data, so a full [`CallView`]
+/// (variables, metadata, recording) would make a page of 50 several times heavier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallListItem {
+    pub id: String,
+    pub direction: Direction,
+    pub from: String,
+    pub to: String,
+    pub agent_name: String,
+    pub status: CallStatus,
+    pub end_reason: Option<EndReason>,
+    pub is_test: bool,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub sentiment: Option<Sentiment>,
+    pub success: Option<bool>,
+}
+
+impl CallListItem {
+    /// The other party's number: who was called, or who called.
+    pub fn other_number(&self) -> &str {
+        match self.direction {
+            Direction::Outbound => &self.to,
+            Direction::Inbound => &self.from,
+        }
+    }
+}
+
+impl From<CallView> for CallListItem {
+    fn from(c: CallView) -> Self {
+        CallListItem {
+            id: c.id,
+            direction: c.direction,
+            from: c.from,
+            to: c.to,
+            agent_name: c.agent_name,
+            status: c.status,
+            end_reason: c.end_reason,
+            is_test: c.is_test,
+            created_at: c.created_at,
+            started_at: c.started_at,
+            duration_ms: c.duration_ms,
+            sentiment: c.sentiment,
+            success: c.success,
+        }
+    }
+}
+
 /// One page of the Calls list, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallPageView {
-    pub calls: Vec<CallView>,
+    pub calls: Vec<CallListItem>,
     /// The cursor of the next (older) page, when there is one.
     pub next_cursor: Option<String>,
 }

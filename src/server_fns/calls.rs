@@ -2,7 +2,7 @@
 //! cancelling and re-analyzing. Adapters only: the rules live in `services::calls` and
 //! `services::call_history`.
 
-use crate::model::{AppError, CallAnalysisView, CallDetailView, CallPageView, CallQuery, CallView};
+use crate::model::{AppError, CallAnalysisView, CallDetailView, CallListItem, CallPageView, CallQuery, CallView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use std::collections::BTreeMap;
@@ -32,7 +32,7 @@ pub async fn list_calls(project_id: String, query: CallQuery) -> Result<CallPage
         } else {
             None
         };
-        Ok(CallPageView { calls, next_cursor })
+        Ok(CallPageView { calls: calls.into_iter().map(CallListItem::from).collect(), next_cursor })
     })
     .await
 }
@@ -147,11 +147,12 @@ pub async fn rerun_analysis(call_id: String, question: Option<String>, kind: Opt
 
 /// The project's five latest calls (the Overview).
 #[server(prefix = "/rpc", endpoint = "recent_calls")]
-pub async fn recent_calls(project_id: String) -> Result<Vec<CallView>, AppError> {
+pub async fn recent_calls(project_id: String) -> Result<Vec<CallListItem>, AppError> {
     sf::run(async {
         let st = sf::state()?;
         let a = sf::actor().await?;
-        st.read(async |c| services::calls::page(c, &a, &project_id, &Default::default(), None, 5).await).await
+        let calls = st.read(async |c| services::calls::page(c, &a, &project_id, &Default::default(), None, 5).await).await?;
+        Ok(calls.into_iter().map(CallListItem::from).collect())
     })
     .await
 }

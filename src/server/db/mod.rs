@@ -75,6 +75,10 @@ impl Database {
         };
         let mut opts = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 8 } else { 16 }).acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
+            // A SQLite connection is a file handle: it cannot go stale the way a network
+            // connection can, so the ping before every checkout (a round trip to the
+            // connection's worker thread) buys nothing.
+            opts = opts.test_before_acquire(false);
             opts = opts.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     // WAL lets readers run beside the single writer; NORMAL is durable in WAL mode

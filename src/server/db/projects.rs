@@ -65,6 +65,17 @@ pub async fn member_role(c: &mut AnyConnection, project_id: &str, user_id: &str)
     Ok(typed_opt::<RoleOnly>("project_members", "user_id", row)?.map(|r| r.role))
 }
 
+/// A live project with `user_id`'s role on it, in one query (the access check of every request).
+pub async fn find_for_member(c: &mut AnyConnection, id: &str, user_id: &str) -> Result<Option<(ProjectRow, Role)>, sqlx::Error> {
+    let sql = format!(
+        "{PROJECT_SELECT} JOIN project_members m ON m.project_id = p.id AND m.user_id = $2 \
+         WHERE p.id = $1 AND p.is_deleted = 0"
+    );
+    let sql = sql.replacen("SELECT p.id", "SELECT m.role AS my_role, p.id", 1);
+    let row = sqlx::query(&sql).bind(id).bind(user_id).fetch_optional(c).await?;
+    Ok(typed_opt::<ProjectWithRole>("projects", "id", row)?.map(|r| (r.project, r.role)))
+}
+
 pub async fn list_for_user(c: &mut AnyConnection, user_id: &str) -> Result<Vec<(ProjectRow, Role)>, sqlx::Error> {
     let sql = format!(
         "{PROJECT_SELECT} JOIN project_members m ON m.project_id = p.id AND m.user_id = $1 \
@@ -399,11 +410,26 @@ pub async fn keys_of(c: &mut AnyConnection, user_id: &str) -> Result<Vec<ApiKeyR
     typed_all("api_keys", "id", rows)
 }
 
-/// A live key by the hash of its secret.
-pub async fn key_by_hash(c: &mut AnyConnection, key_hash: &str) -> Result<Option<ApiKeyRow>, sqlx::Error> {
-    let sql = format!("{KEY_SELECT} WHERE k.key_hash = $1 AND k.revoked_at IS NULL");
-    let row = sqlx::query(&sql).bind(key_hash).fetch_optional(c).await?;
-    typed_opt("api_keys", "id", row)
+/// A live API key with its owner, in one query (every API-key request authenticates with it).
+#[derive(sqlx::FromRow)]
+pub struct KeyOwner {
+    #[sqlx(flatten)]
+    pub user: super::users::UserRow,
+    pub key_id: String,
+    pub key_project_id: Option<String>,
+    pub key_last_used_at: Option<i64>,
+}
+
+pub async fn key_owner_by_hash(c: &mut AnyConnection, key_hash: &str) -> Result<Option<KeyOwner>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.company_name, u.password_hash, u.email_verified_at, u.active_project_id, u.created_at, \
+         u.updated_at, k.id AS key_id, k.project_id AS key_project_id, k.last_used_at AS key_last_used_at \
+         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+    )
+    .bind(key_hash)
+    .fetch_optional(c)
+    .await?;
+    typed_opt("api_keys", "key_id", row)
 }
 
 /// Revokes one of the user's keys; false if there was no such live key.

@@ -56,8 +56,7 @@ pub async fn project(c: &mut AnyConnection, actor: &Actor, project_id: &str, nee
             return Err(project_not_found());
         }
     }
-    let role = projects::member_role(&mut *c, project_id, p.user_id()).await?.ok_or_else(project_not_found)?;
-    let project = projects::find(&mut *c, project_id).await?.ok_or_else(project_not_found)?;
+    let (project, role) = projects::find_for_member(&mut *c, project_id, p.user_id()).await?.ok_or_else(project_not_found)?;
     if role < need.role() {
         return Err(AppError::forbidden(format!("Your role on this project ({}) does not allow this. Ask an admin or owner.", role.label())));
     }

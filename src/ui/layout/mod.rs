@@ -12,7 +12,7 @@ pub mod user_menu;
 pub use agents::{use_agents, AgentPicker, Agents};
 pub use app_shell::{AppShell, CurrentUser};
 pub use auth_layout::AuthLayout;
-pub use projects::{use_active_project, use_projects, with_project, LoadingPanel, NoProjectYet, Projects};
+pub use projects::{project_resource, use_active_project, use_projects, with_project, LoadingPanel, NoProjectYet, Projects};
 
 use leptos::prelude::*;
 

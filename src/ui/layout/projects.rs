@@ -119,6 +119,38 @@ where
     }
 }
 
+/// A resource of the active project's data: `fetch(project_id, key())`, refetched when the key or
+/// the active project changes. Create it at the top of a page component, never inside
+/// [`with_project`]'s render: server rendering walks a `<Suspense/>`'s children several times
+/// (to find what it must wait for), so a resource created in there is created, fetched and
+/// written into the page once per walk (three times for the Calls page).
+pub fn project_resource<K, T, Fut>(
+    key: impl Fn() -> K + Send + Sync + 'static,
+    fetch: impl Fn(String, K) -> Fut + Send + Sync + Clone + 'static,
+) -> Resource<Result<T, AppError>>
+where
+    K: PartialEq + Clone + Send + Sync + 'static,
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let projects = use_projects();
+    let active = projects.active;
+    Resource::new(
+        move || (projects.changes(), key()),
+        move |(_, k)| {
+            let fetch = fetch.clone();
+            async move {
+                match active.await {
+                    Ok(Some(p)) => fetch(p.id, k).await,
+                    // `with_project` shows the first-project state or the error instead.
+                    Ok(None) => Err(AppError::new(crate::model::ErrorCode::NotFound, "There is no active project.")),
+                    Err(e) => Err(e),
+                }
+            }
+        },
+    )
+}
+
 /// A neutral placeholder while data loads.
 #[component]
 pub fn LoadingPanel(#[prop(default = "Loading…")] label: &'static str) -> impl IntoView {

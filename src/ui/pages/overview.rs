@@ -16,6 +16,7 @@ pub fn OverviewPage() -> impl IntoView {
         }
     };
 
+    let stats = super::overview_stats::StatsData::new();
     view! {
         <Title text="Overview · Talkdeck"/>
         <div class="mb-8">
@@ -24,7 +25,7 @@ pub fn OverviewPage() -> impl IntoView {
                 <p class="mt-1 text-slate-600">{welcome}</p>
             </Suspense>
         </div>
-        {with_project(|p| {
+        {with_project(move |p| {
             view! {
                 <section aria-labelledby="active-project" class="mb-8 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
                     <p class="text-xs font-medium uppercase tracking-wide text-slate-500">"Active project"</p>
@@ -37,7 +38,7 @@ pub fn OverviewPage() -> impl IntoView {
                         <a href="/settings/project" class=TEXT_LINK>"Project settings"</a>
                     </p>
                 </section>
-                <super::overview_stats::CallStats project=p.clone()/>
+                <super::overview_stats::CallStats data=stats/>
                 <section aria-labelledby="get-started">
                     <h2 id="get-started" class="text-base font-semibold text-slate-900">"Get started"</h2>
                     <p class="mt-1 text-sm text-slate-600">

@@ -2,10 +2,10 @@
 //! figures, calls per day stacked by outcome and the sentiment split as server-rendered SVG (each
 //! with a text alternative and the numbers as a table), and the latest calls.
 
-use crate::model::{CallView, OverviewDay, OverviewView, ProjectView};
+use crate::model::{AppError, CallListItem, OverviewDay, OverviewView};
 use crate::server_fns::calls::{call_overview, recent_calls};
 use crate::ui::components::{Alert, Card};
-use crate::ui::layout::LoadingPanel;
+use crate::ui::layout::{project_resource, LoadingPanel};
 use crate::ui::pages::calls::{format_duration, CallStatusBadge};
 use crate::ui::pages::TEXT_LINK;
 use crate::ui::util::format_time;
@@ -39,14 +39,34 @@ fn period(raw: Option<String>) -> u32 {
     }
 }
 
+/// The Overview's call data for the active project, created at the top of the page (see
+/// [`project_resource`]) and handed to [`CallStats`].
+#[derive(Clone, Copy)]
+pub struct StatsData {
+    days: Memo<u32>,
+    stats: Resource<Result<OverviewView, AppError>>,
+    recent: Resource<Result<Vec<CallListItem>, AppError>>,
+}
+
+impl StatsData {
+    pub fn new() -> Self {
+        let query = use_query_map();
+        let days = Memo::new(move |_| period(query.with(|q| q.get("days"))));
+        let stats = project_resource(move || days.get(), call_overview);
+        let recent = project_resource(|| (), |pid, _| recent_calls(pid));
+        StatsData { days, stats, recent }
+    }
+}
+
+impl Default for StatsData {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[component]
-pub fn CallStats(project: ProjectView) -> impl IntoView {
-    let query = use_query_map();
-    let days = Memo::new(move |_| period(query.with(|q| q.get("days"))));
-    let pid = project.id.clone();
-    let stats = Resource::new(move || (pid.clone(), days.get()), |(pid, days)| call_overview(pid, days));
-    let pid = project.id.clone();
-    let recent = Resource::new(move || pid.clone(), recent_calls);
+pub fn CallStats(data: StatsData) -> impl IntoView {
+    let StatsData { days, stats, recent } = data;
     view! {
         <section aria-labelledby="stats-heading" class="mb-8 space-y-4">
             <div class="flex flex-wrap items-center justify-between gap-3">
@@ -253,7 +273,7 @@ fn Sentiments(stats: OverviewView) -> impl IntoView {
 }
 
 #[component]
-fn Recent(calls: Vec<CallView>) -> impl IntoView {
+fn Recent(calls: Vec<CallListItem>) -> impl IntoView {
     view! {
         <Card class="p-0">
             <div class="flex items-center justify-between px-4 py-3">
@@ -266,7 +286,7 @@ fn Recent(calls: Vec<CallView>) -> impl IntoView {
                 view! {
                     <ul class="divide-y divide-slate-100 border-t border-slate-100">
                         {calls.into_iter().map(|c| {
-                            let other = if c.direction == crate::model::Direction::Outbound { c.to.clone() } else { c.from.clone() };
+                            let other = c.other_number().to_string();
                             view! {
                                 <li class="flex flex-wrap items-center justify-between gap-2 px-4 py-2 text-sm">
                                     <a href=format!("/calls/{}", c.id) class=TEXT_LINK>{format_time(c.created_at)}</a>

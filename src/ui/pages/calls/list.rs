@@ -8,11 +8,11 @@
 use super::live::use_call_feed;
 use super::new_call::NewCallDialog;
 use super::{end_reason_label, format_duration, sentiment_label, success_text, CallStatusBadge};
-use crate::model::{AgentView, CallPageView, CallQuery, CallStatus, CallView, Direction, EndReason, ProjectView, Sentiment};
+use crate::model::{AgentView, AppError, CallListItem, CallPageView, CallQuery, CallStatus, Direction, EndReason, ProjectView, Sentiment};
 use crate::server_fns::calls::list_calls;
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::components::{Alert, Card, EmptyState, SECONDARY_BUTTON, SELECT_CLASS};
-use crate::ui::layout::{use_agents, with_project, LoadingPanel};
+use crate::ui::layout::{project_resource, use_agents, with_project, LoadingPanel};
 use crate::ui::pages::TEXT_LINK;
 use crate::ui::util::{encode_query_value, format_time};
 use leptos::prelude::*;
@@ -37,23 +37,30 @@ pub fn calls_href(q: &CallQuery, extra: &[(&str, &str)]) -> String {
 
 #[component]
 pub fn CallsPage() -> impl IntoView {
+    let query = use_query_map();
+    let cq = Memo::new(move |_| query.with(|m| CallQuery::from_params(|k| m.get(k))));
+    let refresh = RwSignal::new(0u64);
+    let page = project_resource(move || (cq.get(), refresh.get()), |pid, (q, _)| list_calls(pid, q));
     view! {
         <Title text="Calls · Talkdeck"/>
-        {with_project(move |p| view! { <CallsBody project=p/> }.into_any())}
+        {with_project(move |p| view! { <CallsBody project=p cq=cq refresh=refresh page=page/> }.into_any())}
     }
 }
 
 #[component]
-fn CallsBody(project: ProjectView) -> impl IntoView {
+fn CallsBody(
+    project: ProjectView,
+    cq: Memo<CallQuery>,
+    refresh: RwSignal<u64>,
+    page: Resource<Result<CallPageView, AppError>>,
+) -> impl IntoView {
     let query = use_query_map();
-    let cq = Memo::new(move |_| query.with(|m| CallQuery::from_params(|k| m.get(k))));
     let show_new = Memo::new(move |_| query.with(|m| m.get("new").is_some()));
     let can_edit = project.role.can_edit();
 
     // Live: each change of one of the project's calls re-reads the visible page, at most about
     // three times a second however busy the project is.
     let feed = use_call_feed(project.id.clone());
-    let refresh = RwSignal::new(0u64);
     let scheduled = StoredValue::new(false);
     Effect::new(move |prev: Option<u64>| {
         let n = feed.count.get();
@@ -71,8 +78,6 @@ fn CallsBody(project: ProjectView) -> impl IntoView {
         n
     });
 
-    let pid = project.id.clone();
-    let page = Resource::new(move || (pid.clone(), cq.get(), refresh.get()), |(pid, q, _)| list_calls(pid, q));
 
     view! {
         <div class="mb-6 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
@@ -274,7 +279,7 @@ fn CallTable(page: CallPageView, query: CallQuery) -> impl IntoView {
 }
 
 #[component]
-fn CallRow(call: CallView) -> impl IntoView {
+fn CallRow(call: CallListItem) -> impl IntoView {
     let href = format!("/calls/{}", call.id);
     let (arrow, other) = match call.direction {
         Direction::Outbound => ("Outbound to", call.to.clone()),
@@ -298,7 +303,7 @@ fn CallRow(call: CallView) -> impl IntoView {
             <td class="whitespace-nowrap px-4 py-3 text-slate-600">{call.end_reason.map(end_reason_label).unwrap_or("—")}</td>
             <td class="whitespace-nowrap px-4 py-3 tabular-nums text-slate-700">{format_duration(call.duration_ms)}</td>
             <td class="whitespace-nowrap px-4 py-3 text-slate-600">{sentiment}</td>
-            <td class="whitespace-nowrap px-4 py-3 text-slate-600">{success_text(&call)}</td>
+            <td class="whitespace-nowrap px-4 py-3 text-slate-600">{success_text(call.success)}</td>
         </tr>
     }
 }

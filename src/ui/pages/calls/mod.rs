@@ -9,7 +9,7 @@ mod new_call;
 pub use detail::CallDetailPage;
 pub use list::CallsPage;
 
-use crate::model::{CallStatus, CallView, EndReason, Sentiment};
+use crate::model::{CallStatus, EndReason, Sentiment};
 use leptos::prelude::*;
 
 /// "1:05" (minutes:seconds), "1:02:05" past an hour, "—" when unknown.
@@ -92,8 +92,8 @@ pub fn CallStatusBadge(status: CallStatus) -> impl IntoView {
 }
 
 /// The latest analysis' success, as the list shows it.
-pub fn success_text(c: &CallView) -> &'static str {
-    match c.success {
+pub fn success_text(success: Option<bool>) -> &'static str {
+    match success {
         Some(true) => "Yes",
         Some(false) => "No",
         None => "—",
