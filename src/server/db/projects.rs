@@ -71,9 +71,13 @@ pub async fn find_for_member(c: &mut AnyConnection, id: &str, user_id: &str) -> 
         "{PROJECT_SELECT} JOIN project_members m ON m.project_id = p.id AND m.user_id = $2 \
          WHERE p.id = $1 AND p.is_deleted = 0"
     );
-    let sql = sql.replacen("SELECT p.id", "SELECT m.role AS my_role, p.id", 1);
-    let row = sqlx::query(&sql).bind(id).bind(user_id).fetch_optional(c).await?;
-    Ok(typed_opt::<ProjectWithRole>("projects", "id", row)?.map(|r| (r.project, r.role)))
+    let sql = sql.replacen("SELECT p.id", "SELECT m.user_id, m.role, p.id", 1);
+    let Some(row) = sqlx::query(&sql).bind(id).bind(user_id).fetch_optional(c).await? else {
+        return Ok(None);
+    };
+    // Decoded in two parts so that a corrupt value is reported against its own table's row.
+    let role = super::typed::<RoleOnly>("project_members", "user_id", &row)?.role;
+    Ok(Some((super::typed::<ProjectRow>("projects", "id", &row)?, role)))
 }
 
 pub async fn list_for_user(c: &mut AnyConnection, user_id: &str) -> Result<Vec<(ProjectRow, Role)>, sqlx::Error> {
