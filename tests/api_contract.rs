@@ -141,6 +141,19 @@ on_both!(every_v1_time_is_rfc3339_with_milliseconds, |app| {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     app.run_jobs().await;
+    // A batch, so that its times are checked too.
+    let r = common::send_multipart(
+        &app,
+        "/api/v1/batches",
+        &[("project_id", &p), ("agent_id", &agent), ("name", "B")],
+        Some(("file", "a.csv", b"number,name\n+14155550198,Bo\nbad,Al\n")),
+        &owner,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let batch = r.json["data"]["id"].as_str().unwrap().to_string();
+    let r = send(&app, Method::POST, "/api/v1/do-not-call", Some(json!({"project_id": p, "number": "+14155550197"})), &owner).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let doc = app.get("/api/v1/openapi.json", None).await.json;
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -154,7 +167,8 @@ on_both!(every_v1_time_is_rfc3339_with_milliseconds, |app| {
             .replace("/phone-numbers/{id}", &format!("/phone-numbers/{number}"))
             .replace("/voices/{id}", "/voices/21m00Tcm4TlvDq8ikWAM")
             .replace("/api-keys/{id}", "/api-keys/x")
-            .replace("/calls/{id}", &format!("/calls/{call}"));
+            .replace("/calls/{id}", &format!("/calls/{call}"))
+            .replace("/batches/{id}", &format!("/batches/{batch}"));
         let r = send(&app, Method::GET, &url, None, &owner).await;
         assert_eq!(r.status, StatusCode::OK, "GET {url}: {}", r.text);
         let mut bad = Vec::new();
@@ -253,6 +267,10 @@ on_both!(every_v1_list_is_keyset_paginated, |app| {
     check_list(&app, &owner, "/api/v1/voices", "voice_id", 5).await;
     check_list(&app, &owner, "/api/v1/voices?language=en&gender=female", "voice_id", 3).await;
     check_list(&app, &owner, &format!("/api/v1/phone-numbers?project_id={p}"), "id", 5).await;
+    let numbers: Vec<String> = (0..5).map(|i| format!("+1415555268{i}")).collect();
+    let r = send(&app, Method::POST, "/api/v1/do-not-call", Some(json!({"project_id": p, "numbers": numbers})), &owner).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    check_list(&app, &owner, &format!("/api/v1/do-not-call?project_id={p}"), "id", 5).await;
     // Projects come by name regardless of case; agents by name likewise.
     let r = send(&app, Method::GET, "/api/v1/projects?limit=100", None, &owner).await;
     let names: Vec<&str> = r.json["data"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();

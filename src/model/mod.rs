@@ -16,6 +16,8 @@ pub mod call;
 pub use call::*;
 pub mod call_list;
 pub use call_list::*;
+pub mod batch;
+pub use batch::*;
 pub mod limits;
 pub mod template;
 pub use template::PromptTemplate;

@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod audio;
 pub mod auth;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod db;

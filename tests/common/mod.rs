@@ -370,3 +370,35 @@ pub fn bad_timestamps(v: &Value, path: &str, out: &mut Vec<(String, Value)>) {
         _ => {}
     }
 }
+
+/// A `multipart/form-data` body: text fields, then an optional file `(field, file name, bytes)`.
+/// Returns the content type (with its boundary) and the body.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----talkdeck-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    if let Some((name, file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Sends a `multipart/form-data` request (see [`multipart`]).
+pub async fn send_multipart(app: &TestApp, path: &str, fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>, auth: &Auth) -> Resp {
+    let (ct, body) = multipart(fields, file);
+    let mut b = Request::builder().method(Method::POST).uri(path).header("content-type", ct);
+    b = match auth {
+        Auth::Bearer(t) => b.header("authorization", format!("Bearer {t}")),
+        Auth::ApiKey(k) => b.header("x-api-key", k.as_str()),
+        Auth::None => b,
+    };
+    app.request(b.body(Body::from(body)).unwrap()).await
+}

@@ -4,8 +4,10 @@
 //! Nothing in here decides authorization.
 
 pub mod agents;
+pub mod batches;
 pub mod bulk;
 pub mod calls;
+pub mod do_not_call;
 pub mod integrations;
 pub mod jobs;
 pub mod numbers;
@@ -303,6 +305,8 @@ stored!(
     crate::model::AnsweredBy,
     crate::model::RecordingStatus,
     crate::model::Sentiment,
+    crate::model::BatchStatus,
+    crate::model::BatchRowState,
     jobs::JobState,
 );
 

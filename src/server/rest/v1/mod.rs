@@ -5,6 +5,7 @@
 //! route cannot be served without being documented (or documented without being served).
 
 pub mod agents;
+pub mod batches;
 pub mod calls;
 pub mod envelope;
 pub mod openapi;
@@ -12,6 +13,7 @@ pub mod projects;
 pub mod types;
 
 use crate::server::state::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -68,4 +70,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(a::get_number, a::update_number, a::release_number))
         .routes(routes!(a::assign_number))
         .routes(routes!(a::unassign_number))
+        // The one route with bodies over the API's 1 MiB limit: batch uploads.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(batches::create_batch, batches::list_batches))
+                .layer(DefaultBodyLimit::max(batches::UPLOAD_MAX_BYTES)),
+        )
+        .routes(routes!(batches::get_batch))
+        .routes(routes!(batches::batch_rows))
+        .routes(routes!(batches::list_dnc, batches::add_dnc))
+        .routes(routes!(batches::remove_dnc))
 }
