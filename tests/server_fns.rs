@@ -274,7 +274,7 @@ on_both!(pages_fetch_and_embed_their_data_once, |app| {
     let project = r.json["id"].as_str().unwrap().to_string();
     let r = rpc(&app, "add_number", &[("project_id", &project), ("number", "+14155550100")], Some(&s)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    for (path, marker) in [("/calls", "next_cursor"), ("/?days=7", "answer_rate"), ("/", "from_day"), ("/phone-numbers", "international_number")] {
+    for (path, marker) in [("/calls", "next_cursor"), ("/?days=7", "answer_rate"), ("/phone-numbers", "international_number")] {
         let req = Request::get(path).header("cookie", format!("td_session={s}")).body(Body::empty()).unwrap();
         let r = app.request(req).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
