@@ -230,25 +230,16 @@ fn is_public_page(path: &str) -> bool {
 
 /// Middleware for dashboard pages: a page request without a live session is sent to the login
 /// page, which brings the user back afterwards (`next`).
-/// The session principal [`require_login_for_pages`] authenticated for this page request. Only
-/// that middleware inserts it (a client cannot set request extensions).
-#[derive(Clone)]
-struct PageSession(Principal);
-
 pub async fn require_login_for_pages(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if req.method() != Method::GET || is_public_page(path) {
         return next.run(req).await;
     }
-    let principal = match session_cookie(req.headers()) {
-        Some(raw) => accounts::authenticate_session(&st, raw).await.ok().flatten(),
-        None => None,
+    let logged_in = match session_cookie(req.headers()) {
+        Some(raw) => matches!(accounts::authenticate_session(&st, raw).await, Ok(Some(_))),
+        None => false,
     };
-    if let Some(p) = principal {
-        // The page's server functions run in this same request: they take the principal from
-        // here instead of looking the session up again, once each.
-        let mut req = req;
-        req.extensions_mut().insert(PageSession(p));
+    if logged_in {
         return next.run(req).await;
     }
     let target = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
@@ -294,9 +285,6 @@ pub mod sf {
     pub async fn principal() -> Result<Principal, AppError> {
         let st = state()?;
         let p = parts()?;
-        if let Some(PageSession(principal)) = p.extensions.get::<PageSession>() {
-            return Ok(principal.clone());
-        }
         let raw = session_cookie(&p.headers).ok_or_else(AppError::unauthenticated)?;
         accounts::authenticate_session(&st, raw).await?.ok_or_else(AppError::unauthenticated)
     }
