@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 str_enum!(
-    /// Where a batch is in its life. Part 1 only creates drafts; the rest come with the dispatcher.
+    /// Where a batch is in its life: `draft` (uploaded, not started), `scheduled` (starts at
+    /// its start time), `running`, `paused` (by a person or the circuit breaker), and the final
+    /// `completed`, `canceled` and `failed` (it could not go on, e.g. no number to call from).
     BatchStatus ("batch status") {
         Draft = "draft",
         Scheduled = "scheduled",
@@ -115,6 +117,65 @@ pub struct BatchView {
     pub version: i64,
     /// The validation report, when the batch was just created from an upload.
     pub report: Option<BatchReport>,
+    /// How many rows are in each state.
+    pub progress: BatchProgress,
+}
+
+impl BatchStatus {
+    /// A batch that will not call again.
+    pub fn is_final(self) -> bool {
+        matches!(self, BatchStatus::Completed | BatchStatus::Canceled | BatchStatus::Failed)
+    }
+}
+
+impl BatchRowState {
+    /// A row that will not be dialled again.
+    pub fn is_final(self) -> bool {
+        matches!(self, BatchRowState::Invalid | BatchRowState::Done | BatchRowState::Failed | BatchRowState::Skipped | BatchRowState::Canceled)
+    }
+}
+
+/// How many of a batch's rows are in each state (`invalid` rows are never called).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BatchProgress {
+    /// Valid rows not yet dialled, or waiting for a retry.
+    pub waiting: i64,
+    /// Rows with a call under way.
+    pub calling: i64,
+    /// Rows whose call was answered (by a person or a voicemail).
+    pub done: i64,
+    /// Rows whose every allowed attempt failed (busy, no answer, carrier failure).
+    pub failed: i64,
+    /// Rows not called because the number went on the do-not-call list.
+    pub skipped: i64,
+    /// Rows left undialled when the batch was canceled.
+    pub canceled: i64,
+    pub invalid: i64,
+}
+
+impl BatchProgress {
+    /// Rows that will not be dialled again (`invalid` excluded).
+    pub fn finished(&self) -> i64 {
+        self.done + self.failed + self.skipped + self.canceled
+    }
+}
+
+/// The options a batch starts with. Each field left out keeps the draft's value (every outbound
+/// number of the agent, concurrency `min(5, project limit)`, any time, no retries, now).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BatchOptions {
+    pub name: Option<String>,
+    /// Phone number ids, each an outbound number of the agent; rotated row by row.
+    pub caller_numbers: Option<Vec<String>>,
+    /// Calls at once, 1 up to the project's live-call limit.
+    pub concurrency: Option<i64>,
+    /// When calls may be placed; left out: any time.
+    pub window: Option<CallingWindowSpec>,
+    pub retry: Option<RetryPolicy>,
+    /// Unix ms; left out or past: now.
+    pub start_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

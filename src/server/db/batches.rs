@@ -194,3 +194,29 @@ pub async fn row_count(c: &mut AnyConnection, project_id: &str, batch_id: &str) 
         .await?;
     r.try_get("n")
 }
+
+/// How many rows of each state the given batches have, by batch id (batches without rows are
+/// absent). A stored state that does not parse is a corrupt row: an error.
+pub async fn progress(c: &mut AnyConnection, project_id: &str, batch_ids: &[&str]) -> Result<Vec<(String, BatchRowState, i64)>, sqlx::Error> {
+    if batch_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut b = super::page::Binds::default();
+    let ids: Vec<String> = batch_ids.iter().map(|id| b.text(id)).collect();
+    let sql = format!(
+        "SELECT batch_id, state, COUNT(*) AS n FROM batch_rows WHERE project_id = {} AND batch_id IN ({}) GROUP BY batch_id, state",
+        b.text(project_id),
+        ids.join(", ")
+    );
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter()
+        .map(|r| {
+            let state: String = r.try_get("state")?;
+            let parsed = BatchRowState::parse(&state).ok_or_else(|| sqlx::Error::ColumnDecode {
+                index: "state".into(),
+                source: format!("batch_rows.state holds {state:?}, not a batch row state").into(),
+            })?;
+            Ok((r.try_get("batch_id")?, parsed, r.try_get("n")?))
+        })
+        .collect()
+}

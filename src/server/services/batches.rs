@@ -28,7 +28,7 @@
 
 use super::access::{self, Need};
 use crate::model::{
-    AppError, BadRowView, BatchReport, BatchRowState, BatchRowView, BatchStatus, BatchView, CallingWindowSpec, Direction, ErrorCode, RetryPolicy, RowProblem,
+    AppError, BadRowView, BatchProgress, BatchReport, BatchRowState, BatchRowView, BatchStatus, BatchView, CallingWindowSpec, Direction, ErrorCode, RetryPolicy, RowProblem,
 };
 use crate::server::auth::Actor;
 use crate::server::batch::{self, FileError, Problem, Report, Rules, Sheet};
@@ -260,7 +260,7 @@ pub async fn create_draft(tx: &mut Tx, actor: &Actor, up: &Upload<'_>) -> Result
     // File order, so row ids (UUIDv7) follow row numbers.
     rows.sort_by_key(|(row, _)| *row);
     db::insert_rows(&mut *tx, &batch.project_id, &batch.id, now, rows.into_iter().map(|(_, r)| r).collect()).await?;
-    let mut v = view(&batch)?;
+    let mut v = view_of(&mut *tx, &batch).await?;
     v.report = Some(report_view(up.sheet, &ch.report));
     Ok(v)
 }
@@ -278,7 +278,41 @@ fn stored_json<T: serde::de::DeserializeOwned>(table: &str, id: &str, column: &s
     })
 }
 
-pub fn view(b: &BatchRow) -> Result<BatchView, AppError> {
+/// Adds up a batch's row counts by state.
+fn tally(counts: impl IntoIterator<Item = (BatchRowState, i64)>) -> BatchProgress {
+    let mut p = BatchProgress::default();
+    for (state, n) in counts {
+        let slot = match state {
+            BatchRowState::Waiting => &mut p.waiting,
+            BatchRowState::Calling => &mut p.calling,
+            BatchRowState::Done => &mut p.done,
+            BatchRowState::Failed => &mut p.failed,
+            BatchRowState::Skipped => &mut p.skipped,
+            BatchRowState::Canceled => &mut p.canceled,
+            BatchRowState::Invalid => &mut p.invalid,
+        };
+        *slot += n;
+    }
+    p
+}
+
+/// Views of `batches` (one project's) with their progress, counted in one query.
+async fn views(c: &mut AnyConnection, project_id: &str, batches: &[BatchRow]) -> Result<Vec<BatchView>, AppError> {
+    let ids: Vec<&str> = batches.iter().map(|b| b.id.as_str()).collect();
+    let counts = db::progress(&mut *c, project_id, &ids).await?;
+    batches
+        .iter()
+        .map(|b| view(b, tally(counts.iter().filter(|(id, _, _)| *id == b.id).map(|(_, s, n)| (*s, *n)))))
+        .collect()
+}
+
+/// A batch's view with its progress.
+async fn view_of(c: &mut AnyConnection, b: &BatchRow) -> Result<BatchView, AppError> {
+    let mut v = views(&mut *c, &b.project_id, std::slice::from_ref(b)).await?;
+    v.pop().ok_or_else(AppError::internal)
+}
+
+pub fn view(b: &BatchRow, progress: BatchProgress) -> Result<BatchView, AppError> {
     let window: Option<CallingWindowSpec> = match &b.calling_window {
         None => None,
         Some(w) => Some(stored_json("batches", &b.id, "calling_window", w)?),
@@ -303,6 +337,7 @@ pub fn view(b: &BatchRow) -> Result<BatchView, AppError> {
         updated_at: b.updated_at,
         version: b.version,
         report: None,
+        progress,
     })
 }
 
@@ -333,13 +368,15 @@ async fn load(c: &mut AnyConnection, actor: &Actor, batch_id: &str, need: Need) 
 
 /// A batch (viewers and up).
 pub async fn get(c: &mut AnyConnection, actor: &Actor, batch_id: &str) -> Result<BatchView, AppError> {
-    view(&load(c, actor, batch_id, Need::Read).await?)
+    let b = load(&mut *c, actor, batch_id, Need::Read).await?;
+    view_of(&mut *c, &b).await
 }
 
 /// One keyset page of a project's batches, newest first (viewers and up).
 pub async fn list(c: &mut AnyConnection, actor: &Actor, project_id: &str, before: Option<(i64, String)>, limit: i64) -> Result<Vec<BatchView>, AppError> {
     access::project(&mut *c, actor, project_id, Need::Read).await?;
-    db::page(&mut *c, project_id, before, limit).await?.iter().map(view).collect()
+    let rows = db::page(&mut *c, project_id, before, limit).await?;
+    views(&mut *c, project_id, &rows).await
 }
 
 /// The `state` filter of a rows list, as given (empty: every state).

@@ -11,7 +11,7 @@
 use super::envelope::{created, done, ok, page, PageParams, V1Error, V1Json, V1Path, V1Query, V1Result};
 use super::openapi::{E400, E401, E403, E404, E413, E415};
 use super::types::{Done, Envelope, ListEnvelope, Timestamp};
-use crate::model::{AppError, BatchReport, BatchRowState, BatchRowView, BatchStatus, BatchView, CallingWindowSpec, DoNotCallView, ErrorCode, RetryPolicy, RowProblem};
+use crate::model::{AppError, BatchProgress, BatchReport, BatchRowState, BatchRowView, BatchStatus, BatchView, CallingWindowSpec, DoNotCallView, ErrorCode, RetryPolicy, RowProblem};
 use crate::server::http::actor;
 use crate::server::services::batches::{self, Upload};
 use crate::server::services::do_not_call;
@@ -59,6 +59,8 @@ pub struct BatchOut {
     /// The validation report: on the answer to an upload only.
     #[serde(skip_serializing_if = "Option::is_none")]
     report: Option<BatchReport>,
+    /// How many rows are in each state.
+    progress: BatchProgress,
 }
 
 impl From<BatchView> for BatchOut {
@@ -83,6 +85,7 @@ impl From<BatchView> for BatchOut {
             updated_at: Timestamp(b.updated_at),
             version: b.version,
             report: b.report,
+            progress: b.progress,
         }
     }
 }
