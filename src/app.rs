@@ -1,8 +1,8 @@
 //! The HTML shell and the route table. Pages live in `ui::pages`, frames in `ui::layout`.
 use crate::ui::layout::AppShell;
 use crate::ui::pages::{
-    AcceptInvitationPage, AgentEditorPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchesPage, CallDetailPage, CallsPage, ChangePasswordPage, ForgotPasswordPage,
-    LoginPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage, ProjectSettingsPage, ResetPasswordPage, SettingsPage, SignupPage, TeamPage,
+    AcceptInvitationPage, AgentEditorPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchDetailPage, BatchesPage, CallDetailPage, CallsPage, ChangePasswordPage, ForgotPasswordPage,
+    LoginPage, NewBatchPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage, ProjectSettingsPage, ResetPasswordPage, SettingsPage, SignupPage, TeamPage,
     VerifyPage, VoicesPage,
 };
 use leptos::prelude::*;
@@ -57,6 +57,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/calls") view=CallsPage/>
                     <Route path=path!("/calls/:id") view=CallDetailPage/>
                     <Route path=path!("/batches") view=BatchesPage/>
+                    <Route path=path!("/batches/new") view=NewBatchPage/>
+                    <Route path=path!("/batches/:id") view=BatchDetailPage/>
                     <Route path=path!("/phone-numbers") view=PhoneNumbersPage/>
                     <Route path=path!("/voices") view=VoicesPage/>
                     <Route path=path!("/settings") view=SettingsPage/>

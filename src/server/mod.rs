@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod audio;
 pub mod auth;
 pub mod batch;
+pub mod batch_pages;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -52,6 +52,8 @@ pub fn build(state: AppState) -> Router {
         .route("/docs", get(crate::server::rest::docs::page))
         .nest("/api", crate::server::rest::router())
         .merge(headers::static_files(&state.leptos_options))
+        // The batch pages' upload form, export download and live events (plain HTTP).
+        .merge(crate::server::batch_pages::routes())
         .merge(pages)
         .layer(middleware::from_fn(http::server_fn_error_status))
         .layer(middleware::from_fn(http::refuse_bad_input))

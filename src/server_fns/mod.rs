@@ -3,5 +3,6 @@
 
 pub mod agents;
 pub mod auth;
+pub mod batches;
 pub mod calls;
 pub mod projects;

@@ -202,7 +202,7 @@ pub async fn progress(c: &mut AnyConnection, project_id: &str, batch_ids: &[&str
         return Ok(Vec::new());
     }
     let mut b = super::page::Binds::default();
-    let ids: Vec<String> = batch_ids.iter().map(|id| b.text(id)).collect();
+    let ids: Vec<String> = batch_ids.iter().map(|id| b.text(*id)).collect();
     let sql = format!(
         "SELECT batch_id, state, COUNT(*) AS n FROM batch_rows WHERE project_id = {} AND batch_id IN ({}) GROUP BY batch_id, state",
         b.text(project_id),

@@ -15,6 +15,7 @@ pub mod agents;
 pub mod api_keys;
 pub mod audit;
 pub mod batches;
+mod batches_pending;
 pub mod call_history;
 pub mod calls;
 pub mod demo;

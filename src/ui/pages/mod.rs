@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod auth;
+pub mod batches;
 pub mod calls;
 pub mod invitation;
 pub mod not_found;
@@ -9,7 +10,6 @@ pub mod overview;
 mod overview_stats;
 pub mod phone_numbers;
 pub mod projects;
-pub mod sections;
 pub mod settings;
 pub mod voices;
 
@@ -21,7 +21,7 @@ pub use not_found::NotFound;
 pub use overview::OverviewPage;
 pub use phone_numbers::PhoneNumbersPage;
 pub use projects::NewProjectPage;
-pub use sections::BatchesPage;
+pub use batches::{BatchDetailPage, BatchesPage, NewBatchPage};
 pub use settings::{ApiKeysPage, AuditLogPage, ChangePasswordPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage};
 pub use voices::VoicesPage;
 

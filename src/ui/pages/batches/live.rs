@@ -1,0 +1,92 @@
+//! Live batch changes in the browser: one `EventSource` on `/batches/events` (fed by the
+//! server's change feed), opened after hydration and closed with the page. Every change of a
+//! batch or of one of its rows is announced with kind `batch`.
+
+use leptos::prelude::*;
+
+/// A change of one batch; an empty `id` means "changes were missed: re-read everything".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BatchChange {
+    pub id: String,
+}
+
+/// The latest change of the project's batches and a counter that moves with each one (tracked).
+/// Nothing arrives during server rendering or without JavaScript.
+#[derive(Clone, Copy)]
+pub struct BatchFeed {
+    pub latest: ReadSignal<BatchChange>,
+    pub count: ReadSignal<u64>,
+}
+
+/// Subscribes to the project's batch changes for as long as the calling component lives.
+pub fn use_batch_feed(project_id: String) -> BatchFeed {
+    let (latest, set_latest) = signal(BatchChange::default());
+    let (count, set_count) = signal(0u64);
+    #[cfg(feature = "hydrate")]
+    subscribe(project_id, set_latest, set_count);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (project_id, set_latest, set_count);
+    BatchFeed { latest, count }
+}
+
+/// Calls `refresh` at most once per `every` while `feed` announces changes that `wanted` accepts.
+pub fn refresh_on_changes(feed: BatchFeed, every: std::time::Duration, wanted: impl Fn(&BatchChange) -> bool + 'static, refresh: impl Fn() + Clone + 'static) {
+    let scheduled = StoredValue::new(false);
+    Effect::new(move |prev: Option<u64>| {
+        let n = feed.count.get();
+        let ours = feed.latest.with_untracked(|c| c.id.is_empty() || wanted(c));
+        if prev.is_some_and(|p| p != n) && ours && !scheduled.get_value() {
+            scheduled.set_value(true);
+            let refresh = refresh.clone();
+            set_timeout(
+                move || {
+                    if scheduled.try_set_value(false).is_none() {
+                        refresh();
+                    }
+                },
+                every,
+            );
+        }
+        n
+    });
+}
+
+#[cfg(feature = "hydrate")]
+fn subscribe(project_id: String, set_latest: WriteSignal<BatchChange>, set_count: WriteSignal<u64>) {
+    use futures::StreamExt;
+    use gloo_net::eventsource::futures::EventSource;
+
+    let url = format!("/batches/events?project_id={}", crate::ui::util::encode_query_value(&project_id));
+    let Ok(mut source) = EventSource::new(&url) else { return };
+    let (Ok(changes), Ok(lagged)) = (source.subscribe("batch"), source.subscribe("lagged")) else { return };
+    let announce = move |change: BatchChange| {
+        set_latest.set(change);
+        set_count.update(|n| *n += 1);
+    };
+    leptos::task::spawn_local(async move {
+        let mut events = futures::stream::select(changes, lagged);
+        let mut broken = false;
+        while let Some(item) = events.next().await {
+            match item {
+                Ok((kind, msg)) if kind == "batch" => {
+                    let data = msg.data().as_string().unwrap_or_default();
+                    let v: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+                    let id = v.get("id").and_then(|s| s.as_str()).unwrap_or_default().to_string();
+                    if broken {
+                        broken = false;
+                        announce(BatchChange::default());
+                    }
+                    announce(BatchChange { id });
+                }
+                Ok(_) => announce(BatchChange::default()),
+                Err(_) => broken = true,
+            }
+        }
+    });
+    let source = StoredValue::new_local(Some(source));
+    on_cleanup(move || {
+        if let Some(s) = source.try_update_value(|s| s.take()).flatten() {
+            s.close();
+        }
+    });
+}
