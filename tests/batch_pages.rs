@@ -240,7 +240,7 @@ on_both!(batch_actions_need_the_member_role, |app| {
     let r = rpc(
         &app,
         "start_batch",
-        &[("batch_id", &id), (&format!("numbers[{number}]"), "on"), ("concurrency", "1"), ("any_time", "on"), ("max_retries", "0"), ("cooldown_minutes", "10")],
+        &[("batch_id", &id), ("numbers[0]", &number), ("concurrency", "1"), ("any_time", "on"), ("max_retries", "0"), ("cooldown_minutes", "10")],
         &s.member,
     )
     .await;

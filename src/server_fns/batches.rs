@@ -156,8 +156,10 @@ pub const DAYS: [(&str, &str); 7] = [("mon", "Mon"), ("tue", "Tue"), ("wed", "We
 /// The outcomes a row may be retried for, with their labels.
 pub const RETRY_OUTCOMES: [(&str, &str); 3] = [("busy", "Busy"), ("no-answer", "No answer"), ("voicemail", "Voicemail")];
 
-/// Starts a draft with the options form's values. Checkbox groups arrive as maps
-/// (`numbers[<phone number id>]`, `days[mon]`, `retry_on[busy]`, each `on` when ticked);
+/// Starts a draft with the options form's values. The caller numbers arrive as
+/// `numbers[<index>]=<phone number id>` for each ticked one (a map keyed by ids would not do:
+/// the form decoder takes keys starting with a digit for list indexes), the other checkbox groups
+/// as maps (`days[mon]`, `retry_on[busy]`, `on` when ticked);
 /// `any_time` set ignores the window fields; `cooldown_minutes` is minutes; `start_at` is a UTC
 /// `YYYY-MM-DDTHH:MM` (a `datetime-local` input) or empty for now. Without JS the browser goes
 /// back to the batch.
@@ -165,7 +167,7 @@ pub const RETRY_OUTCOMES: [(&str, &str); 3] = [("busy", "Busy"), ("no-answer", "
 #[allow(clippy::too_many_arguments)]
 pub async fn start_batch(
     batch_id: String,
-    numbers: Option<BTreeMap<String, String>>,
+    numbers: Option<Vec<String>>,
     concurrency: Option<String>,
     any_time: Option<String>,
     tz: Option<String>,
@@ -190,7 +192,7 @@ pub async fn start_batch(
 /// The options form as posted.
 #[cfg(feature = "ssr")]
 struct StartForm {
-    numbers: Option<BTreeMap<String, String>>,
+    numbers: Option<Vec<String>>,
     concurrency: Option<String>,
     any_time: Option<String>,
     tz: Option<String>,
@@ -243,7 +245,7 @@ fn start_options(f: StartForm) -> Result<crate::model::BatchOptions, AppError> {
     };
     Ok(BatchOptions {
         name: None,
-        caller_numbers: Some(ticked(f.numbers)),
+        caller_numbers: Some(f.numbers.unwrap_or_default().into_iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect()),
         concurrency: int("concurrency", f.concurrency, "Concurrency")?,
         window,
         retry: Some(RetryPolicy { on, max_retries, cooldown_seconds }),
@@ -318,7 +320,7 @@ mod tests {
     #[test]
     fn the_options_form_reads_into_options() {
         let o = start_options(StartForm {
-            numbers: Some([("n1".to_string(), "on".to_string())].into()),
+            numbers: Some(vec!["n1".to_string()]),
             concurrency: Some(" 3 ".into()),
             tz: Some("Europe/Paris".into()),
             days: Some([("fri".to_string(), "on".to_string()), ("mon".to_string(), "on".to_string())].into()),

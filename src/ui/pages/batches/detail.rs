@@ -361,13 +361,13 @@ fn OptionsForm(batch: BatchView, numbers: Vec<crate::server_fns::batches::Caller
                             view! {
                                 <p class="text-xs text-slate-500">"The batch rotates through the numbers you tick, row by row."</p>
                                 <div class="grid gap-2 sm:grid-cols-2">
-                                    {numbers.into_iter().map(|n| {
+                                    {numbers.into_iter().enumerate().map(|(i, n)| {
                                         let checked = batch.caller_numbers.is_empty() || batch.caller_numbers.contains(&n.id);
                                         let id = format!("batch-number-{}", n.id);
                                         let for_id = id.clone();
                                         view! {
                                             <label for=for_id class="flex items-center gap-2 text-sm text-slate-800">
-                                                <input id=id type="checkbox" name=format!("numbers[{}]", n.id) value="on" checked=checked class=CHECKBOX/>
+                                                <input id=id type="checkbox" name=format!("numbers[{i}]") value=n.id.clone() checked=checked class=CHECKBOX/>
                                                 <span>{n.formatted.clone()}</span>
                                                 <span class="font-mono text-xs text-slate-500">{n.number.clone()}</span>
                                             </label>
