@@ -1,9 +1,9 @@
 //! The HTML shell and the route table. Pages live in `ui::pages`, frames in `ui::layout`.
 use crate::ui::layout::AppShell;
 use crate::ui::pages::{
-    AcceptInvitationPage, AgentEditorPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchDetailPage, BatchesPage, CallDetailPage, CallsPage, ChangePasswordPage, ForgotPasswordPage,
-    LoginPage, NewBatchPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage, ProjectSettingsPage, ResetPasswordPage, SettingsPage, SignupPage, TeamPage,
-    VerifyPage, VoicesPage,
+    AcceptInvitationPage, AgentEditorPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchDetailPage, BatchesPage, CallDetailPage, CallsPage, ChangePasswordPage,
+    ForgotPasswordPage, LoginPage, NewBatchPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage, ProjectSettingsPage, ResetPasswordPage,
+    SettingsPage, SignupPage, TeamPage, VerifyPage, VoicesPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};

@@ -117,7 +117,8 @@ async fn draft(app: &TestApp, s: &Setup, session: &str) -> String {
 
 on_both!(the_upload_form_answers_303_to_the_new_draft, |app| {
     let s = setup(&app, "up").await;
-    let r = upload(&app, Some(&s.member), &[("project_id", &s.project), ("agent_id", &s.agent), ("name", "Spring")], Some(("people.csv", CSV.as_bytes())), true, None).await;
+    let r =
+        upload(&app, Some(&s.member), &[("project_id", &s.project), ("agent_id", &s.agent), ("name", "Spring")], Some(("people.csv", CSV.as_bytes())), true, None).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let to = location(&r);
     assert!(to.starts_with("/batches/") && to.len() > "/batches/".len(), "{to}");
@@ -131,8 +132,12 @@ on_both!(the_upload_form_answers_303_to_the_new_draft, |app| {
     assert_eq!((b["total_rows"].as_i64(), b["valid_rows"].as_i64()), (Some(4), Some(2)));
     assert_eq!(r.json["agent_name"], "Ava");
     assert_eq!(r.json["numbers"][0]["number"], FROM);
-    let bad: Vec<(i64, String)> =
-        r.json["bad_rows"].as_array().unwrap().iter().map(|x| (x["row"].as_i64().unwrap(), x["problems"][0]["code"].as_str().unwrap().to_string())).collect();
+    let bad: Vec<(i64, String)> = r.json["bad_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["row"].as_i64().unwrap(), x["problems"][0]["code"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(bad, vec![(3, "invalid_number".to_string()), (5, "duplicate".to_string())]);
 
     // Rows, filtered and paged.

@@ -61,7 +61,9 @@ async fn read_form(st: &AppState, req: Request) -> Result<Form, AppError> {
             AppError::new(ErrorCode::InvalidInput, "The form could not be read: try again.")
         }
     };
-    let mut mp = Multipart::from_request(req, st).await.map_err(|_| AppError::new(ErrorCode::InvalidInput, "The form could not be read: try again."))?;
+    let mut mp = Multipart::from_request(req, st)
+        .await
+        .map_err(|_| AppError::new(ErrorCode::InvalidInput, "The form could not be read: try again."))?;
     let mut f = Form::default();
     while let Some(field) = mp.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or("").to_string();
@@ -94,7 +96,12 @@ async fn read_form(st: &AppState, req: Request) -> Result<Form, AppError> {
 /// Where a refused form post goes: back to the form with the message and what was typed.
 fn back_to_form(e: &AppError, agent_id: &str, name: &str) -> String {
     let field = e.details.first().map(|d| d.field.as_str()).unwrap_or("");
-    let message = e.details.first().filter(|d| e.details.len() == 1 && d.message == e.message).map(|d| d.message.as_str()).unwrap_or(e.message.as_str());
+    let message = e
+        .details
+        .first()
+        .filter(|d| e.details.len() == 1 && d.message == e.message)
+        .map(|d| d.message.as_str())
+        .unwrap_or(e.message.as_str());
     let mut q = vec![("error", message), ("field", field), ("agent_id", agent_id), ("name", name)];
     q.retain(|(_, v)| !v.is_empty());
     let q: Vec<String> = q.into_iter().map(|(k, v)| format!("{k}={}", urlencoding::encode(v))).collect();

@@ -335,7 +335,10 @@ mod tests {
         assert_eq!(o.caller_numbers, Some(vec!["n1".to_string()]));
         assert_eq!(o.concurrency, Some(3));
         let w = o.window.unwrap();
-        assert_eq!((w.tz.as_str(), w.days, w.ranges), ("Europe/Paris", vec!["mon".to_string(), "fri".to_string()], vec!["09:00-12:00".to_string(), "14:00-17:00".to_string()]));
+        assert_eq!(
+            (w.tz.as_str(), w.days, w.ranges),
+            ("Europe/Paris", vec!["mon".to_string(), "fri".to_string()], vec!["09:00-12:00".to_string(), "14:00-17:00".to_string()])
+        );
         let r = o.retry.unwrap();
         assert_eq!((r.on, r.max_retries, r.cooldown_seconds), (vec!["busy".to_string(), "voicemail".to_string()], 2, 900));
         assert_eq!(o.start_at, Some(1_893_553_440_000));

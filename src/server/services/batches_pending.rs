@@ -49,7 +49,15 @@ pub async fn export_csv(c: &mut AnyConnection, actor: &Actor, batch_id: &str) ->
     loop {
         let rows = super::batches::rows(&mut *c, actor, batch_id, None, after, 500).await?;
         for r in &rows {
-            out.push_str(&format!("{},{},{},{},{},{}\n", r.row, r.number.replace(',', " "), r.state.as_str(), r.attempts, r.outcome.clone().unwrap_or_default(), r.last_call_id.clone().unwrap_or_default()));
+            out.push_str(&format!(
+                "{},{},{},{},{},{}\n",
+                r.row,
+                r.number.replace(',', " "),
+                r.state.as_str(),
+                r.attempts,
+                r.outcome.clone().unwrap_or_default(),
+                r.last_call_id.clone().unwrap_or_default()
+            ));
         }
         match rows.last() {
             Some(r) if rows.len() == 500 => after = Some(r.row),

@@ -15,13 +15,13 @@ pub mod voices;
 
 pub use agents::{AgentEditorPage, AgentsPage};
 pub use auth::{ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyPage};
+pub use batches::{BatchDetailPage, BatchesPage, NewBatchPage};
 pub use calls::{CallDetailPage, CallsPage};
 pub use invitation::AcceptInvitationPage;
 pub use not_found::NotFound;
 pub use overview::OverviewPage;
 pub use phone_numbers::PhoneNumbersPage;
 pub use projects::NewProjectPage;
-pub use batches::{BatchDetailPage, BatchesPage, NewBatchPage};
 pub use settings::{ApiKeysPage, AuditLogPage, ChangePasswordPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage};
 pub use voices::VoicesPage;
 

@@ -325,8 +325,25 @@ const WINDOW_FIELDS: &[&str] = &["window", "window.tz", "tz", "window.days", "da
 const RETRY_FIELDS: &[&str] = &["retry", "retry.on", "retry_on", "retry.max_retries", "max_retries", "retry.cooldown_seconds", "cooldown_seconds", "cooldown_minutes"];
 const START_FIELDS: &[&str] = &["start_at"];
 const ALL_FIELDS: &[&str] = &[
-    "caller_numbers", "numbers", "concurrency", "window", "window.tz", "tz", "window.days", "days", "window.ranges", "ranges", "retry", "retry.on", "retry_on",
-    "retry.max_retries", "max_retries", "retry.cooldown_seconds", "cooldown_seconds", "cooldown_minutes", "start_at",
+    "caller_numbers",
+    "numbers",
+    "concurrency",
+    "window",
+    "window.tz",
+    "tz",
+    "window.days",
+    "days",
+    "window.ranges",
+    "ranges",
+    "retry",
+    "retry.on",
+    "retry_on",
+    "retry.max_retries",
+    "max_retries",
+    "retry.cooldown_seconds",
+    "cooldown_seconds",
+    "cooldown_minutes",
+    "start_at",
 ];
 
 #[component]
