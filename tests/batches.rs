@@ -15,31 +15,10 @@ use std::time::Instant;
 
 const FROM: &str = "+14155550100";
 
-/// An outbound agent needing `{{name}}` and `{{topic}}`, with one number, in project `p`.
-async fn agent_in(app: &TestApp, auth: &Auth, p: &str, from: &str) -> String {
-    let r = send(
-        app,
-        Method::POST,
-        "/api/v1/agents",
-        Some(json!({"project_id": p, "name": "Ava", "system_prompt": "You are {{name}}'s agent. Ask about {{topic}}.",
-            "first_message": "Hi {{name}}!", "direction": "outbound"})),
-        auth,
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let agent = r.json["data"]["id"].as_str().unwrap().to_string();
-    let r = send(app, Method::POST, "/api/v1/phone-numbers", Some(json!({"project_id": p, "number": from})), auth).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let n = r.json["data"]["id"].as_str().unwrap().to_string();
-    let r = send(app, Method::PUT, &format!("/api/v1/agents/{agent}/calling"), Some(json!({"direction": "outbound", "phone_number_ids": [n]})), auth).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    agent
-}
-
 async fn setup(app: &TestApp, tag: &str) -> (Auth, String, String) {
     let (_, owner) = user(app, &format!("{tag}@batch.co")).await;
     let p = create_project(app, &owner, tag).await;
-    let agent = agent_in(app, &owner, &p, FROM).await;
+    let agent = common::outbound_agent(app, &owner, &p, FROM).await;
     (owner, p, agent)
 }
 
@@ -267,7 +246,7 @@ fn cursor_after(row: i64) -> String {
 on_both!(batches_are_invisible_across_tenants_and_roles_are_enforced, |app| {
     let t = common::team(&app, "bt").await;
     let owner = &t.auths[0];
-    let agent = agent_in(&app, owner, &t.project, FROM).await;
+    let agent = common::outbound_agent(&app, owner, &t.project, FROM).await;
     let csv = b"number,name,topic\n+14155552671,A,b\n";
     // owner, admin, member may upload; viewer 403; outsider and a key of another project 404.
     let mut got = Vec::new();

@@ -79,6 +79,7 @@ pub struct CallingWindowSpec {
 
 /// Which outcomes a row is dialled again for, how often, and how long to wait in between.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RetryPolicy {
     /// A subset of `busy`, `no-answer`, `voicemail`.
@@ -115,6 +116,9 @@ pub struct BatchView {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    /// When it started running, and when it ended (completed, canceled or failed).
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
     /// The validation report, when the batch was just created from an upload.
     pub report: Option<BatchReport>,
     /// How many rows are in each state.

@@ -25,6 +25,25 @@ pub struct AppState {
     /// Wakes this process's job workers after an enqueue commits.
     pub jobs: jobs::Signal,
     pub leptos_options: LeptosOptions,
+    /// The time batch scheduling reads (see [`Clock`]).
+    pub clock: Clock,
+}
+
+/// The time batch scheduling reads (calling windows, retry cooldowns, start times): the system
+/// clock, which tests move forward to check a window without waiting for it to open.
+#[derive(Clone, Default)]
+pub struct Clock(Arc<std::sync::atomic::AtomicI64>);
+
+impl Clock {
+    /// Unix ms.
+    pub fn now_ms(&self) -> i64 {
+        crate::server::db::now_ms() + self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Moves this clock `ms` ahead of the system clock (tests).
+    pub fn advance(&self, ms: i64) {
+        self.0.fetch_add(ms, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl AppState {
@@ -39,6 +58,7 @@ impl AppState {
             access_keys,
             jobs: jobs::Signal::default(),
             leptos_options,
+            clock: Clock::default(),
         }
     }
 }

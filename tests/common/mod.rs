@@ -402,3 +402,24 @@ pub async fn send_multipart(app: &TestApp, path: &str, fields: &[(&str, &str)], 
     };
     app.request(b.body(Body::from(body)).unwrap()).await
 }
+
+/// An outbound agent needing `{{name}}` and `{{topic}}`, calling from `from`, in project `p`.
+pub async fn outbound_agent(app: &TestApp, auth: &Auth, p: &str, from: &str) -> String {
+    let r = send(
+        app,
+        Method::POST,
+        "/api/v1/agents",
+        Some(json!({"project_id": p, "name": "Ava", "system_prompt": "You are {{name}}'s agent. Ask about {{topic}}.",
+            "first_message": "Hi {{name}}!", "direction": "outbound"})),
+        auth,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let agent = r.json["data"]["id"].as_str().unwrap().to_string();
+    let r = send(app, Method::POST, "/api/v1/phone-numbers", Some(json!({"project_id": p, "number": from})), auth).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let n = r.json["data"]["id"].as_str().unwrap().to_string();
+    let r = send(app, Method::PUT, &format!("/api/v1/agents/{agent}/calling"), Some(json!({"direction": "outbound", "phone_number_ids": [n]})), auth).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    agent
+}

@@ -181,6 +181,13 @@ pub async fn count(c: &mut AnyConnection, project_id: &str) -> Result<i64, sqlx:
 }
 
 /// Removes every agent and number link of a project (project deletion with cascade).
+/// Takes the agent's row lock until the transaction ends (a batch starting, against a delete);
+/// `false` when the agent is gone.
+pub async fn lock(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE agents SET version = version WHERE project_id = $1 AND id = $2").bind(project_id).bind(id).execute(c).await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub async fn delete_all(c: &mut AnyConnection, project_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM agent_numbers WHERE project_id = $1").bind(project_id).execute(&mut *c).await?;
     sqlx::query("UPDATE projects SET active_agent_id = NULL WHERE id = $1").bind(project_id).execute(&mut *c).await?;

@@ -64,32 +64,36 @@ pub struct CallRow {
     pub sentiment: Option<Sentiment>,
     #[sqlx(try_from = "super::OptFlag")]
     pub success: Option<bool>,
+    /// A batch call's batch, row and attempt (1 for the first); unique per row and attempt.
+    pub batch_id: Option<String>,
+    pub batch_row_id: Option<String>,
+    pub batch_attempt: Option<i64>,
 }
 
 /// The columns [`insert`] writes.
 const INSERT_COLUMNS: &str = "id, project_id, agent_id, agent_name, agent_version, direction, from_number, to_number, status, end_reason, \
      answered_by, provider, provider_call_id, is_test, prompt, first_message, speaks_first, max_duration_secs, recording_enabled, \
      recording_path, variables, metadata, transcript, step, cost_micros, currency, scheduled_at, created_by, created_at, started_at, \
-     answered_at, ended_at, duration_ms, updated_at";
+     answered_at, ended_at, duration_ms, updated_at, batch_id, batch_row_id, batch_attempt";
 
 /// The columns a [`CallRow`] reads, with its long texts (prompt, first message, transcript)
 /// replaced by empty values: what a list reads unless it asks for transcripts.
 const LIST_COLUMNS: &str = "id, project_id, agent_id, agent_name, agent_version, direction, from_number, to_number, status, end_reason, \
      answered_by, provider, provider_call_id, is_test, '' AS prompt, '' AS first_message, speaks_first, max_duration_secs, recording_enabled, \
      recording_path, variables, metadata, '[]' AS transcript, step, cost_micros, currency, scheduled_at, created_by, created_at, started_at, \
-     answered_at, ended_at, duration_ms, updated_at, sentiment, success";
+     answered_at, ended_at, duration_ms, updated_at, sentiment, success, batch_id, batch_row_id, batch_attempt";
 
 /// The columns a [`CallRow`] reads.
 const COLUMNS: &str = "id, project_id, agent_id, agent_name, agent_version, direction, from_number, to_number, status, end_reason, \
      answered_by, provider, provider_call_id, is_test, prompt, first_message, speaks_first, max_duration_secs, recording_enabled, \
      recording_path, variables, metadata, transcript, step, cost_micros, currency, scheduled_at, created_by, created_at, started_at, \
-     answered_at, ended_at, duration_ms, updated_at, sentiment, success";
+     answered_at, ended_at, duration_ms, updated_at, sentiment, success, batch_id, batch_row_id, batch_attempt";
 
 /// Stores a new call and indexes it for search.
 pub async fn insert(c: &mut AnyConnection, r: &CallRow) -> Result<(), sqlx::Error> {
     let sql = format!(
         "INSERT INTO calls ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-         $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)"
+         $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)"
     );
     sqlx::query(&sql)
         .bind(&r.id)
@@ -126,6 +130,9 @@ pub async fn insert(c: &mut AnyConnection, r: &CallRow) -> Result<(), sqlx::Erro
         .bind(r.ended_at)
         .bind(r.duration_ms)
         .bind(r.updated_at)
+        .bind(&r.batch_id)
+        .bind(&r.batch_row_id)
+        .bind(r.batch_attempt)
         .execute(&mut *c)
         .await?;
     index_search(c, r).await
@@ -783,6 +790,9 @@ pub fn bulk_values(r: CallRow, search: super::bulk::Val) -> Vec<super::bulk::Val
         r.ended_at.into(),
         r.duration_ms.into(),
         r.updated_at.into(),
+        r.batch_id.into(),
+        r.batch_row_id.into(),
+        r.batch_attempt.into(),
         Val::OptText(r.sentiment.map(|s| s.as_str().to_string())),
         Val::OptInt(r.success.map(i64::from)),
         search,

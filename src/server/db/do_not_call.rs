@@ -87,3 +87,15 @@ pub async fn project_of(c: &mut AnyConnection, id: &str) -> Result<Option<String
         .await?;
     row.map(|r| r.try_get("project_id")).transpose()
 }
+
+/// Which of `numbers` (E.164) are on the project's list now.
+pub async fn listed_among(c: &mut AnyConnection, project_id: &str, numbers: &[&str]) -> Result<HashSet<String>, sqlx::Error> {
+    if numbers.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut b = super::page::Binds::default();
+    let list: Vec<String> = numbers.iter().map(|n| b.text(*n)).collect();
+    let sql = format!("SELECT number FROM do_not_call WHERE project_id = {} AND number IN ({})", b.text(project_id), list.join(", "));
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter().map(|r| r.try_get::<String, _>("number")).collect()
+}

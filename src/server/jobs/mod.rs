@@ -192,6 +192,7 @@ impl Registry {
         let mut r = Registry::empty();
         r.register(mail::KIND, mail::handle);
         crate::server::services::calls::register(&mut r);
+        crate::server::services::batch_run::register(&mut r);
         r
     }
 

@@ -10,8 +10,8 @@
 //!   agent at most; a change that would break this is refused (409) naming the other agent.
 //! - An unknown voice, or an agent or number of another project, answers 404 and changes nothing.
 //! - Deleting an agent releases its numbers (they stay in the project, unassigned) and clears it
-//!   as the active agent. Batches do not exist yet: when they do, deletion must be refused while
-//!   the agent is the target of a running batch (check in [`delete`]).
+//!   as the active agent. Deletion is refused (409) while a batch targeting the agent is
+//!   scheduled, running or paused.
 
 use super::access::{self, Access, Need};
 use super::audit;
@@ -589,8 +589,17 @@ pub async fn delete_in(tx: &mut Tx, actor: &Actor, project_id: &str, agent_id: &
 }
 
 async fn delete_row(c: &mut AnyConnection, actor: &Actor, row: &AgentRow) -> Result<(), AppError> {
-    // Batches arrive with their own feature: refuse here while one targeting this agent runs.
+    // Delete first, then look for batches: the delete holds the agent's row lock, which a batch
+    // start takes too (`db::agents::lock`), so on PostgreSQL either the start sees no agent or
+    // this check sees its batch, and the error rolls the delete back.
     db::delete(&mut *c, &row.project_id, &row.id).await?;
+    let active = crate::server::db::batches::active_for_agent(&mut *c, &row.project_id, &row.id).await?;
+    if !active.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!("\"{}\" is calling for the batch \"{}\": cancel the batch (or let it complete) before deleting the agent.", row.name, active.join("\", \"")),
+        ));
+    }
     audit::record(c, actor, &row.project_id, AuditAction::AgentDeleted, Some(&row.id), Some(&row.name)).await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! Batch calls (campaigns), part 1: creating a draft batch from an uploaded CSV/Excel file with
-//! its validation report, and reading batches and their rows back.
+//! Batch calls (campaigns): creating a batch from an uploaded CSV/Excel file or JSON rows with
+//! its validation report, and reading batches and their rows back. Running them (start, pause,
+//! resume, cancel, the dispatcher, the export) is `services::batch_run`.
 //!
 //! Decisions:
 //! - Members and above upload (the same role that places calls); viewers read. Another
@@ -17,18 +18,13 @@
 //! - A draft stores every row in one transaction: valid rows `waiting` with their E.164 number
 //!   and variables, bad rows `invalid` with the number as typed and their problems, through
 //!   multi-row INSERTs (`db::bulk`), so 10,000 rows take well under a second.
-//! - Draft options until the options step exists: every outbound number of the agent as caller
+//! - Draft options until the batch is started: every outbound number of the agent as caller
 //!   numbers, concurrency `min(5, project limit)`, no window (any time), no retries.
-//!
-//! TODO (issue 11, later parts; nothing here pretends to do them): options (caller numbers,
-//! concurrency, window, retries, start time), scheduling/starting, pause/resume/cancel, the
-//! dispatcher job (which will place calls with `calls.batch_row_id`/`batch_attempt`, unique
-//! together), the do-not-call check before each dial, the circuit breaker, JSON-rows batches,
-//! Talkstack's `batch-call`, the export and the pages.
 
 use super::access::{self, Need};
 use crate::model::{
-    AppError, BadRowView, BatchProgress, BatchReport, BatchRowState, BatchRowView, BatchStatus, BatchView, CallingWindowSpec, Direction, ErrorCode, RetryPolicy, RowProblem,
+    AppError, BadRowView, BatchProgress, BatchReport, BatchRowState, BatchRowView, BatchStatus, BatchView, CallingWindowSpec, Direction, ErrorCode, RetryPolicy,
+    RowProblem,
 };
 use crate::server::auth::Actor;
 use crate::server::batch::{self, FileError, Problem, Report, Rules, Sheet};
@@ -37,6 +33,8 @@ use crate::server::db::{new_id, now_ms, Tx};
 use crate::server::domain::E164;
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap};
+
+pub use super::batch_run::{cancel, export_csv, pause, resume, start};
 
 /// The most data rows one file may hold.
 pub const MAX_ROWS: usize = 100_000;
@@ -59,7 +57,7 @@ pub struct Upload<'a> {
     pub sheet: &'a Sheet,
 }
 
-fn clean_name(name: &str) -> Result<String, AppError> {
+pub(super) fn clean_name(name: &str) -> Result<String, AppError> {
     let n = name.trim();
     if n.is_empty() {
         return Err(AppError::missing_field("name"));
@@ -220,6 +218,9 @@ pub async fn create_draft(tx: &mut Tx, actor: &Actor, up: &Upload<'_>) -> Result
         created_at: now,
         updated_at: now,
         version: 1,
+        started_at: None,
+        finished_at: None,
+        breaker_since: None,
     };
     db::insert(&mut *tx, &batch).await?;
     let mut rows = Vec::with_capacity(ch.report.total);
@@ -260,9 +261,64 @@ pub async fn create_draft(tx: &mut Tx, actor: &Actor, up: &Upload<'_>) -> Result
     // File order, so row ids (UUIDv7) follow row numbers.
     rows.sort_by_key(|(row, _)| *row);
     db::insert_rows(&mut *tx, &batch.project_id, &batch.id, now, rows.into_iter().map(|(_, r)| r).collect()).await?;
+    super::audit::record(&mut *tx, actor, &batch.project_id, crate::server::domain::AuditAction::BatchCreated, Some(&batch.id), Some(&batch.name)).await?;
     let mut v = view_of(&mut *tx, &batch).await?;
     v.report = Some(report_view(up.sheet, &ch.report));
     Ok(v)
+}
+
+/// Whether a new batch starts at once (with its default options) once stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartWhen {
+    /// A draft: the user reads the report, sets options and starts it.
+    Never,
+    /// Started only when every row is valid (Talkstack's `batch-call`).
+    AllValid,
+    /// Started with the valid rows, whatever the report says (`startWithValidRows`).
+    WithValidRows,
+}
+
+/// Creates a batch from an upload (members and up) and, as `when` says, starts it in the same
+/// transaction. The view carries the validation report.
+pub async fn create(st: &crate::server::state::AppState, tx: &mut Tx, actor: &Actor, up: &Upload<'_>, when: StartWhen) -> Result<BatchView, AppError> {
+    let draft = create_draft(&mut *tx, actor, up).await?;
+    let start = match when {
+        StartWhen::Never => false,
+        StartWhen::AllValid => draft.progress.invalid == 0 && draft.valid_rows > 0,
+        StartWhen::WithValidRows => draft.valid_rows > 0,
+    };
+    if !start {
+        return Ok(draft);
+    }
+    let mut v = super::batch_run::start(st, tx, actor, &draft.id, crate::model::BatchOptions::default()).await?;
+    v.report = draft.report;
+    Ok(v)
+}
+
+/// Rows given as JSON (`number` and text variables each) as the sheet a file would give, row 1
+/// being the first; at most [`MAX_ROWS`].
+pub fn sheet_from_rows(rows: Vec<(String, BTreeMap<String, String>)>) -> Result<Sheet, AppError> {
+    if rows.is_empty() {
+        return Err(AppError::field("rows", "Give at least one row."));
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(AppError::field("rows", format!("A batch holds at most {MAX_ROWS} rows.")));
+    }
+    let mut headers = vec!["number".to_string()];
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, (number, vars)) in rows.into_iter().enumerate() {
+        for k in vars.keys() {
+            if !headers.contains(k) {
+                headers.push(k.clone());
+            }
+        }
+        out.push(batch::RawRow { row: i + 1, number, dynamic_variables: None, columns: vars.into_iter().collect() });
+    }
+    let sheet = Sheet { headers, rows: out, warnings: Vec::new() };
+    if has_nul(&sheet) {
+        return Err(crate::server::http::nul_refused());
+    }
+    Ok(sheet)
 }
 
 /// `serde_json::to_string` as an `AppError` (only non-string map keys could fail, and there are none).
@@ -271,7 +327,7 @@ fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<String, AppError> {
 }
 
 /// A stored JSON column that does not decode is a corrupt row: an error, never a default.
-fn stored_json<T: serde::de::DeserializeOwned>(table: &str, id: &str, column: &str, text: &str) -> Result<T, AppError> {
+pub(super) fn stored_json<T: serde::de::DeserializeOwned>(table: &str, id: &str, column: &str, text: &str) -> Result<T, AppError> {
     serde_json::from_str(text).map_err(|e| {
         tracing::error!(table, id, column, error = %e, "corrupt stored value");
         AppError::internal()
@@ -300,14 +356,11 @@ fn tally(counts: impl IntoIterator<Item = (BatchRowState, i64)>) -> BatchProgres
 async fn views(c: &mut AnyConnection, project_id: &str, batches: &[BatchRow]) -> Result<Vec<BatchView>, AppError> {
     let ids: Vec<&str> = batches.iter().map(|b| b.id.as_str()).collect();
     let counts = db::progress(&mut *c, project_id, &ids).await?;
-    batches
-        .iter()
-        .map(|b| view(b, tally(counts.iter().filter(|(id, _, _)| *id == b.id).map(|(_, s, n)| (*s, *n)))))
-        .collect()
+    batches.iter().map(|b| view(b, tally(counts.iter().filter(|(id, _, _)| *id == b.id).map(|(_, s, n)| (*s, *n))))).collect()
 }
 
 /// A batch's view with its progress.
-async fn view_of(c: &mut AnyConnection, b: &BatchRow) -> Result<BatchView, AppError> {
+pub(super) async fn view_of(c: &mut AnyConnection, b: &BatchRow) -> Result<BatchView, AppError> {
     let mut v = views(&mut *c, &b.project_id, std::slice::from_ref(b)).await?;
     v.pop().ok_or_else(AppError::internal)
 }
@@ -336,6 +389,8 @@ pub fn view(b: &BatchRow, progress: BatchProgress) -> Result<BatchView, AppError
         created_at: b.created_at,
         updated_at: b.updated_at,
         version: b.version,
+        started_at: b.started_at,
+        finished_at: b.finished_at,
         report: None,
         progress,
     })
@@ -358,7 +413,7 @@ pub fn row_view(r: &BatchRowRow) -> Result<BatchRowView, AppError> {
 }
 
 /// Finds a batch the caller may act on with `need`; invisible or unknown batches are 404.
-async fn load(c: &mut AnyConnection, actor: &Actor, batch_id: &str, need: Need) -> Result<BatchRow, AppError> {
+pub(super) async fn load(c: &mut AnyConnection, actor: &Actor, batch_id: &str, need: Need) -> Result<BatchRow, AppError> {
     let project_id = db::project_of(&mut *c, batch_id).await?.ok_or_else(batch_not_found)?;
     access::project(&mut *c, actor, &project_id, need)
         .await

@@ -125,6 +125,54 @@ pub async fn place(st: &AppState, tx: &mut Tx, actor: &Actor, req: PlaceCall, id
     Ok(Placed { call: view(&row, None)?, replayed: false })
 }
 
+/// One attempt of a batch row: what the dispatcher asks for.
+pub struct BatchAttempt<'a> {
+    pub batch_id: &'a str,
+    pub row_id: &'a str,
+    pub row_no: i64,
+    /// 1 for the first attempt.
+    pub attempt: i64,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub variables: &'a BTreeMap<String, String>,
+}
+
+/// Places one attempt of a batch row as the system (the batch dispatcher checked access when
+/// the batch was started): queued like any call, with its batch, row and attempt stored. The
+/// unique (row, attempt) index refuses a second call for the same attempt, whatever retries.
+pub async fn place_for_batch(st: &AppState, tx: &mut Tx, agent: &AgentView, a: &BatchAttempt<'_>, now: i64) -> Result<CallView, AppError> {
+    let req = PlaceCall {
+        agent_id: Some(agent.id.clone()),
+        to: a.to.to_string(),
+        from: Some(a.from.to_string()),
+        variables: a.variables.clone(),
+        metadata: serde_json::json!({ "batch_id": a.batch_id, "batch_row": a.row_no, "batch_attempt": a.attempt }),
+        ..Default::default()
+    };
+    let mut row = new_call(&Actor::System, agent, &req, now)?;
+    row.batch_id = Some(a.batch_id.to_string());
+    row.batch_row_id = Some(a.row_id.to_string());
+    row.batch_attempt = Some(a.attempt);
+    db::insert(&mut *tx, &row).await?;
+    db::insert_event(&mut *tx, &row.project_id, &row.id, CallStatus::Queued, "batch call", now).await?;
+    jobs::enqueue(&mut *tx, dispatch_job(&row.project_id, now)).await?;
+    publish(st, &mut *tx, &row).await?;
+    view(&row, None)
+}
+
+/// Cancels a call that has not been answered, as the system (a batch being canceled). `false`
+/// when the call had already moved on.
+pub async fn cancel_as_system(st: &AppState, tx: &mut Tx, project_id: &str, call_id: &str, detail: &str) -> Result<bool, AppError> {
+    let Some(row) = db::find(&mut *tx, project_id, call_id).await? else { return Ok(false) };
+    if !row.status.can_become(CallStatus::Canceled) {
+        return Ok(false);
+    }
+    let now = now_ms();
+    let mut next = row.clone();
+    end(&mut next, CallStatus::Canceled, EndReason::Canceled, now);
+    transition(st, tx, &row, next, detail, now).await
+}
+
 /// The caller number of a test inbound call when none is given (its last four digits pick an
 /// ordinary conversation).
 const TEST_CALLER: &str = "+14155550142";
@@ -259,6 +307,9 @@ fn queued_row(actor: &Actor, agent: &AgentView, now: i64) -> CallRow {
         updated_at: now,
         sentiment: None,
         success: None,
+        batch_id: None,
+        batch_row_id: None,
+        batch_attempt: None,
     }
 }
 
@@ -433,6 +484,9 @@ async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: Call
     }
     if next.status.is_final() && !before.status.is_final() {
         super::stats::call_finished(&mut *tx, &next).await?;
+        if next.batch_row_id.is_some() {
+            super::batch_run::call_ended(st, tx, &next).await?;
+        }
     }
     if next.status.is_final() {
         super::recordings::on_call_ended(&mut *tx, &next, now).await?;

@@ -426,6 +426,9 @@ pub async fn seed(st: &AppState, opts: SeedOptions, progress: &mut dyn FnMut(u64
                 updated_at: ended,
                 sentiment: t.analysis.as_ref().map(|a| a.1),
                 success: t.analysis.as_ref().and_then(|a| a.2),
+                batch_id: None,
+                batch_row_id: None,
+                batch_attempt: None,
             };
             let day = daily.entry(super::stats::day_of(created)).or_insert_with(|| Daily { day: super::stats::day_of(created), ..Default::default() });
             let d = super::stats::finished_delta(&row);

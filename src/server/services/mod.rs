@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod agents;
 pub mod api_keys;
 pub mod audit;
+pub mod batch_run;
 pub mod batches;
 mod batches_pending;
 pub mod call_history;

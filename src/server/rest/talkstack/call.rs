@@ -1,5 +1,5 @@
-//! `/api/call*` (Talkstack-compatible): place a call (seed 003 fixes its request and answer) and
-//! read a call's data, with the transcript added.
+//! `/api/call*` (Talkstack-compatible): place a call (seed 003 fixes its request and answer),
+//! read a call's data, with the transcript added, and create a batch call from a file.
 
 use super::auth::required;
 use super::{ok, TsError, TsQuery};
@@ -254,6 +254,55 @@ pub async fn analysis(State(st): State<AppState>, headers: HeaderMap, body: Byte
             "successReason": v.result.success_reason,
             "voicemailDetected": v.result.voicemail_detected,
             "customAnalysisData": answers,
+        }}),
+    ))
+}
+
+/// `POST /api/call/batch-call`: multipart `projectId`, `agentId`, `file` (CSV or Excel), optional
+/// `name` and `startWithValidRows`. Talkstack documents no answer; ours is the batch id and the
+/// validation summary. The batch starts at once (default options) when every row is valid, or
+/// with its valid rows when `startWithValidRows` is true; otherwise it stays a draft to fix.
+pub async fn batch_call(State(st): State<AppState>, headers: HeaderMap, req: axum::extract::Request) -> Result<Response, TsError> {
+    use crate::server::rest::v1::batches::{read_form, read_upload};
+    use crate::server::services::batches::{self, StartWhen, Upload};
+    let a = actor(&st, &headers).await?;
+    let form = read_form(&st, req).await?;
+    required(&[("projectId", &form.project_id), ("agentId", &form.agent_id)])?;
+    let Some((file_name, bytes)) = form.file else { return Err(AppError::missing_field("file").into()) };
+    let pid = form.project_id.unwrap_or_default();
+    st.read(async |c| batches::may_upload(c, &a, &pid).await).await?;
+    let sheet = read_upload(file_name.clone(), bytes).await?;
+    let name = form.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| {
+        let base = file_name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+        if base.is_empty() {
+            "Batch call".to_string()
+        } else {
+            base.chars().take(200).collect()
+        }
+    });
+    let when = if form.start_with_valid_rows == Some(true) { StartWhen::WithValidRows } else { StartWhen::AllValid };
+    let agent_id = form.agent_id.unwrap_or_default();
+    let up = Upload { project_id: &pid, agent_id: &agent_id, name: &name, file_name: &file_name, sheet: &sheet };
+    let b = st.write(async |tx| batches::create(&st, tx, &a, &up, when).await).await?;
+    let started = b.status != crate::model::BatchStatus::Draft;
+    let errors: Vec<Value> = b
+        .report
+        .iter()
+        .flat_map(|r| r.bad_rows.iter())
+        .map(|r| json!({"row": r.row, "number": r.number, "reason": r.problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; ")}))
+        .collect();
+    let message = if started {
+        "batch call started."
+    } else if b.valid_rows == 0 {
+        "batch call not started: no row is valid."
+    } else {
+        "batch call not started: some rows are invalid. Fix them and upload again, or send startWithValidRows=true."
+    };
+    Ok(ok(
+        message,
+        json!({"batch": {
+            "batchId": b.id, "name": b.name, "status": b.status.as_str(), "started": started,
+            "totalRows": b.total_rows, "validRows": b.valid_rows, "invalidRows": b.total_rows - b.valid_rows, "errors": errors,
         }}),
     ))
 }

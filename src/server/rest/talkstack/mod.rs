@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/call", post(call::get_call))
         .route("/call/get-call-history", post(call::history))
         .route("/call/analysis", post(call::analysis))
+        .route("/call/batch-call", post(call::batch_call).layer(axum::extract::DefaultBodyLimit::max(crate::server::rest::v1::batches::UPLOAD_MAX_BYTES)))
 }
 
 crate::api_extractors!(TsError, TsJson, TsQuery, TsPath);

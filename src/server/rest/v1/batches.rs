@@ -1,19 +1,21 @@
-//! `/api/v1` batch calls (part 1): upload a CSV/Excel file for an agent and get its validation
-//! report (stored as a draft batch, or `validate_only`), list and read batches, list a batch's
-//! rows; and the project's do-not-call list.
+//! `/api/v1` batch calls: create a batch from a CSV/Excel file or from JSON rows and get its
+//! validation report (stored as a draft, or `validate_only`), start it with options, pause,
+//! resume, cancel, list and read batches with their progress, list a batch's rows, export the
+//! results as CSV; and the project's do-not-call list.
 //!
-//! The upload is `multipart/form-data` (fields `agent_id`, `name`, `file`, optional
-//! `project_id` and `validate_only`), the one v1 body that is not JSON; its route alone accepts
-//! bodies up to [`UPLOAD_MAX_BYTES`].
-//!
-//! TODO (issue 11, later parts): options, start, pause, resume, cancel, export, JSON rows.
+//! The file upload is `multipart/form-data` (fields `agent_id`, `name`, `file`, optional
+//! `project_id` and `validate_only`), the one v1 body that is not JSON; the same route takes
+//! JSON rows, and alone accepts bodies up to [`UPLOAD_MAX_BYTES`].
 
 use super::envelope::{created, done, ok, page, PageParams, V1Error, V1Json, V1Path, V1Query, V1Result};
-use super::openapi::{E400, E401, E403, E404, E413, E415};
+use super::openapi::{E400, E401, E403, E404, E409, E413, E415};
 use super::types::{Done, Envelope, ListEnvelope, Timestamp};
-use crate::model::{AppError, BatchProgress, BatchReport, BatchRowState, BatchRowView, BatchStatus, BatchView, CallingWindowSpec, DoNotCallView, ErrorCode, RetryPolicy, RowProblem};
+use crate::model::{
+    AppError, BatchOptions, BatchProgress, BatchReport, BatchRowState, BatchRowView, BatchStatus, BatchView, CallingWindowSpec, DoNotCallView, ErrorCode, RetryPolicy,
+    RowProblem,
+};
 use crate::server::http::actor;
-use crate::server::services::batches::{self, Upload};
+use crate::server::services::batches::{self, StartWhen, Upload};
 use crate::server::services::do_not_call;
 use crate::server::state::AppState;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -56,6 +58,10 @@ pub struct BatchOut {
     updated_at: Timestamp,
     /// Bumped by every change (optimistic locking).
     version: i64,
+    /// When it started running; null before.
+    started_at: Option<Timestamp>,
+    /// When it completed, was canceled or failed; null before.
+    finished_at: Option<Timestamp>,
     /// The validation report: on the answer to an upload only.
     #[serde(skip_serializing_if = "Option::is_none")]
     report: Option<BatchReport>,
@@ -84,6 +90,8 @@ impl From<BatchView> for BatchOut {
             created_at: Timestamp(b.created_at),
             updated_at: Timestamp(b.updated_at),
             version: b.version,
+            started_at: b.started_at.map(Timestamp),
+            finished_at: b.finished_at.map(Timestamp),
             report: b.report,
             progress: b.progress,
         }
@@ -206,83 +214,135 @@ fn bool_field(field: &str, v: &str) -> Result<bool, V1Error> {
     }
 }
 
+/// An upload read from `multipart/form-data`. Field names are v1's (`agent_id`) or Talkstack's
+/// (`agentId`); unknown fields are ignored, like unknown JSON fields.
 #[derive(Default)]
-struct Form {
-    project_id: Option<String>,
-    agent_id: Option<String>,
-    name: Option<String>,
-    file: Option<(String, Vec<u8>)>,
-    validate_only: Option<bool>,
+pub struct Form {
+    pub project_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub name: Option<String>,
+    pub file: Option<(String, Vec<u8>)>,
+    pub validate_only: Option<bool>,
+    pub start_with_valid_rows: Option<bool>,
 }
 
-async fn read_form(st: &AppState, req: Request) -> Result<Form, V1Error> {
+pub async fn read_form(st: &AppState, req: Request) -> Result<Form, AppError> {
     let ct = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     if !ct.starts_with("multipart/form-data") {
-        return Err(V1Error(AppError::new(ErrorCode::UnsupportedMediaType, "Send the upload as multipart/form-data with the fields agent_id, name and file.")));
+        return Err(AppError::new(ErrorCode::UnsupportedMediaType, "Send the upload as multipart/form-data with the fields agent_id, name and file."));
     }
     let mut mp = Multipart::from_request(req, st)
         .await
-        .map_err(|e| V1Error(AppError::new(ErrorCode::InvalidInput, format!("The upload could not be read ({}).", e.body_text()))))?;
+        .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("The upload could not be read ({}).", e.body_text())))?;
     let mut f = Form::default();
-    while let Some(field) = mp.next_field().await.map_err(upload_error)? {
+    let err = |e| upload_error(e).0;
+    while let Some(field) = mp.next_field().await.map_err(err)? {
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
             "file" => {
                 let file_name = field.file_name().unwrap_or("").to_string();
-                let bytes = field.bytes().await.map_err(upload_error)?;
+                let bytes = field.bytes().await.map_err(err)?;
                 f.file = Some((file_name, bytes.to_vec()));
             }
-            "project_id" | "agent_id" | "name" | "validate_only" => {
-                let text = field.text().await.map_err(upload_error)?;
+            "project_id" | "projectId" | "agent_id" | "agentId" | "name" | "validate_only" | "start_with_valid_rows" | "startWithValidRows" => {
+                let text = field.text().await.map_err(err)?;
                 if text.contains('\0') {
-                    return Err(V1Error(crate::server::http::nul_refused()));
+                    return Err(crate::server::http::nul_refused());
                 }
                 match name.as_str() {
-                    "project_id" => f.project_id = Some(text),
-                    "agent_id" => f.agent_id = Some(text),
+                    "project_id" | "projectId" => f.project_id = Some(text),
+                    "agent_id" | "agentId" => f.agent_id = Some(text),
                     "name" => f.name = Some(text),
-                    _ => f.validate_only = Some(bool_field("validate_only", &text)?),
+                    "validate_only" => f.validate_only = Some(bool_field("validate_only", &text).map_err(|e| e.0)?),
+                    _ => f.start_with_valid_rows = Some(bool_field("startWithValidRows", &text).map_err(|e| e.0)?),
                 }
             }
-            // Unknown fields are ignored, like unknown JSON fields.
             _ => {}
         }
     }
     Ok(f)
 }
 
+/// Reads an uploaded file on a blocking thread (CPU work, outside any transaction).
+pub async fn read_upload(file_name: String, bytes: Vec<u8>) -> Result<crate::server::batch::Sheet, AppError> {
+    tokio::task::spawn_blocking(move || batches::read_file(&file_name, &bytes)).await.map_err(|e| {
+        tracing::error!(error = %e, "reading an uploaded batch file failed");
+        AppError::internal()
+    })?
+}
+
+/// One row of a JSON batch.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct JsonBatchRow {
+    /// The number to call, E.164 or with its country code.
+    #[serde(default, alias = "phone_number", alias = "phone")]
+    number: String,
+    /// The row's `{{variables}}`: text, numbers or true/false.
+    #[serde(default, alias = "dynamicVariables")]
+    #[schema(value_type = Object)]
+    variables: BTreeMap<String, serde_json::Value>,
+}
+
+/// A batch given as JSON rows instead of a file.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct JsonBatchBody {
+    /// Default: the API key's project, else the caller's active project.
+    project_id: Option<String>,
+    /// The outbound agent that will make the calls.
+    #[serde(default)]
+    agent_id: String,
+    #[serde(default)]
+    name: String,
+    /// Up to 100,000 rows, numbered from 1 in the report.
+    #[serde(default)]
+    rows: Vec<JsonBatchRow>,
+    /// `true`: validate and return the report, store nothing.
+    validate_only: Option<bool>,
+}
+
 #[utoipa::path(post, path = "/batches", tag = "batches", params(BatchProjectQuery),
-    request_body(content = BatchUploadForm, content_type = "multipart/form-data"),
+    request_body(content(
+        (BatchUploadForm = "multipart/form-data"),
+        (JsonBatchBody = "application/json"))),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "A draft batch (member+) holding every row, with its validation report: the count of good rows and each bad row \
-        with its row number, the number as typed and its problems (`invalid_number`, `duplicate`, `missing_variables`, `bad_json`, `do_not_call`)", body = Envelope<BatchOut>),
+        with its row number, the number as typed and its problems (`invalid_number`, `duplicate`, `missing_variables`, `bad_json`, `do_not_call`). \
+        Start it with `POST /batches/{id}/start`.", body = Envelope<BatchOut>),
         (status = 200, description = "`validate_only=true`: the report only; nothing is stored", body = Envelope<BatchReport>),
         E400, E401, E403, E404, E413, E415))]
 pub async fn create_batch(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1Query<BatchProjectQuery>, req: Request) -> V1Result<axum::response::Response> {
     use axum::response::IntoResponse;
     let a = actor(&st, &h).await?;
-    let form = read_form(&st, req).await?;
-    let pid = super::agents::project_for(&a, form.project_id.clone().filter(|p| !p.trim().is_empty()).or(q.project_id.clone()))?;
-    let validate_only = form.validate_only.or(q.validate_only).unwrap_or(false);
-    let agent_id = form.agent_id.unwrap_or_default();
-    let name = form.name.unwrap_or_default();
-    let Some((file_name, bytes)) = form.file else {
-        return Err(V1Error(AppError::missing_field("file")));
+    let ct = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let (project, agent_id, name, file_name, validate_only, source) = if ct.starts_with("application/json") || ct.ends_with("+json") {
+        let b: JsonBatchBody = crate::server::rest::extract::json_request(req).await?;
+        let mut rows = Vec::with_capacity(b.rows.len());
+        for r in b.rows {
+            let vars = crate::server::rest::talkstack::call::variables(r.variables).map_err(|e| V1Error(AppError::field("rows", e.message)))?;
+            rows.push((r.number, vars));
+        }
+        (b.project_id, b.agent_id, b.name, "rows.json".to_string(), b.validate_only, Err(rows))
+    } else {
+        let form = read_form(&st, req).await?;
+        let Some((file_name, bytes)) = form.file else {
+            return Err(V1Error(AppError::missing_field("file")));
+        };
+        (form.project_id, form.agent_id.unwrap_or_default(), form.name.unwrap_or_default(), file_name, form.validate_only, Ok(bytes))
     };
-    // Cheap checks first (403/404 before any parsing), then the file on a blocking thread,
-    // outside the transaction.
+    let pid = super::agents::project_for(&a, project.filter(|p| !p.trim().is_empty()).or(q.project_id.clone()))?;
+    let validate_only = validate_only.or(q.validate_only).unwrap_or(false);
+    // Cheap checks first (403/404 before any parsing), then the file on a blocking thread.
     st.read(async |c| batches::may_upload(c, &a, &pid).await).await?;
-    let fname = file_name.clone();
-    let sheet = tokio::task::spawn_blocking(move || batches::read_file(&fname, &bytes)).await.map_err(|e| {
-        tracing::error!(error = %e, "reading an uploaded batch file failed");
-        V1Error(AppError::internal())
-    })??;
+    let sheet = match source {
+        Ok(bytes) => read_upload(file_name.clone(), bytes).await?,
+        Err(rows) => batches::sheet_from_rows(rows)?,
+    };
     let up = Upload { project_id: &pid, agent_id: &agent_id, name: &name, file_name: &file_name, sheet: &sheet };
     if validate_only {
         let report = st.read(async |c| batches::validate_only(c, &a, &up).await).await?;
         return Ok(ok("Validated; nothing was stored", report)?.into_response());
     }
-    let b = st.write(async |tx| batches::create_draft(tx, &a, &up).await).await?;
+    let b = st.write(async |tx| batches::create(&st, tx, &a, &up, StartWhen::Never).await).await?;
     Ok(created("Batch created as a draft", BatchOut::from(b))?.into_response())
 }
 
@@ -330,6 +390,76 @@ pub async fn batch_rows(
     let (after, fetch) = req.split();
     let items = st.read(async |c| batches::rows(c, &a, &id, state, after, fetch).await).await?;
     page("Batch rows", limit, items, |r| r.row, BatchRowOut::from)
+}
+
+/// The options a batch starts with; each one left out keeps the draft's value (every number of
+/// the agent, concurrency `min(5, project limit)`, any time, no retries, now).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct StartBody {
+    name: Option<String>,
+    /// Phone number ids, each one of the agent's numbers; rotated row by row.
+    caller_numbers: Option<Vec<String>>,
+    /// Calls at once, 1 up to the project's live-call limit.
+    concurrency: Option<i64>,
+    /// When calls may be placed: IANA zone, days (`mon`..`sun`), ranges (`09:00-17:00`).
+    window: Option<CallingWindowSpec>,
+    /// Retries for `busy`, `no-answer`, `voicemail`: at most 10, cooldown 1 s to 7 days.
+    retry: Option<RetryPolicy>,
+    /// RFC 3339; left out or past: now.
+    start_at: Option<String>,
+}
+
+#[utoipa::path(post, path = "/batches/{id}/start", tag = "batches", params(("id" = String, Path, description = "Batch id")), request_body = StartBody,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Started (member+): `running`, or `scheduled` for its start time", body = Envelope<BatchOut>),
+        E409, E400, E401, E403, E404, E415))]
+pub async fn start_batch(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<StartBody>) -> One<BatchOut> {
+    let a = actor(&st, &h).await?;
+    let opts = BatchOptions {
+        name: b.name,
+        caller_numbers: b.caller_numbers,
+        concurrency: b.concurrency,
+        window: b.window,
+        retry: b.retry,
+        start_at: crate::server::services::call_history::time_filter("start_at", b.start_at.as_deref())?,
+    };
+    ok("Batch started", st.write(async |tx| batches::start(&st, tx, &a, &id, opts).await).await?.into())
+}
+
+#[utoipa::path(post, path = "/batches/{id}/pause", tag = "batches", params(("id" = String, Path, description = "Batch id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Paused (member+): nothing more is dialled; calls under way finish", body = Envelope<BatchOut>),
+        E409, E400, E401, E403, E404))]
+pub async fn pause_batch(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<BatchOut> {
+    let a = actor(&st, &h).await?;
+    ok("Batch paused", st.write(async |tx| batches::pause(&st, tx, &a, &id).await).await?.into())
+}
+
+#[utoipa::path(post, path = "/batches/{id}/resume", tag = "batches", params(("id" = String, Path, description = "Batch id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Resumed (member+)", body = Envelope<BatchOut>),
+        E409, E400, E401, E403, E404))]
+pub async fn resume_batch(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<BatchOut> {
+    let a = actor(&st, &h).await?;
+    ok("Batch resumed", st.write(async |tx| batches::resume(&st, tx, &a, &id).await).await?.into())
+}
+
+#[utoipa::path(post, path = "/batches/{id}/cancel", tag = "batches", params(("id" = String, Path, description = "Batch id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Canceled (member+): waiting rows end `canceled`, calls not yet started are canceled, answered calls finish", body = Envelope<BatchOut>),
+        E409, E400, E401, E403, E404))]
+pub async fn cancel_batch(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> One<BatchOut> {
+    let a = actor(&st, &h).await?;
+    ok("Batch canceled", st.write(async |tx| batches::cancel(&st, tx, &a, &id).await).await?.into())
+}
+
+#[utoipa::path(get, path = "/batches/{id}/export", tag = "batches", params(("id" = String, Path, description = "Batch id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The results as CSV, one line per row of the file: row, number, state, outcome, attempts, call_id, duration_seconds, \
+        ended_at, summary, sentiment, successful, then the row's variables and one column per analysis question", content_type = "text/csv", body = String),
+        E400, E401, E404))]
+pub async fn export_batch(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let a = actor(&st, &h).await?;
+    let (file_name, text) = st.read(async |c| batches::export_csv(c, &a, &id).await).await?;
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)], text).into_response())
 }
 
 // ---- do-not-call -------------------------------------------------------------------------------

@@ -78,6 +78,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         )
         .routes(routes!(batches::get_batch))
         .routes(routes!(batches::batch_rows))
+        .routes(routes!(batches::start_batch))
+        .routes(routes!(batches::pause_batch))
+        .routes(routes!(batches::resume_batch))
+        .routes(routes!(batches::cancel_batch))
+        .routes(routes!(batches::export_batch))
         .routes(routes!(batches::list_dnc, batches::add_dnc))
         .routes(routes!(batches::remove_dnc))
 }
