@@ -457,6 +457,3 @@ pub async fn rows(
     let b = load(&mut *c, actor, batch_id, Need::Read).await?;
     db::rows_page(&mut *c, &b.project_id, &b.id, state, after, limit).await?.iter().map(row_view).collect()
 }
-
-// TEMPORARY (batch pages branch): stand-ins until the dispatcher lands; see `batches_pending`.
-pub use super::batches_pending::{cancel, export_csv, pause, resume, start};

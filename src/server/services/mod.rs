@@ -16,7 +16,6 @@ pub mod api_keys;
 pub mod audit;
 pub mod batch_run;
 pub mod batches;
-mod batches_pending;
 pub mod call_history;
 pub mod calls;
 pub mod demo;

@@ -244,7 +244,7 @@ fn Controls(batch: BatchView, actions: Actions) -> impl IntoView {
                 >
                     "Cancel batch…"
                 </summary>
-                <div class="absolute right-0 z-10 mt-2 w-72 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-lg" role="group" aria-label="Confirm cancel">
+                <div class="mt-2 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-lg sm:absolute sm:right-0 sm:z-10 sm:w-72" role="group" aria-label="Confirm cancel">
                     <p class="text-slate-700">"Cancel this batch? Rows not yet called will never be called. Calls under way finish."</p>
                     <ActionForm action=cancel attr:class="mt-3">
                         <input type="hidden" name="batch_id" value=id3/>
