@@ -8,7 +8,9 @@ function rand(): string {
 
 /** A US number nobody else uses in this run (the simulator only looks at the last four digits). */
 function randomNumber(): string {
-  const exchange = 200 + Math.floor(Math.random() * 800);
+  // Exchanges 220-999 without the N11 service codes (211, 311, ...), which are not valid numbers.
+  let exchange = 220 + Math.floor(Math.random() * 780);
+  if (exchange % 100 === 11) exchange += 1;
   const line = Math.floor(1000 + Math.random() * 9000);
   return `+1415${exchange}${line}`;
 }
