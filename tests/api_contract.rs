@@ -79,11 +79,13 @@ async fn the_document_declares_security_errors_and_bodies() {
                 }
             }
             let ok = r.as_object().unwrap().keys().find(|k| k.starts_with('2')).expect("a success status");
-            // The event stream and the call recording are typed by their content types instead.
+            // The event stream, the call recording and the batch export are typed by their content types instead.
             let media = if path.ends_with("/calls/stream") {
                 "text/event-stream"
             } else if path.ends_with("/recording") {
                 "audio/wav"
+            } else if path.ends_with("/export") {
+                "text/csv"
             } else {
                 "application/json"
             };

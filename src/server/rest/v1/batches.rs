@@ -412,7 +412,7 @@ pub struct StartBody {
 #[utoipa::path(post, path = "/batches/{id}/start", tag = "batches", params(("id" = String, Path, description = "Batch id")), request_body = StartBody,
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "Started (member+): `running`, or `scheduled` for its start time", body = Envelope<BatchOut>),
-        E409, E400, E401, E403, E404, E415))]
+        E409, E400, E401, E403, E404, E413, E415))]
 pub async fn start_batch(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<StartBody>) -> One<BatchOut> {
     let a = actor(&st, &h).await?;
     let opts = BatchOptions {
