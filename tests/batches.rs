@@ -129,8 +129,14 @@ on_both!(bad_uploads_are_refused_with_field_errors, |app| {
     let inbound = r.json["data"]["id"].as_str().unwrap().to_string();
     let r = upload(&app, &owner, &p, &inbound, "a.csv", b"number\n+14155552671\n", &[]).await;
     assert_eq!((r.status, r.json["error"]["details"][0]["field"].clone()), (StatusCode::BAD_REQUEST, json!("agent_id")), "{}", r.text);
-    // Not multipart.
-    let r = send(&app, Method::POST, "/api/v1/batches", Some(json!({"agent_id": agent})), &owner).await;
+    // JSON without rows; neither multipart nor JSON.
+    let r = send(&app, Method::POST, "/api/v1/batches", Some(json!({"project_id": p, "agent_id": agent, "name": "n"})), &owner).await;
+    assert_eq!((r.status, r.json["error"]["details"][0]["field"].clone()), (StatusCode::BAD_REQUEST, json!("rows")), "{}", r.text);
+    let mut req = http::Request::builder().method(Method::POST).uri("/api/v1/batches").header("content-type", "text/plain");
+    if let Auth::Bearer(t) = &owner {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let r = app.request(req.body(axum::body::Body::from("number\n+14155552671\n")).unwrap()).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.text);
     // A body over the upload limit.
     let big = vec![b'1'; 21 * 1024 * 1024];
