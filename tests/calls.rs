@@ -175,7 +175,8 @@ on_both!(every_magic_number_has_its_outcome, |app| {
     let done = finish(&app, &owner, &id).await;
     assert_eq!(done["status"], "completed", "{done}");
     assert!(["agent_hangup", "user_hangup"].contains(&done["end_reason"].as_str().unwrap()), "{done}");
-    assert!(done["transcript"].as_array().unwrap().len() >= 4, "{done}");
+    // At least the greeting, a reply and the agent's answer (a caller persona may hang up then).
+    assert!(done["transcript"].as_array().unwrap().len() >= 3, "{done}");
     assert!(done["duration_ms"].as_i64().unwrap() > 0 && done["cost"].as_f64().unwrap() > 0.0, "{done}");
     // The duration is the conversation's (call time), not the faster wall clock it played on.
     let last_word = done["transcript"].as_array().unwrap().iter().filter_map(|s| s["end_ms"].as_i64()).max().unwrap();
