@@ -12,7 +12,7 @@
 # ST_STRICT=1 to gate on it too.
 #
 # Usage: scripts/schemathesis.sh [max-examples per operation]   (default 25)
-# Needs the debug binary (`cargo build --locked`, done by `make unit`) and python3; the venv is
+# Needs the debug binary (built here unless SCHEMATHESIS_PREBUILT=1) and python3; the venv is
 # cached in target/venv-schemathesis. PG_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 # names the server to create a fresh database on; that database is dropped afterwards.
 set -euo pipefail
@@ -30,7 +30,9 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
 fi
 "$venv/bin/schemathesis" --version
 
-cargo build --locked --quiet
+# `make test` sets SCHEMATHESIS_PREBUILT=1: `make unit` has just built target/debug/talkdeck (cargo
+# test builds the binary too), and a `cargo build` would rebuild it with the non-test feature set.
+[ "${SCHEMATHESIS_PREBUILT:-0}" = 1 ] && [ -x target/debug/talkdeck ] || cargo build --locked --quiet
 bin=target/debug/talkdeck
 
 free_port() {

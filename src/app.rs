@@ -2,8 +2,8 @@
 use crate::ui::layout::AppShell;
 use crate::ui::pages::{
     AcceptInvitationPage, AgentEditorPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchDetailPage, BatchesPage, CallDetailPage, CallsPage, ChangePasswordPage,
-    ForgotPasswordPage, LoginPage, NewBatchPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage, ProjectSettingsPage, ResetPasswordPage,
-    SettingsPage, SignupPage, TeamPage, VerifyPage, VoicesPage,
+    DoNotCallPage, ForgotPasswordPage, LoginPage, NewBatchPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage, ProjectSettingsPage,
+    ResetPasswordPage, SettingsPage, SignupPage, TeamPage, VerifyPage, VoicesPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/team") view=TeamPage/>
                     <Route path=path!("/settings/api-keys") view=ApiKeysPage/>
                     <Route path=path!("/settings/audit-log") view=AuditLogPage/>
+                    <Route path=path!("/settings/do-not-call") view=DoNotCallPage/>
                     <Route path=path!("/projects/new") view=NewProjectPage/>
                 </ParentRoute>
             </Routes>

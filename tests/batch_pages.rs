@@ -67,10 +67,23 @@ async fn setup(app: &TestApp, tag: &str) -> Setup {
 
 /// Posts the upload form as a browser does (`html`) or as a script.
 async fn upload(app: &TestApp, session: Option<&str>, fields: &[(&str, &str)], file: Option<(&str, &[u8])>, html: bool, origin: Option<&str>) -> common::Resp {
+    post_form(app, "/batches/upload", session, fields, file, html, origin).await
+}
+
+/// Posts a multipart form to `path` as a browser does (`html`) or as a script.
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    session: Option<&str>,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+    html: bool,
+    origin: Option<&str>,
+) -> common::Resp {
     let (ct, body) = common::multipart(fields, file.map(|(name, bytes)| ("file", name, bytes)));
     let mut b = Request::builder()
         .method(Method::POST)
-        .uri("/batches/upload")
+        .uri(path)
         .header("content-type", ct)
         .header("host", "127.0.0.1:3000")
         .header("accept", if html { "text/html,application/xhtml+xml" } else { "application/json" });
@@ -259,4 +272,63 @@ on_both!(batch_actions_need_the_member_role, |app| {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = rpc(&app, "cancel_batch", &[("batch_id", &id)], &s.member).await;
     assert_eq!((r.status, r.json["status"].as_str()), (StatusCode::OK, Some("canceled")), "{}", r.text);
+});
+
+on_both!(do_not_call_numbers_come_from_a_file_or_a_text_box, |app| {
+    let s = setup(&app, "dnc").await;
+    let url = "/do-not-call/upload";
+    let file = "name,phone\nAda,+1 415 555 2671\nBea,+14155552672\nCy,+14155552671\n";
+    let p = s.project.as_str();
+    // From a file, as the browser posts it: back on the page with the counts.
+    let r = post_form(&app, url, Some(&s.owner), &[("project_id", p), ("note", "complaint")], Some(("dnc.csv", file.as_bytes())), true, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(location(&r), "/settings/do-not-call?added=2&already=1");
+    // A file without a number column comes back with its message; nothing is added.
+    let r = post_form(&app, url, Some(&s.owner), &[("project_id", p)], Some(("dnc.csv", b"name\nAda\n".as_slice())), true, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(location(&r).starts_with("/settings/do-not-call?error=No%20phone%20number%20column"), "{}", location(&r));
+    // One bad number refuses the whole file.
+    let r = post_form(&app, url, Some(&s.owner), &[("project_id", p)], Some(("dnc.csv", b"number\n+14155552679\nnope\n".as_slice())), false, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // Members, viewers and strangers cannot add; another site cannot post.
+    for who in [&s.member, &s.viewer] {
+        let r = post_form(&app, url, Some(who), &[("project_id", p)], Some(("dnc.csv", file.as_bytes())), false, None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    }
+    let r = post_form(&app, url, Some(&s.outsider), &[("project_id", p)], Some(("dnc.csv", file.as_bytes())), false, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = post_form(&app, url, Some(&s.owner), &[("project_id", p)], Some(("dnc.csv", file.as_bytes())), true, Some("https://evil.example")).await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM do_not_call WHERE project_id = '{p}'"))
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 2);
+
+    // The text box: lines and commas, counted.
+    let r = rpc(&app, "add_do_not_call", &[("project_id", p), ("numbers", "+14155552673\n+1 415 555 2672, +14155552674"), ("note", "")], &s.owner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!((r.json["added"].as_u64(), r.json["already_listed"].as_u64()), (Some(2), Some(1)), "{}", r.text);
+    let r = rpc(&app, "add_do_not_call", &[("project_id", p), ("numbers", " \n ")], &s.owner).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let r = rpc(&app, "add_do_not_call", &[("project_id", p), ("numbers", "+14155552675")], &s.member).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    // Everyone in the project reads the list; strangers do not.
+    let r = rpc(&app, "list_do_not_call", &[("project_id", p)], &s.viewer).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let entries = r.json["entries"].as_array().unwrap().clone();
+    assert_eq!(entries.len(), 4, "{}", r.text);
+    assert!(entries.iter().any(|e| e["number"] == "+14155552671" && e["note"] == "complaint"), "{}", r.text);
+    let r = rpc(&app, "list_do_not_call", &[("project_id", p)], &s.outsider).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    // Removing: admins and up; an entry of another project is not found.
+    let id = entries[0]["id"].as_str().unwrap();
+    let r = rpc(&app, "remove_do_not_call", &[("entry_id", id)], &s.member).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = rpc(&app, "remove_do_not_call", &[("entry_id", id)], &s.outsider).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = rpc(&app, "remove_do_not_call", &[("entry_id", id)], &s.owner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = rpc(&app, "list_do_not_call", &[("project_id", p)], &s.viewer).await;
+    assert_eq!(r.json["entries"].as_array().unwrap().len(), 3, "{}", r.text);
 });

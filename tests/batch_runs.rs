@@ -228,6 +228,10 @@ on_both!(the_calling_window_holds_rows_until_it_opens, |app| {
     let at = scalar(&app, "SELECT MAX(run_at) AS n FROM jobs WHERE kind = 'batch.tick' AND state = 'pending'").await;
     let wait = at - talkdeck::server::db::now_ms();
     assert!((3_600_000 - 120_000..=3 * 3_600_000).contains(&wait), "next tick in {wait} ms");
+    // The batch says when the window opens: the moment of that tick.
+    let b = batch(&app, &owner, &id).await;
+    let opens: jiff::Timestamp = b["window_opens_at"].as_str().expect("window_opens_at while closed").parse().unwrap();
+    assert_eq!(opens.as_millisecond(), at, "{b}");
     // Time passes (the clock moves; the queued tick falls due): the window is open, rows are called.
     app.state.clock.advance(wait + 1_000);
     sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'batch.tick' AND state = 'pending'")
@@ -236,6 +240,7 @@ on_both!(the_calling_window_holds_rows_until_it_opens, |app| {
         .unwrap();
     let b = run_until(&app, &owner, &id, &["completed"], 5).await;
     assert_eq!(b["progress"]["done"], 3, "{b}");
+    assert!(b["window_opens_at"].is_null(), "an ended batch waits for nothing: {b}");
     assert_eq!(calls_of(&app, &id).await, 3);
 });
 

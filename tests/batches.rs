@@ -341,6 +341,14 @@ on_both!(do_not_call_crud, |app| {
     let removed = entries[0]["number"].as_str().unwrap();
     let r = send(&app, Method::POST, url, Some(json!({"project_id": p, "number": removed})), owner).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    // The audit log: one entry per add that added something, one per removal, naming the number.
+    let adds = count(&app, &format!("SELECT COUNT(*) AS n FROM audit_log WHERE project_id = '{p}' AND action = 'do_not_call.added'")).await;
+    assert_eq!(adds, 3);
+    let r = sqlx::query(&format!("SELECT details FROM audit_log WHERE project_id = '{p}' AND action = 'do_not_call.removed'"))
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(r.iter().map(|r| r.get::<String, _>("details")).collect::<Vec<_>>(), [removed.to_string()]);
 });
 
 on_both!(concurrent_adds_of_one_number_leave_one_entry, |app| {

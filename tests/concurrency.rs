@@ -225,3 +225,62 @@ async fn a_change_published_on_one_process_is_seen_on_another() {
         }
     }
 }
+
+/// A draft batch of `rows` rows for a fresh project's outbound agent.
+async fn batch_draft(app: &TestApp, auth: &Auth, tag: &str, rows: usize) -> String {
+    let project = create_project(app, auth, tag).await;
+    let agent = common::outbound_agent(app, auth, &project, "+14155550100").await;
+    let mut csv = String::from("number,name,topic\n");
+    for x in (220..1000).filter(|n| n % 100 != 11).take(rows) {
+        csv.push_str(&format!("+1415{x}2671,P{x},solar\n"));
+    }
+    let r =
+        common::send_multipart(app, "/api/v1/batches", &[("project_id", &project), ("agent_id", &agent), ("name", tag)], Some(("file", "p.csv", csv.as_bytes())), auth)
+            .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.json["data"]["id"].as_str().unwrap().to_string()
+}
+
+async fn audit_count(app: &TestApp, batch: &str, action: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(&format!("SELECT COUNT(*) AS n FROM audit_log WHERE action = '{action}' AND target = '{batch}'"))
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap()
+        .get::<i64, _>("n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn batch_start_pause_resume_cancel_race_to_one_winner_each() {
+    for app in apps().await {
+        eprintln!("-- on {}", app.backend);
+        let (_, auth) = user(&app, "batcher@x.co").await;
+        let id = batch_draft(&app, &auth, "Race batch", 30).await;
+        let op = |verb: &'static str| {
+            let (id, auth) = (id.clone(), auth.clone());
+            move |_| (Method::POST, format!("/api/v1/batches/{id}/{verb}"), Some(json!({})), auth.clone())
+        };
+        for (verb, status, action) in [("start", "running", "batch.started"), ("pause", "paused", "batch.paused"), ("resume", "running", "batch.resumed")] {
+            let rs = race(&app, op(verb)).await;
+            no_server_errors(verb, &rs);
+            assert_eq!((count(&rs, 200), count(&rs, 409)), (1, RACERS - 1), "{verb}: {rs:?}");
+            let winner = rs.iter().find(|(s, _)| *s == StatusCode::OK).unwrap();
+            assert_eq!(winner.1["data"]["status"], status, "{verb}");
+            assert_eq!(audit_count(&app, &id, action).await, 1, "{verb}: one audit entry");
+        }
+        // Pause and cancel at once: cancel always lands once (a paused batch can be canceled),
+        // and nothing ends half-done.
+        let rs = race(&app, |i| {
+            let verb = if i % 2 == 0 { "pause" } else { "cancel" };
+            (Method::POST, format!("/api/v1/batches/{id}/{verb}"), Some(json!({})), auth.clone())
+        })
+        .await;
+        no_server_errors("pause/cancel", &rs);
+        let canceled = rs.iter().filter(|(s, b)| *s == StatusCode::OK && b["data"]["status"] == "canceled").count();
+        assert_eq!(canceled, 1, "{rs:?}");
+        assert_eq!(audit_count(&app, &id, "batch.canceled").await, 1);
+        let r = send(&app, Method::GET, &format!("/api/v1/batches/{id}"), None, &auth).await;
+        assert_eq!(r.json["data"]["status"], "canceled", "{}", r.text);
+        assert_eq!(r.json["data"]["progress"]["waiting"], 0, "{}", r.text);
+    }
+}

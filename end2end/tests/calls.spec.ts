@@ -1,29 +1,9 @@
 /** Calls: place one from the dialog, follow it live, read it, re-run its analysis; filter and search the history; the Overview charts. */
 import { expect, type Page, test } from './fixtures';
-import { atPath, newUser, settle, signUpAndVerify, visit } from './helpers';
+import { atPath, createProject, newUser, randomNumber, settle, signUpAndVerify, visit } from './helpers';
 
 function rand(): string {
   return Math.random().toString(36).slice(2, 7);
-}
-
-/** A US number nobody else uses in this run (the simulator only looks at the last four digits). */
-function randomNumber(): string {
-  const exchange = 200 + Math.floor(Math.random() * 800);
-  const line = Math.floor(1000 + Math.random() * 9000);
-  return `+1415${exchange}${line}`;
-}
-
-async function createProject(page: Page, name: string): Promise<string> {
-  await visit(page, '/projects/new');
-  await page.getByLabel('Project name').fill(name);
-  await page.getByRole('button', { name: 'Create project' }).click();
-  await page.waitForURL(atPath('/'));
-  const res = await page.request.get('/api/v1/projects?limit=100');
-  expect(res.ok()).toBeTruthy();
-  const body = await res.json();
-  const project = body.data.find((p: { name: string }) => p.name === name);
-  expect(project).toBeTruthy();
-  return project.id as string;
 }
 
 /** An outbound agent with two variables and a number to call from, made the active agent (through the API, with the session cookie). */

@@ -147,3 +147,25 @@ export function alertMessage(page: Page): Locator {
 export function statusMessage(page: Page): Locator {
   return page.getByRole('status').filter({ hasText: /\S/ }).first();
 }
+
+/** A US number nobody else uses in this run (the simulator only looks at the last four digits). */
+export function randomNumber(): string {
+  // Exchanges 220-999 without the N11 service codes (211, 311, ...), which are not valid numbers.
+  let exchange = 220 + Math.floor(Math.random() * 780);
+  if (exchange % 100 === 11) exchange += 1;
+  const line = Math.floor(1000 + Math.random() * 9000);
+  return `+1415${exchange}${line}`;
+}
+
+/** Creates a project through the form (it becomes the active one) and returns its id. */
+export async function createProject(page: Page, name: string): Promise<string> {
+  await visit(page, '/projects/new');
+  await page.getByLabel('Project name').fill(name);
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.waitForURL(atPath('/'));
+  const res = await page.request.get('/api/v1/projects?limit=100');
+  expect(res.ok()).toBeTruthy();
+  const project = (await res.json()).data.find((p: { name: string }) => p.name === name);
+  expect(project).toBeTruthy();
+  return project.id as string;
+}

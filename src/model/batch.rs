@@ -119,6 +119,9 @@ pub struct BatchView {
     /// When it started running, and when it ended (completed, canceled or failed).
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
+    /// When the calling window is closed now (a batch that is still to call), when it opens
+    /// next: the dispatcher waits until then.
+    pub window_opens_at: Option<i64>,
     /// The validation report, when the batch was just created from an upload.
     pub report: Option<BatchReport>,
     /// How many rows are in each state.

@@ -13,12 +13,17 @@
 //!   (event `batch`, data `{"id", "status", "progress"}`; `lagged` when changes were missed),
 //!   for the Batches pages. `/api/v1/calls/stream` carries call changes only.
 //!
-//! All three authenticate as the REST API does (API key, bearer token or the session cookie);
+//! - `POST /do-not-call/upload`: numbers from a file (`multipart/form-data`: `project_id`,
+//!   `note`, `file`) onto the project's do-not-call list; 303 back to `/settings/do-not-call`
+//!   with `?added=N&already=M` or `?error=…`.
+//!
+//! All of them authenticate as the REST API does (API key, bearer token or the session cookie);
 //! the pages use the cookie. Every rule is the service's (`services::batches`).
 
 use crate::model::{AppError, ErrorCode};
 use crate::server::http::{self, actor, edge_error};
 use crate::server::services::batches::{self, Upload};
+use crate::server::services::do_not_call;
 use crate::server::state::AppState;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -35,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/batches/upload", post(upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
         .route("/batches/events", get(events))
         .route("/batches/{id}/export.csv", get(export))
+        .route("/do-not-call/upload", post(dnc_upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
 }
 
 fn wants_html(h: &HeaderMap) -> bool {
@@ -46,6 +52,7 @@ struct Form {
     project_id: String,
     agent_id: String,
     name: String,
+    note: String,
     file: Option<(String, Vec<u8>)>,
 }
 
@@ -76,7 +83,7 @@ async fn read_form(st: &AppState, req: Request) -> Result<Form, AppError> {
                     f.file = Some((file_name, bytes.to_vec()));
                 }
             }
-            "project_id" | "agent_id" | "name" => {
+            "project_id" | "agent_id" | "name" | "note" => {
                 let text = field.text().await.map_err(unreadable)?;
                 if text.contains('\0') {
                     return Err(http::nul_refused());
@@ -84,6 +91,7 @@ async fn read_form(st: &AppState, req: Request) -> Result<Form, AppError> {
                 match name.as_str() {
                     "project_id" => f.project_id = text,
                     "agent_id" => f.agent_id = text,
+                    "note" => f.note = text,
                     _ => f.name = text,
                 }
             }
@@ -148,6 +156,46 @@ async fn create(st: &AppState, a: &crate::server::auth::Actor, form: &Form) -> R
     let up = Upload { project_id: pid, agent_id: form.agent_id.trim(), name: &form.name, file_name: &file_name, sheet: &sheet };
     let b = st.write(async |tx| batches::create_draft(tx, a, &up).await).await?;
     Ok(b.id)
+}
+
+const DNC_PAGE: &str = "/settings/do-not-call";
+
+/// The do-not-call page with a refused upload's message.
+fn back_to_dnc(e: &AppError) -> String {
+    let message = e.details.first().filter(|_| e.details.len() == 1).map(|d| d.message.as_str()).unwrap_or(e.message.as_str());
+    format!("{DNC_PAGE}?error={}", urlencoding::encode(message))
+}
+
+/// `POST /do-not-call/upload`: numbers from a file's number column onto the project's list.
+async fn dnc_upload(State(st): State<AppState>, h: HeaderMap, req: Request) -> Response {
+    let html = wants_html(&h);
+    let a = match actor(&st, &h).await {
+        Ok(a) => a,
+        Err(_) if html => return Redirect::to("/login?next=%2Fsettings%2Fdo-not-call").into_response(),
+        Err(e) => return edge_error("/do-not-call/upload", e),
+    };
+    let added = async {
+        let form = read_form(&st, req).await?;
+        let pid = form.project_id.trim().to_string();
+        if pid.is_empty() {
+            return Err(AppError::missing_field("project_id"));
+        }
+        let Some((file_name, bytes)) = form.file else {
+            return Err(AppError::field("file", "Choose a CSV or spreadsheet file with a \"number\" column."));
+        };
+        let numbers = tokio::task::spawn_blocking(move || do_not_call::numbers_from_file(&file_name, &bytes)).await.map_err(|e| {
+            tracing::error!(error = %e, "reading an uploaded do-not-call file failed");
+            AppError::internal()
+        })??;
+        st.write(async |tx| do_not_call::add(tx, &a, &pid, &numbers, &form.note).await).await
+    }
+    .await;
+    match added {
+        Ok(r) if html => Redirect::to(&format!("{DNC_PAGE}?added={}&already={}", r.added.len(), r.already_listed.len())).into_response(),
+        Ok(r) => axum::Json(serde_json::json!({"added": r.added.len(), "already_listed": r.already_listed.len()})).into_response(),
+        Err(e) if html => Redirect::to(&back_to_dnc(&e)).into_response(),
+        Err(e) => edge_error("/do-not-call/upload", e),
+    }
 }
 
 /// An error for a browser download or stream: the message as text with the error's status.

@@ -260,6 +260,27 @@ pub mod sf {
     use leptos::prelude::{expect_context, use_context};
     use leptos_axum::ResponseOptions;
 
+    /// The (created_at, id) a dashboard list continues after, from its page link's cursor
+    /// (empty: the first page).
+    pub fn page_after(cursor: Option<&str>) -> Result<Option<(i64, String)>, AppError> {
+        match cursor.map(str::trim).unwrap_or("") {
+            "" => Ok(None),
+            c => crate::server::rest::v1::envelope::decode_cursor::<(i64, String)>(c)
+                .map(Some)
+                .ok_or_else(|| AppError::field("cursor", "This page link is not valid any more: start from the first page.")),
+        }
+    }
+
+    /// Cuts `items` (fetched with one extra) to `size` and gives the cursor of the next page, if
+    /// there is one, from the last item's `(created_at, id)`.
+    pub fn next_page<T>(items: &mut Vec<T>, size: i64, key: impl Fn(&T) -> (i64, String)) -> Option<String> {
+        if items.len() as i64 <= size {
+            return None;
+        }
+        items.truncate(size as usize);
+        items.last().map(|x| crate::server::rest::v1::envelope::encode_cursor(&key(x)))
+    }
+
     pub fn state() -> Result<AppState, AppError> {
         use_context::<AppState>().ok_or_else(|| {
             tracing::error!("AppState missing from server function context");

@@ -70,13 +70,9 @@ pub struct BatchRowsPage {
 #[server(prefix = "/rpc", endpoint = "list_batches")]
 pub async fn list_batches(project_id: String, cursor: Option<String>) -> Result<BatchListPage, AppError> {
     sf::run(async {
-        use crate::server::rest::v1::envelope::{decode_cursor, encode_cursor};
         let st = sf::state()?;
         let a = sf::actor().await?;
-        let before = match cursor.as_deref().map(str::trim).unwrap_or("") {
-            "" => None,
-            c => Some(decode_cursor::<(i64, String)>(c).ok_or_else(|| AppError::field("cursor", "This page link is not valid any more: start from the first page."))?),
-        };
+        let before = sf::page_after(cursor.as_deref())?;
         let (mut batches, agents) = st
             .read(async |c| {
                 let batches = services::batches::list(c, &a, &project_id, before, PAGE_SIZE + 1).await?;
@@ -84,12 +80,7 @@ pub async fn list_batches(project_id: String, cursor: Option<String>) -> Result<
                 Ok((batches, agents))
             })
             .await?;
-        let next_cursor = if batches.len() as i64 > PAGE_SIZE {
-            batches.truncate(PAGE_SIZE as usize);
-            batches.last().map(|b| encode_cursor(&(b.created_at, b.id.clone())))
-        } else {
-            None
-        };
+        let next_cursor = sf::next_page(&mut batches, PAGE_SIZE, |b| (b.created_at, b.id.clone()));
         let batches = batches
             .into_iter()
             .map(|b| {

@@ -17,21 +17,12 @@ pub const PAGE_SIZE: i64 = 50;
 #[server(prefix = "/rpc", endpoint = "list_calls", input = Json)]
 pub async fn list_calls(project_id: String, query: CallQuery) -> Result<CallPageView, AppError> {
     sf::run(async {
-        use crate::server::rest::v1::envelope::{decode_cursor, encode_cursor};
         let st = sf::state()?;
         let a = sf::actor().await?;
         let filter = services::call_history::filter_of(&query)?;
-        let before = match query.cursor.trim() {
-            "" => None,
-            c => Some(decode_cursor::<(i64, String)>(c).ok_or_else(|| AppError::field("cursor", "This page link is not valid any more: start from the first page."))?),
-        };
+        let before = sf::page_after(Some(&query.cursor))?;
         let mut calls = st.read(async |c| services::calls::page(c, &a, &project_id, &filter, before, PAGE_SIZE + 1).await).await?;
-        let next_cursor = if calls.len() as i64 > PAGE_SIZE {
-            calls.truncate(PAGE_SIZE as usize);
-            calls.last().map(|c| encode_cursor(&(c.created_at, c.id.clone())))
-        } else {
-            None
-        };
+        let next_cursor = sf::next_page(&mut calls, PAGE_SIZE, |c| (c.created_at, c.id.clone()));
         Ok(CallPageView { calls: calls.into_iter().map(CallListItem::from).collect(), next_cursor })
     })
     .await

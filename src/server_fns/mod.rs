@@ -5,4 +5,5 @@ pub mod agents;
 pub mod auth;
 pub mod batches;
 pub mod calls;
+pub mod do_not_call;
 pub mod projects;

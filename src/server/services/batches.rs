@@ -379,7 +379,7 @@ pub fn view(b: &BatchRow, progress: BatchProgress) -> Result<BatchView, AppError
         file_name: b.file_name.clone(),
         caller_numbers: stored_json("batches", &b.id, "caller_numbers", &b.caller_numbers)?,
         concurrency: b.concurrency,
-        window,
+        window: window.clone(),
         retry: stored_json("batches", &b.id, "retry", &b.retry)?,
         start_at: b.start_at,
         paused_reason: b.paused_reason.clone(),
@@ -391,9 +391,24 @@ pub fn view(b: &BatchRow, progress: BatchProgress) -> Result<BatchView, AppError
         version: b.version,
         started_at: b.started_at,
         finished_at: b.finished_at,
+        window_opens_at: window_opens_at(b, window.as_ref(), now_ms())?,
         report: None,
         progress,
     })
+}
+
+/// When `window` is closed at `now` for a batch that may still call, when it opens next.
+fn window_opens_at(b: &BatchRow, window: Option<&CallingWindowSpec>, now: i64) -> Result<Option<i64>, AppError> {
+    let Some(w) = window else { return Ok(None) };
+    if !matches!(b.status, BatchStatus::Scheduled | BatchStatus::Running | BatchStatus::Paused) {
+        return Ok(None);
+    }
+    let (parsed, _) = super::batch_run::parse_window(w)?;
+    let Ok(now) = jiff::Timestamp::from_millisecond(now) else { return Ok(None) };
+    if parsed.contains(now) {
+        return Ok(None);
+    }
+    Ok(parsed.next_open(now).map(|t| t.as_millisecond()))
 }
 
 pub fn row_view(r: &BatchRowRow) -> Result<BatchRowView, AppError> {

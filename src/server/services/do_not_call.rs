@@ -13,11 +13,12 @@
 //! - Removing an entry of another project answers 404.
 
 use super::access::{self, Need};
+use super::audit;
 use crate::model::{AppError, DoNotCallView, ErrorCode};
 use crate::server::auth::Actor;
 use crate::server::db::do_not_call::{self as db, DncRow};
 use crate::server::db::{new_id, now_ms, Tx};
-use crate::server::domain::E164;
+use crate::server::domain::{AuditAction, E164};
 use sqlx::AnyConnection;
 use std::collections::HashSet;
 
@@ -96,7 +97,35 @@ pub async fn add(tx: &mut Tx, actor: &Actor, project_id: &str, numbers: &[String
             out.already_listed.push(row.number);
         }
     }
+    // One entry per add: a 10,000-number import is one act, and the numbers stay in the list.
+    if !out.added.is_empty() {
+        let details = match out.added.as_slice() {
+            [one] => one.number.clone(),
+            many => format!("{} numbers", many.len()),
+        };
+        audit::record(&mut *tx, actor, project_id, AuditAction::DoNotCallAdded, None, Some(&details)).await?;
+    }
     Ok(out)
+}
+
+/// The numbers of an uploaded file for [`add`]: its number column (`number`, `phone_number` or
+/// `phone`), rows in file order, blank cells left out. Parsing is CPU work: call it outside a
+/// transaction (on a blocking thread for big files).
+pub fn numbers_from_file(file_name: &str, bytes: &[u8]) -> Result<Vec<String>, AppError> {
+    let sheet = super::batches::read_file(file_name, bytes)?;
+    let numbers: Vec<String> = sheet.rows.into_iter().map(|r| r.number).filter(|n| !n.trim().is_empty()).collect();
+    if numbers.is_empty() {
+        return Err(AppError::field("file", "The file has no numbers in its number column."));
+    }
+    if numbers.len() > MAX_ADD {
+        return Err(AppError::field("file", format!("The file has {} numbers: add at most {MAX_ADD} at a time.", numbers.len())));
+    }
+    Ok(numbers)
+}
+
+/// The numbers of a text box for [`add`]: one per line, or separated by commas or semicolons.
+pub fn numbers_from_text(text: &str) -> Vec<String> {
+    text.split(['\n', ',', ';']).map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect()
 }
 
 /// Removes an entry (admins and up).
@@ -105,6 +134,7 @@ pub async fn remove(tx: &mut Tx, actor: &Actor, entry_id: &str) -> Result<(), Ap
     if !db::delete(&mut *tx, &row.project_id, &row.id).await? {
         return Err(entry_not_found());
     }
+    audit::record(&mut *tx, actor, &row.project_id, AuditAction::DoNotCallRemoved, Some(&row.id), Some(&row.number)).await?;
     Ok(())
 }
 
@@ -130,4 +160,25 @@ pub async fn contains(c: &mut AnyConnection, actor: &Actor, project_id: &str, nu
     access::project(&mut *c, actor, project_id, Need::Read).await?;
     let Ok(n) = E164::parse(number, None, "number") else { return Ok(false) };
     Ok(db::find_number(&mut *c, project_id, n.as_str()).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_boxes_split_on_lines_commas_and_semicolons() {
+        assert_eq!(numbers_from_text(" +1 415 555 2671\r\n\n+14155552672, +14155552673;"), ["+1 415 555 2671", "+14155552672", "+14155552673"]);
+        assert!(numbers_from_text(" \n ,").is_empty());
+    }
+
+    #[test]
+    fn files_give_their_number_column() {
+        let csv = b"name,phone\nAda,+14155552671\nBea,\nCy,+1 415 555 2672\n";
+        assert_eq!(numbers_from_file("list.csv", csv).unwrap(), ["+14155552671", "+1 415 555 2672"]);
+        let e = numbers_from_file("list.csv", b"name,phone\nAda,\n").unwrap_err();
+        assert_eq!(e.details[0].field, "file");
+        let e = numbers_from_file("list.csv", b"name\nAda\n").unwrap_err();
+        assert!(e.message.contains("phone number column") || e.details[0].message.contains("phone number column"), "{e:?}");
+    }
 }

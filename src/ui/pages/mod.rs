@@ -22,7 +22,7 @@ pub use not_found::NotFound;
 pub use overview::OverviewPage;
 pub use phone_numbers::PhoneNumbersPage;
 pub use projects::NewProjectPage;
-pub use settings::{ApiKeysPage, AuditLogPage, ChangePasswordPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage};
+pub use settings::{ApiKeysPage, AuditLogPage, ChangePasswordPage, DoNotCallPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage};
 pub use voices::VoicesPage;
 
 /// Classes for inline text links.

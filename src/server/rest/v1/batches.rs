@@ -62,6 +62,9 @@ pub struct BatchOut {
     started_at: Option<Timestamp>,
     /// When it completed, was canceled or failed; null before.
     finished_at: Option<Timestamp>,
+    /// While the calling window is closed (a scheduled, running or paused batch): when it
+    /// opens next. Null when it is open, when there is no window, and once the batch ended.
+    window_opens_at: Option<Timestamp>,
     /// The validation report: on the answer to an upload only.
     #[serde(skip_serializing_if = "Option::is_none")]
     report: Option<BatchReport>,
@@ -92,6 +95,7 @@ impl From<BatchView> for BatchOut {
             version: b.version,
             started_at: b.started_at.map(Timestamp),
             finished_at: b.finished_at.map(Timestamp),
+            window_opens_at: b.window_opens_at.map(Timestamp),
             report: b.report,
             progress: b.progress,
         }

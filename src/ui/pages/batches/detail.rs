@@ -8,7 +8,7 @@
 //! Start, pause, resume and cancel are server functions posted by `ActionForm`s, which are plain
 //! form posts before hydration. Cancelling asks first through a disclosure, which needs no script.
 
-use super::live::{refresh_on_changes, use_batch_feed};
+use super::live::{refresh_on_changes, use_batch_feed, FocusKeeper};
 use super::{row_state_label, BatchProgressBar, BatchStatusBadge, CHECKBOX, INPUT};
 use crate::model::{AppError, BatchRowState, BatchRowView, BatchStatus, BatchView, ProjectView};
 use crate::server_fns::batches::{
@@ -64,7 +64,21 @@ fn BatchDetailBody(
     rows: Resource<Result<BatchRowsPage, AppError>>,
 ) -> impl IntoView {
     let feed = use_batch_feed(project.id.clone());
-    refresh_on_changes(feed, Duration::from_millis(300), move |c| c.id == id.get_untracked(), move || refresh.update(|r| *r += 1));
+    let focus = FocusKeeper::new();
+    refresh_on_changes(
+        feed,
+        Duration::from_millis(300),
+        move |c| c.id == id.get_untracked(),
+        move || {
+            focus.remember();
+            refresh.update(|r| *r += 1)
+        },
+    );
+    Effect::new(move |_| {
+        detail.track();
+        rows.track();
+        focus.restore();
+    });
     let actions = Actions {
         start: ServerAction::new(),
         pause: ServerAction::new(),
@@ -180,6 +194,14 @@ fn BatchDetailView(detail: BatchDetailData, can_edit: bool, max_concurrency: i64
                     </div>
                 }
             })}
+            {b.window_opens_at.filter(|_| b.status != BatchStatus::Paused).map(|at| {
+                view! {
+                    <div class="rounded-lg border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" role="status" data-testid="window-wait">
+                        <span class="font-medium">"Outside the calling window. "</span>
+                        "Calls start again when it opens, at " {format_time(at)} "."
+                    </div>
+                }
+            })}
             <Card>
                 <dl class="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6">
                     <Fact label="Agent">{agent}</Fact>
@@ -223,18 +245,19 @@ fn Controls(batch: BatchView, actions: Actions) -> impl IntoView {
         {can_pause.then(move || view! {
             <ActionForm action=pause>
                 <input type="hidden" name="batch_id" value=id1/>
-                <button type="submit" class=SECONDARY_BUTTON disabled=move || pause.pending().get()>"Pause"</button>
+                <button id="batch-pause" type="submit" class=SECONDARY_BUTTON disabled=move || pause.pending().get()>"Pause"</button>
             </ActionForm>
         })}
         {can_resume.then(move || view! {
             <ActionForm action=resume>
                 <input type="hidden" name="batch_id" value=id2/>
-                <button type="submit" class=SECONDARY_BUTTON disabled=move || resume.pending().get()>"Resume"</button>
+                <button id="batch-resume" type="submit" class=SECONDARY_BUTTON disabled=move || resume.pending().get()>"Resume"</button>
             </ActionForm>
         })}
         {can_cancel.then(move || view! {
             <details class="group relative" open=move || confirm_open.get()>
                 <summary
+                    id="batch-cancel"
                     class=format!("{SECONDARY_BUTTON} cursor-pointer list-none text-red-700")
                     on:click=move |ev| {
                         // The signal alone opens and closes it, so a live re-render keeps it open.
@@ -248,7 +271,7 @@ fn Controls(batch: BatchView, actions: Actions) -> impl IntoView {
                     <p class="text-slate-700">"Cancel this batch? Rows not yet called will never be called. Calls under way finish."</p>
                     <ActionForm action=cancel attr:class="mt-3">
                         <input type="hidden" name="batch_id" value=id3/>
-                        <button type="submit" class=DANGER_BUTTON disabled=move || cancel.pending().get()>"Yes, cancel the batch"</button>
+                        <button id="batch-cancel-confirm" type="submit" class=DANGER_BUTTON disabled=move || cancel.pending().get()>"Yes, cancel the batch"</button>
                     </ActionForm>
                 </div>
             </details>

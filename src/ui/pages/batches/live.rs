@@ -51,6 +51,81 @@ pub fn refresh_on_changes(feed: BatchFeed, every: std::time::Duration, wanted: i
     });
 }
 
+/// What had the keyboard focus before a live re-render, to give it back afterwards: a re-render
+/// replaces the buttons and links, and a keyboard user would otherwise be thrown back to the top
+/// of the page several times a second while a batch runs.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub struct FocusKeeper(StoredValue<Option<Focused>>);
+
+/// An element found again after a re-render: by its id, or a link by its address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Focused {
+    Id(String),
+    Href(String),
+}
+
+impl FocusKeeper {
+    pub fn new() -> Self {
+        FocusKeeper(StoredValue::new(None))
+    }
+
+    /// Notes the focused element: call just before a live refresh.
+    pub fn remember(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let focused = document().active_element().and_then(|el| {
+                let id = el.id();
+                if !id.is_empty() {
+                    return Some(Focused::Id(id));
+                }
+                if el.tag_name().eq_ignore_ascii_case("a") {
+                    return el.get_attribute("href").map(Focused::Href);
+                }
+                None
+            });
+            self.0.set_value(focused);
+        }
+    }
+
+    /// Focuses the remembered element again when the focus was lost (it sits on the body): call
+    /// whenever re-rendered data arrives. Runs after the DOM has been updated.
+    pub fn restore(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(Some(focused)) = self.0.try_get_value() else { return };
+            set_timeout(
+                move || {
+                    let doc = document();
+                    let lost = doc.active_element().is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"));
+                    if !lost {
+                        return;
+                    }
+                    let el = match &focused {
+                        Focused::Id(id) => doc.get_element_by_id(id),
+                        Focused::Href(href) => {
+                            let links = doc.get_elements_by_tag_name("a");
+                            (0..links.length()).filter_map(|i| links.item(i)).find(|a| a.get_attribute("href").as_deref() == Some(href.as_str()))
+                        }
+                    };
+                    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                        let _ = el.focus();
+                    }
+                },
+                std::time::Duration::from_millis(0),
+            );
+        }
+    }
+}
+
+impl Default for FocusKeeper {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[cfg(feature = "hydrate")]
 fn subscribe(project_id: String, set_latest: WriteSignal<BatchChange>, set_count: WriteSignal<u64>) {
     use futures::StreamExt;

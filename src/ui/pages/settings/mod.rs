@@ -1,8 +1,9 @@
 //! Settings: an index page, the account pages (profile, password), the active project's pages
-//! (project, team, audit log) and the user's API keys.
+//! (project, team, do-not-call list, audit log) and the user's API keys.
 
 mod api_keys;
 mod audit_log;
+mod do_not_call;
 mod password;
 mod profile;
 mod project;
@@ -10,6 +11,7 @@ mod team;
 
 pub use api_keys::ApiKeysPage;
 pub use audit_log::AuditLogPage;
+pub use do_not_call::DoNotCallPage;
 pub use password::ChangePasswordPage;
 pub use profile::ProfilePage;
 pub use project::ProjectSettingsPage;
@@ -55,6 +57,12 @@ pub fn SettingsPage() -> impl IntoView {
                 title="API keys"
                 text="Keys for the REST API, for all projects or just one."
                 icon=IconKind::Key
+            />
+            <SettingsLink
+                href="/settings/do-not-call"
+                title="Do-not-call list"
+                text="Numbers that batch calls in the active project never dial."
+                icon=IconKind::PhoneNumbers
             />
             <SettingsLink
                 href="/settings/audit-log"

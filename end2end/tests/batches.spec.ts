@@ -1,30 +1,9 @@
 /** Batches: upload a CSV, read the validation report, start, watch the progress reach the end, open a row's call, export the results; and the upload form without JavaScript. */
 import { expect, type Page, test } from './fixtures';
-import { atPath, newUser, settle, signUpAndVerify, visit } from './helpers';
+import { atPath, createProject, newUser, randomNumber, settle, signUpAndVerify, visit } from './helpers';
 
 function rand(): string {
   return Math.random().toString(36).slice(2, 7);
-}
-
-/** A US number nobody else uses in this run (the simulator only looks at the last four digits). */
-function randomNumber(): string {
-  // Exchanges 220-999 without the N11 service codes (211, 311, ...), which are not valid numbers.
-  let exchange = 220 + Math.floor(Math.random() * 780);
-  if (exchange % 100 === 11) exchange += 1;
-  const line = Math.floor(1000 + Math.random() * 9000);
-  return `+1415${exchange}${line}`;
-}
-
-async function createProject(page: Page, name: string): Promise<string> {
-  await visit(page, '/projects/new');
-  await page.getByLabel('Project name').fill(name);
-  await page.getByRole('button', { name: 'Create project' }).click();
-  await page.waitForURL(atPath('/'));
-  const res = await page.request.get('/api/v1/projects?limit=100');
-  expect(res.ok()).toBeTruthy();
-  const project = (await res.json()).data.find((p: { name: string }) => p.name === name);
-  expect(project).toBeTruthy();
-  return project.id as string;
 }
 
 /** An outbound agent needing {{name}}, with a number to call from (through the API, with the session cookie). */
@@ -159,4 +138,50 @@ test('the upload form works without JavaScript, errors included', async ({ brows
   await p.waitForURL(/\/batches\/[0-9a-f-]{36}$/);
   await expect(p.getByTestId('good-rows')).toContainText('3 good rows will be called');
   await ctx.close();
+});
+
+test('the do-not-call list: add typed numbers, upload a file, remove one; a listed number is reported at upload', async ({ page }) => {
+  test.setTimeout(90_000);
+  const user = newUser('dnc');
+  await signUpAndVerify(page, user);
+  const projectId = await createProject(page, `DNC project ${rand()}`);
+  const agentName = await createCallingAgent(page, projectId);
+
+  await visit(page, '/settings');
+  await page.getByRole('link', { name: 'Do-not-call list' }).click();
+  await page.waitForURL(atPath('/settings/do-not-call'));
+  await settle(page);
+  await expect(page.getByRole('heading', { name: 'No numbers on the list' })).toBeVisible();
+
+  await page.getByLabel('Numbers', { exact: true }).fill('+1 415 555 2672\nnot a number');
+  await page.getByRole('button', { name: 'Add to list' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'not a number' })).toBeVisible();
+  await page.getByLabel('Numbers', { exact: true }).fill('+1 415 555 2672, +14155552699');
+  await page.getByLabel('Note (optional)').fill('asked');
+  await page.getByRole('button', { name: 'Add to list' }).click();
+  await expect(page.getByTestId('dnc-result')).toHaveText('2 numbers added.');
+  const table = page.getByRole('table', { name: 'Do-not-call numbers' });
+  await expect(table.locator('tbody tr')).toHaveCount(2);
+
+  await page.getByLabel('Numbers file').setInputFiles({ name: 'dnc.csv', mimeType: 'text/csv', buffer: Buffer.from('phone\n+14155552698\n+14155552699\n') });
+  await page.getByRole('button', { name: 'Upload numbers' }).click();
+  await page.waitForURL(/added=1&already=1/);
+  await settle(page);
+  await expect(page.getByTestId('dnc-result')).toHaveText('1 number added; 1 already on the list.');
+  await expect(table.locator('tbody tr')).toHaveCount(3);
+
+  await table.locator('tr[data-number="+14155552698"]').getByRole('button', { name: /Remove/ }).click();
+  await expect(table.locator('tbody tr')).toHaveCount(2);
+  await expect(table.locator('tr[data-number="+14155552698"]')).toHaveCount(0);
+
+  // A batch upload reports a listed number with its reason.
+  await visit(page, '/batches/new');
+  await page.getByLabel('Agent', { exact: true }).selectOption({ label: agentName });
+  await page.getByLabel('Name', { exact: true }).fill('With a listed number');
+  await page.getByLabel('Contacts file').setInputFiles({ name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from('number,name\n+14155552672,Cy\n+14155552673,Dee\n') });
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await page.waitForURL(/\/batches\/[0-9a-f-]{36}$/);
+  await settle(page);
+  const bad = page.getByRole('table', { name: 'Rows that cannot be called' });
+  await expect(bad.locator('tr[data-row="2"] [data-code="do_not_call"]')).toBeVisible();
 });
