@@ -258,34 +258,40 @@ fn utc_ms(s: &str) -> Option<i64> {
 
 #[server(prefix = "/rpc", endpoint = "pause_batch")]
 pub async fn pause_batch(batch_id: String) -> Result<BatchView, AppError> {
-    sf::run(async {
-        let st = sf::state()?;
-        let a = sf::actor().await?;
-        let b = st.write(async |tx| services::batches::pause(&st, tx, &a, &batch_id).await).await?;
-        sf::done_without_js(&format!("/batches/{}", b.id));
-        Ok(b)
-    })
-    .await
+    lifecycle(batch_id, Lifecycle::Pause).await
 }
 
 #[server(prefix = "/rpc", endpoint = "resume_batch")]
 pub async fn resume_batch(batch_id: String) -> Result<BatchView, AppError> {
-    sf::run(async {
-        let st = sf::state()?;
-        let a = sf::actor().await?;
-        let b = st.write(async |tx| services::batches::resume(&st, tx, &a, &batch_id).await).await?;
-        sf::done_without_js(&format!("/batches/{}", b.id));
-        Ok(b)
-    })
-    .await
+    lifecycle(batch_id, Lifecycle::Resume).await
 }
 
 #[server(prefix = "/rpc", endpoint = "cancel_batch")]
 pub async fn cancel_batch(batch_id: String) -> Result<BatchView, AppError> {
+    lifecycle(batch_id, Lifecycle::Cancel).await
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy)]
+enum Lifecycle {
+    Pause,
+    Resume,
+    Cancel,
+}
+
+/// Pauses, resumes or cancels a batch; without JS the browser goes back to the batch.
+#[cfg(feature = "ssr")]
+async fn lifecycle(batch_id: String, change: Lifecycle) -> Result<BatchView, AppError> {
     sf::run(async {
         let st = sf::state()?;
         let a = sf::actor().await?;
-        let b = st.write(async |tx| services::batches::cancel(&st, tx, &a, &batch_id).await).await?;
+        let b = st
+            .write(async |tx| match change {
+                Lifecycle::Pause => services::batches::pause(&st, tx, &a, &batch_id).await,
+                Lifecycle::Resume => services::batches::resume(&st, tx, &a, &batch_id).await,
+                Lifecycle::Cancel => services::batches::cancel(&st, tx, &a, &batch_id).await,
+            })
+            .await?;
         sf::done_without_js(&format!("/batches/{}", b.id));
         Ok(b)
     })

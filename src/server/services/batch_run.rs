@@ -569,7 +569,7 @@ pub async fn export_csv(c: &mut AnyConnection, actor: &Actor, batch_id: &str) ->
     header.extend(var_names.iter().cloned());
     header.extend(questions.iter().cloned());
     let csv_err = |e: csv::Error| {
-        tracing::error!(error = %e, "batch export");
+        tracing::error!(batch = %b.id, error = %e, "writing a batch export failed");
         AppError::internal()
     };
     w.write_record(&header).map_err(csv_err)?;
@@ -601,8 +601,14 @@ pub async fn export_csv(c: &mut AnyConnection, actor: &Actor, batch_id: &str) ->
         let rec: Vec<String> = rec.into_iter().map(spreadsheet_safe).collect();
         w.write_record(&rec).map_err(csv_err)?;
     }
-    let bytes = w.into_inner().map_err(|_| AppError::internal())?;
-    let text = String::from_utf8(bytes).map_err(|_| AppError::internal())?;
+    let bytes = w.into_inner().map_err(|e| {
+        tracing::error!(batch = %b.id, error = %e.error(), "finishing a batch export failed");
+        AppError::internal()
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        tracing::error!(batch = %b.id, error = %e, "a batch export is not UTF-8");
+        AppError::internal()
+    })?;
     let stem: String = b.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
     Ok((format!("batch-{}-results.csv", stem.trim_matches('-')), text))
 }

@@ -459,11 +459,9 @@ pub async fn cancel_batch(State(st): State<AppState>, h: HeaderMap, V1Path(id): 
         ended_at, summary, sentiment, successful, then the row's variables and one column per analysis question", content_type = "text/csv", body = String),
         E400, E401, E404))]
 pub async fn export_batch(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>) -> V1Result<axum::response::Response> {
-    use axum::response::IntoResponse;
     let a = actor(&st, &h).await?;
     let (file_name, text) = st.read(async |c| batches::export_csv(c, &a, &id).await).await?;
-    let disposition = format!("attachment; filename=\"{file_name}\"");
-    Ok(([(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)], text).into_response())
+    Ok(crate::server::batch_pages::csv_download(&file_name, text))
 }
 
 // ---- do-not-call -------------------------------------------------------------------------------
