@@ -22,3 +22,4 @@ pub mod services;
 pub mod simulator;
 pub mod state;
 pub mod telemetry;
+pub mod webhooks;

@@ -1,0 +1,8 @@
+//! Outgoing status webhooks (issue 12, in progress): what is settled so far is the pure part,
+//! independent of storage and delivery: Standard Webhooks signatures ([`signing`]), the
+//! addresses a delivery may never reach ([`ssrf`]) and the retry schedule ([`schedule`]).
+//! Endpoints, events, the delivery job and the pages come next and build on these.
+
+pub mod schedule;
+pub mod signing;
+pub mod ssrf;
