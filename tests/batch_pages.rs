@@ -290,6 +290,9 @@ on_both!(do_not_call_numbers_come_from_a_file_or_a_text_box, |app| {
     // One bad number refuses the whole file.
     let r = post_form(&app, url, Some(&s.owner), &[("project_id", p)], Some(("dnc.csv", b"number\n+14155552679\nnope\n".as_slice())), false, None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // Access is checked before the file is read: a viewer's broken file is a 403, not a file error.
+    let r = post_form(&app, url, Some(&s.viewer), &[("project_id", p)], Some(("dnc.csv", b"name\nAda\n".as_slice())), false, None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     // Members, viewers and strangers cannot add; another site cannot post.
     for who in [&s.member, &s.viewer] {
         let r = post_form(&app, url, Some(who), &[("project_id", p)], Some(("dnc.csv", file.as_bytes())), false, None).await;
@@ -311,6 +314,10 @@ on_both!(do_not_call_numbers_come_from_a_file_or_a_text_box, |app| {
     assert_eq!((r.json["added"].as_u64(), r.json["already_listed"].as_u64()), (Some(2), Some(1)), "{}", r.text);
     let r = rpc(&app, "add_do_not_call", &[("project_id", p), ("numbers", " \n ")], &s.owner).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // The form's one box carries the error, whichever entry is wrong.
+    let r = rpc(&app, "add_do_not_call", &[("project_id", p), ("numbers", "+14155552676\nnope")], &s.owner).await;
+    assert_eq!((r.status, r.json["details"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("numbers")), "{}", r.text);
+    assert!(r.json["details"][0]["message"].as_str().unwrap().contains("nope"), "{}", r.text);
     let r = rpc(&app, "add_do_not_call", &[("project_id", p), ("numbers", "+14155552675")], &s.member).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     // Everyone in the project reads the list; strangers do not.

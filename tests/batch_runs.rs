@@ -241,6 +241,13 @@ on_both!(the_calling_window_holds_rows_until_it_opens, |app| {
     let b = run_until(&app, &owner, &id, &["completed"], 5).await;
     assert_eq!(b["progress"]["done"], 3, "{b}");
     assert!(b["window_opens_at"].is_null(), "an ended batch waits for nothing: {b}");
+    // A batch scheduled two days ahead opens no earlier than its start.
+    let later = draft(&app, &owner, &p, &agent, &csv(&numbers(2, 10, None))).await;
+    let start_at = jiff::Timestamp::from_millisecond(talkdeck::server::db::now_ms() + 2 * 86_400_000).unwrap();
+    let b = start(&app, &owner, &later, json!({"window": {"tz": "UTC", "days": days, "ranges": [range]}, "start_at": start_at.to_string()})).await;
+    assert_eq!(b["status"], "scheduled", "{b}");
+    let opens: jiff::Timestamp = b["window_opens_at"].as_str().expect("window_opens_at").parse().unwrap();
+    assert!(opens >= start_at && opens.as_millisecond() - start_at.as_millisecond() < 86_400_000, "{b}");
     assert_eq!(calls_of(&app, &id).await, 3);
 });
 

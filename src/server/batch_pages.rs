@@ -180,6 +180,7 @@ async fn dnc_upload(State(st): State<AppState>, h: HeaderMap, req: Request) -> R
         if pid.is_empty() {
             return Err(AppError::missing_field("project_id"));
         }
+        st.read(async |c| do_not_call::may_change(c, &a, &pid).await).await?;
         let Some((file_name, bytes)) = form.file else {
             return Err(AppError::field("file", "Choose a CSV or spreadsheet file with a \"number\" column."));
         };

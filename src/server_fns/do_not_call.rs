@@ -50,7 +50,15 @@ pub async fn add_do_not_call(project_id: String, numbers: String, note: Option<S
         let a = sf::actor().await?;
         let list = services::do_not_call::numbers_from_text(&numbers);
         let note = note.unwrap_or_default();
-        let r = st.write(async |tx| services::do_not_call::add(tx, &a, &project_id, &list, &note).await).await?;
+        let r = st.write(async |tx| services::do_not_call::add(tx, &a, &project_id, &list, &note).await).await.map_err(|mut e| {
+            // The form has one box, `numbers`: its errors belong to it, whatever entry they name.
+            for d in &mut e.details {
+                if d.field == "number" || d.field.starts_with("numbers[") {
+                    d.field = "numbers".to_string();
+                }
+            }
+            e
+        })?;
         let counts = DncAdded { added: r.added.len(), already_listed: r.already_listed.len() };
         sf::done_without_js(&format!("/settings/do-not-call?added={}&already={}", counts.added, counts.already_listed));
         Ok(counts)

@@ -391,24 +391,36 @@ pub fn view(b: &BatchRow, progress: BatchProgress) -> Result<BatchView, AppError
         version: b.version,
         started_at: b.started_at,
         finished_at: b.finished_at,
-        window_opens_at: window_opens_at(b, window.as_ref(), now_ms())?,
+        window_opens_at: window_opens_at(b, window.as_ref(), now_ms()),
         report: None,
         progress,
     })
 }
 
-/// When `window` is closed at `now` for a batch that may still call, when it opens next.
-fn window_opens_at(b: &BatchRow, window: Option<&CallingWindowSpec>, now: i64) -> Result<Option<i64>, AppError> {
-    let Some(w) = window else { return Ok(None) };
+/// When `window` is closed at `now` (or at its start time, for a batch scheduled later) for a
+/// batch that may still call, when it opens next. `now` is the system clock, not the
+/// dispatcher's test clock.
+fn window_opens_at(b: &BatchRow, window: Option<&CallingWindowSpec>, now: i64) -> Option<i64> {
+    let w = window?;
     if !matches!(b.status, BatchStatus::Scheduled | BatchStatus::Running | BatchStatus::Paused) {
-        return Ok(None);
+        return None;
     }
-    let (parsed, _) = super::batch_run::parse_window(w)?;
-    let Ok(now) = jiff::Timestamp::from_millisecond(now) else { return Ok(None) };
-    if parsed.contains(now) {
-        return Ok(None);
+    let parsed = match super::batch_run::parse_window(w) {
+        Ok((parsed, _)) => parsed,
+        // A window that parsed when stored and no longer does (a time-zone database change):
+        // the batch still shows; the dispatcher reports it.
+        Err(e) => {
+            tracing::warn!(batch = %b.id, error = %e.message, "stored calling window no longer parses");
+            return None;
+        }
+    };
+    // A scheduled batch waits for its start first.
+    let from = b.start_at.map_or(now, |s| s.max(now));
+    let at = jiff::Timestamp::from_millisecond(from).ok()?;
+    if parsed.contains(at) {
+        return None;
     }
-    Ok(parsed.next_open(now).map(|t| t.as_millisecond()))
+    parsed.next_open(at).map(|t| t.as_millisecond())
 }
 
 pub fn row_view(r: &BatchRowRow) -> Result<BatchRowView, AppError> {

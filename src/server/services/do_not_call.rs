@@ -50,6 +50,12 @@ pub struct Added {
     pub already_listed: Vec<String>,
 }
 
+/// Whether the caller may change the project's list (admins and up): checked before an uploaded
+/// file is parsed, so others cost no parsing. [`add`] checks again.
+pub async fn may_change(c: &mut AnyConnection, actor: &Actor, project_id: &str) -> Result<(), AppError> {
+    access::project(&mut *c, actor, project_id, Need::Manage).await.map(drop)
+}
+
 /// Adds numbers to the project's list (admins and up).
 pub async fn add(tx: &mut Tx, actor: &Actor, project_id: &str, numbers: &[String], note: &str) -> Result<Added, AppError> {
     access::project(&mut *tx, actor, project_id, Need::Manage).await?;

@@ -89,7 +89,12 @@ pub struct Sender {
 impl Sender {
     /// `allow_private`: `WEBHOOK_ALLOW_PRIVATE_TARGETS=true` (no address rules).
     pub fn new(allow_private: bool) -> Result<Self, String> {
-        let mut b = reqwest::Client::builder().timeout(TIMEOUT).connect_timeout(Duration::from_secs(10)).redirect(reqwest::redirect::Policy::none());
+        // No proxy from the environment: a proxy would resolve names itself, past the guard.
+        let mut b = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy();
         if !allow_private {
             b = b.dns_resolver(Arc::new(GuardedResolver));
         }
@@ -111,7 +116,7 @@ impl Sender {
         }
         let mut res = match req.send().await {
             Ok(r) => r,
-            Err(e) => return Attempt { status: None, excerpt: String::new(), duration_ms: elapsed(started), error: Some(describe(&e)) },
+            Err(e) => return Attempt { status: None, excerpt: String::new(), duration_ms: elapsed(started), error: Some(describe(e, false)) },
         };
         let status = res.status().as_u16();
         let mut read = Vec::new();
@@ -121,7 +126,7 @@ impl Sender {
                 Ok(Some(c)) => read.extend_from_slice(&c[..c.len().min(READ_CAP - read.len())]),
                 Ok(None) => break,
                 Err(e) => {
-                    error = Some(describe(&e));
+                    error = Some(describe(e, true));
                     break;
                 }
             }
@@ -134,13 +139,16 @@ impl Sender {
     }
 }
 
-/// An error's message with its causes (reqwest's own says little: "error sending request").
-fn describe(e: &reqwest::Error) -> String {
+/// An error's message with its causes (reqwest's own says little: "error sending request"),
+/// without the URL, which may carry the receiver's token. `reading`: the answer had begun.
+fn describe(e: reqwest::Error, reading: bool) -> String {
     if e.is_timeout() {
-        return format!("no answer within {} s", TIMEOUT.as_secs());
+        let what = if reading { "the answer was not complete" } else { "no answer" };
+        return format!("{what} within {} s", TIMEOUT.as_secs());
     }
+    let e = e.without_url();
     let mut parts = vec![e.to_string()];
-    let mut src = std::error::Error::source(e);
+    let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
         let text = s.to_string();
         if !parts.iter().any(|p| p.contains(&text)) {
@@ -201,6 +209,15 @@ mod tests {
         assert_eq!(a.status, None, "{a:?}");
         assert!(a.error.as_deref().unwrap_or("").starts_with("refused: localhost resolves to"), "{a:?}");
         assert_eq!(hits(&h), 0, "no connection was made");
+    }
+
+    #[tokio::test]
+    async fn errors_do_not_repeat_the_url() {
+        // Nothing listens on port 1; the path stands for a receiver's token.
+        let a = Sender::new(true).unwrap().send("http://127.0.0.1:1/hooks/tok_secret123", &[], b"{}".to_vec()).await;
+        assert_eq!(a.status, None);
+        let e = a.error.unwrap_or_default();
+        assert!(!e.is_empty() && !e.contains("tok_secret123"), "{e}");
     }
 
     #[tokio::test]

@@ -2,7 +2,8 @@
 //! resolves to is checked at connect time (after DNS, so a name rebinding to 127.0.0.1 gains
 //! nothing) against the ranges a server must never reach on a customer's behalf: loopback,
 //! private, shared (CGNAT), link-local, unique-local, unspecified, multicast, broadcast and
-//! reserved space, and IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4).
+//! reserved space, and IPv6 forms that carry an IPv4 address (mapped, translated, compatible,
+//! NAT64 including local-use, 6to4, Teredo).
 //! `WEBHOOK_ALLOW_PRIVATE_TARGETS=true` lifts the address rules (local development and tests).
 //!
 //! Hosts written as numbers in other forms (`2130706433`, `0177.0.0.1`, `0x7f.1`) are read as
@@ -44,9 +45,13 @@ fn refused_v6(ip: Ipv6Addr) -> Option<&'static str> {
         _ if ip.is_unspecified() => "the unspecified address",
         _ if ip.is_loopback() => "a loopback address",
         _ if ip.to_ipv4_mapped().is_some() => "an IPv4-mapped address",
+        // ::ffff:0:a.b.c.d (SIIT, IPv4-translated) reaches IPv4 hosts through a translator.
+        _ if seg[..4] == [0; 4] && seg[4] == 0xffff && seg[5] == 0 => "an IPv4-translated address",
         // ::a.b.c.d (IPv4-compatible, deprecated) and NAT64 (64:ff9b::/96) reach IPv4 hosts.
         _ if seg[..6] == [0; 6] => "an IPv4-compatible address",
         _ if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0; 4] => "a NAT64 address",
+        _ if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2] == 1 => "a local-use NAT64 address",
+        _ if seg[0] == 0x2001 && seg[1] == 0 => "a Teredo address",
         _ if seg[0] == 0x2002 => "a 6to4 address",
         _ if seg[0] & 0xfe00 == 0xfc00 => "a unique-local address",
         _ if seg[0] & 0xffc0 == 0xfe80 => "a link-local address",
@@ -152,6 +157,13 @@ mod tests {
         }
         for ip in ["2606:4700:4700::1111", "2001:4860:4860::8888"] {
             assert!(!no(ip), "{ip} must be allowed");
+        }
+    }
+
+    #[test]
+    fn ipv6_translation_forms() {
+        for ip in ["::ffff:0:7f00:1", "64:ff9b:1::a00:1", "2001:0:4136:e378:8000:63bf:3fff:fdd2"] {
+            assert!(no(ip), "{ip} must be refused");
         }
     }
 

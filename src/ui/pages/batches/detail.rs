@@ -197,8 +197,8 @@ fn BatchDetailView(detail: BatchDetailData, can_edit: bool, max_concurrency: i64
             {b.window_opens_at.filter(|_| b.status != BatchStatus::Paused).map(|at| {
                 view! {
                     <div class="rounded-lg border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" role="status" data-testid="window-wait">
-                        <span class="font-medium">"Outside the calling window. "</span>
-                        "Calls start again when it opens, at " {format_time(at)} "."
+                        <span class="font-medium">"The calling window is closed. "</span>
+                        "Calls start when it opens, at " {format_time(at)} "."
                     </div>
                 }
             })}

@@ -56,7 +56,7 @@ pub fn refresh_on_changes(feed: BatchFeed, every: std::time::Duration, wanted: i
 /// of the page several times a second while a batch runs.
 #[derive(Clone, Copy)]
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-pub struct FocusKeeper(StoredValue<Option<Focused>>);
+pub struct FocusKeeper(StoredValue<(u64, Option<Focused>)>);
 
 /// An element found again after a re-render: by its id, or a link by its address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,7 +68,7 @@ enum Focused {
 
 impl FocusKeeper {
     pub fn new() -> Self {
-        FocusKeeper(StoredValue::new(None))
+        FocusKeeper(StoredValue::new((0, None)))
     }
 
     /// Notes the focused element: call just before a live refresh.
@@ -85,7 +85,19 @@ impl FocusKeeper {
                 }
                 None
             });
-            self.0.set_value(focused);
+            let generation = self.0.with_value(|(g, _)| g + 1);
+            self.0.set_value((generation, focused));
+            // Only the re-render of this refresh restores it; later ones (after an action, say)
+            // must not pull the focus back to this element.
+            let keeper = self.0;
+            set_timeout(
+                move || {
+                    if keeper.try_with_value(|(g, _)| *g == generation) == Some(true) {
+                        keeper.set_value((generation, None));
+                    }
+                },
+                std::time::Duration::from_secs(2),
+            );
         }
     }
 
@@ -95,7 +107,7 @@ impl FocusKeeper {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(Some(focused)) = self.0.try_get_value() else { return };
+            let Some((_, Some(focused))) = self.0.try_get_value() else { return };
             set_timeout(
                 move || {
                     let doc = document();
