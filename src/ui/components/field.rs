@@ -284,6 +284,12 @@ pub fn TextAreaField(
     }
 }
 
+/// Classes for a plain text input (one without a [`TextField`]'s field state) matching the others.
+pub const INPUT_CLASS: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/40";
+
+/// Classes for a file input: the picker button styled like a light secondary button.
+pub const FILE_INPUT_CLASS: &str = "block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-indigo-50 file:px-3 file:py-2 file:text-sm file:font-medium file:text-indigo-700 hover:file:bg-indigo-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500";
+
 /// Classes for a native `<select>` matching the text inputs.
 pub const SELECT_CLASS: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs focus:outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/40";
 

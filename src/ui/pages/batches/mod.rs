@@ -18,7 +18,7 @@ use leptos::prelude::*;
 /// Classes of a primary action rendered as a link.
 pub(crate) const PRIMARY_LINK: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2";
 /// Classes of a text input.
-pub(crate) const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/40";
+pub(crate) const INPUT: &str = crate::ui::components::INPUT_CLASS;
 /// Classes of a checkbox.
 pub(crate) const CHECKBOX: &str = "size-4 rounded border-slate-300 text-indigo-600 focus-visible:ring-2 focus-visible:ring-indigo-500";
 

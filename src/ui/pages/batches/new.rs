@@ -5,7 +5,7 @@
 
 use super::INPUT;
 use crate::model::{AgentView, Direction, ProjectView};
-use crate::ui::components::{Alert, Card, Notice, SELECT_CLASS};
+use crate::ui::components::{Alert, Card, Notice, FILE_INPUT_CLASS, SELECT_CLASS};
 use crate::ui::layout::{use_agents, with_project};
 use crate::ui::pages::TEXT_LINK;
 use leptos::prelude::*;
@@ -163,7 +163,7 @@ fn UploadForm(agents: Vec<AgentView>, project_id: String, active_agent: Option<S
                     type="file"
                     required=true
                     accept=".csv,.tsv,.txt,.xlsx,.xls,.ods,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet"
-                    class="block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-indigo-50 file:px-3 file:py-2 file:text-sm file:font-medium file:text-indigo-700 hover:file:bg-indigo-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                    class=FILE_INPUT_CLASS
                     aria-invalid=file_error.is_some().then_some("true")
                     aria-describedby={if file_error.is_some() { "batch-file-error batch-file-hint" } else { "batch-file-hint" }}
                 />

@@ -18,7 +18,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use std::time::Duration;
 
-const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/40";
+const INPUT: &str = crate::ui::components::INPUT_CLASS;
 
 #[component]
 pub fn CallDetailPage() -> impl IntoView {

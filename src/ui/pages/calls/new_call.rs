@@ -14,7 +14,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/40";
+const INPUT: &str = crate::ui::components::INPUT_CLASS;
 
 /// The agent the dialog opens with: the one in the URL, else the active agent, else the first.
 fn initial_agent(agents: &[AgentView], asked: Option<String>, active: Option<String>) -> Option<String> {

@@ -7,16 +7,14 @@ use crate::model::{DoNotCallView, ProjectView};
 use crate::server_fns::do_not_call::{list_do_not_call, AddDoNotCall, DncPage, RemoveDoNotCall};
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::components::{
-    on_action_ok, Alert, Card, EmptyState, FormError, Notice, SecondaryButton, ServerErrors, Status, SubmitButton, TextAreaField, SECONDARY_BUTTON,
+    on_action_ok, Alert, Card, EmptyState, FormError, Notice, SecondaryButton, ServerErrors, Status, SubmitButton, TextAreaField, FILE_INPUT_CLASS, INPUT_CLASS,
+    SECONDARY_BUTTON,
 };
 use crate::ui::layout::{with_project, LoadingPanel};
 use crate::ui::util::{encode_query_value, format_time};
 use leptos::html::Form;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-const FILE_INPUT: &str = "block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-indigo-50 file:px-3 file:py-2 file:text-sm file:font-medium file:text-indigo-700 hover:file:bg-indigo-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500";
-const NOTE_INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/40";
 
 #[component]
 pub fn DoNotCallPage() -> impl IntoView {
@@ -103,7 +101,7 @@ fn DoNotCall(project: ProjectView) -> impl IntoView {
                                     />
                                     <div class="space-y-1.5">
                                         <label for="dnc-note" class="block text-sm font-medium text-slate-700">"Note (optional)"</label>
-                                        <input id="dnc-note" name="note" type="text" maxlength="500" autocomplete="off" class=NOTE_INPUT placeholder="Asked not to be called"/>
+                                        <input id="dnc-note" name="note" type="text" maxlength="500" autocomplete="off" class=INPUT_CLASS placeholder="Asked not to be called"/>
                                     </div>
                                     <div class="flex justify-end">
                                         <SubmitButton label="Add to list" pending=add.pending()/>
@@ -121,7 +119,7 @@ fn DoNotCall(project: ProjectView) -> impl IntoView {
                                             type="file"
                                             required=true
                                             accept=".csv,.tsv,.txt,.xlsx,.xls,.ods,text/csv"
-                                            class=FILE_INPUT
+                                            class=FILE_INPUT_CLASS
                                             aria-describedby="dnc-file-hint"
                                         />
                                         <p id="dnc-file-hint" class="text-sm text-slate-500">
@@ -130,7 +128,7 @@ fn DoNotCall(project: ProjectView) -> impl IntoView {
                                     </div>
                                     <div class="space-y-1.5">
                                         <label for="dnc-file-note" class="block text-sm font-medium text-slate-700">"Note for these numbers (optional)"</label>
-                                        <input id="dnc-file-note" name="note" type="text" maxlength="500" autocomplete="off" class=NOTE_INPUT/>
+                                        <input id="dnc-file-note" name="note" type="text" maxlength="500" autocomplete="off" class=INPUT_CLASS/>
                                     </div>
                                     <div class="flex justify-end">
                                         <button type="submit" class=SECONDARY_BUTTON>"Upload numbers"</button>
