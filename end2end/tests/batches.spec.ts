@@ -1,6 +1,6 @@
 /** Batches: upload a CSV, read the validation report, start, watch the progress reach the end, open a row's call, export the results; and the upload form without JavaScript. */
 import { expect, type Page, test } from './fixtures';
-import { atPath, createProject, newUser, randomNumber, settle, signUpAndVerify, visit } from './helpers';
+import { atPath, callFrom, createProject, newUser, settle, signUpAndVerify, visit } from './helpers';
 
 function rand(): string {
   return Math.random().toString(36).slice(2, 7);
@@ -19,11 +19,7 @@ async function createCallingAgent(page: Page, projectId: string): Promise<string
   });
   expect(agent.status(), await agent.text()).toBe(201);
   const agentId = (await agent.json()).data.id as string;
-  const number = await page.request.post('/api/v1/phone-numbers', { data: { project_id: projectId, number: randomNumber() } });
-  expect(number.status(), await number.text()).toBe(201);
-  const numberId = (await number.json()).data.id as string;
-  const calling = await page.request.put(`/api/v1/agents/${agentId}/calling`, { data: { direction: 'outbound', phone_number_ids: [numberId] } });
-  expect(calling.ok(), await calling.text()).toBeTruthy();
+  await callFrom(page, projectId, agentId);
   return name;
 }
 

@@ -1,6 +1,6 @@
 /** Calls: place one from the dialog, follow it live, read it, re-run its analysis; filter and search the history; the Overview charts. */
 import { expect, type Page, test } from './fixtures';
-import { atPath, createProject, newUser, randomNumber, settle, signUpAndVerify, visit } from './helpers';
+import { atPath, callFrom, createProject, newUser, settle, signUpAndVerify, visit } from './helpers';
 
 function rand(): string {
   return Math.random().toString(36).slice(2, 7);
@@ -20,11 +20,7 @@ async function createCallingAgent(page: Page, projectId: string): Promise<string
   });
   expect(agent.status(), await agent.text()).toBe(201);
   const agentId = (await agent.json()).data.id as string;
-  const number = await page.request.post('/api/v1/phone-numbers', { data: { project_id: projectId, number: randomNumber() } });
-  expect(number.status(), await number.text()).toBe(201);
-  const numberId = (await number.json()).data.id as string;
-  const calling = await page.request.put(`/api/v1/agents/${agentId}/calling`, { data: { direction: 'outbound', phone_number_ids: [numberId] } });
-  expect(calling.ok(), await calling.text()).toBeTruthy();
+  await callFrom(page, projectId, agentId);
   const active = await page.request.put(`/api/v1/projects/${projectId}/active-agent`, { data: { agent_id: agentId } });
   expect(active.ok(), await active.text()).toBeTruthy();
   return agentId;

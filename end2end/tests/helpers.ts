@@ -169,3 +169,12 @@ export async function createProject(page: Page, name: string): Promise<string> {
   expect(project).toBeTruthy();
   return project.id as string;
 }
+
+/** Adds a new number to the project and makes the agent call out from it (through the API, with the session cookie). */
+export async function callFrom(page: Page, projectId: string, agentId: string): Promise<void> {
+  const number = await page.request.post('/api/v1/phone-numbers', { data: { project_id: projectId, number: randomNumber() } });
+  expect(number.status(), await number.text()).toBe(201);
+  const numberId = (await number.json()).data.id as string;
+  const calling = await page.request.put(`/api/v1/agents/${agentId}/calling`, { data: { direction: 'outbound', phone_number_ids: [numberId] } });
+  expect(calling.ok(), await calling.text()).toBeTruthy();
+}
