@@ -8,6 +8,8 @@ data_dir="$(mktemp -d -t talkdeck-e2e.XXXXXX)"
 log="$data_dir/server.log"
 export DATA_DIR="$data_dir" BASE_URL="http://127.0.0.1:$port"
 export LEPTOS_SITE_ADDR="127.0.0.1:$port" PUBLIC_URL="$BASE_URL"
+export WEBHOOK_ALLOW_PRIVATE_TARGETS=true  # the integrations spec runs its webhook receiver on 127.0.0.1
+export HUBSPOT_API_BASE="http://127.0.0.1:${HUBSPOT_FAKE_PORT:-3199}"  # and its HubSpot fake there
 export LEPTOS_OUTPUT_NAME=talkdeck LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_HASH_FILES=true
 export RUST_LOG="${RUST_LOG:-info}"
 target/release/talkdeck serve >"$log" 2>&1 &

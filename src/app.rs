@@ -2,8 +2,8 @@
 use crate::ui::layout::AppShell;
 use crate::ui::pages::{
     AcceptInvitationPage, AgentEditorPage, AgentsPage, ApiKeysPage, AuditLogPage, BatchDetailPage, BatchesPage, CallDetailPage, CallsPage, ChangePasswordPage,
-    DoNotCallPage, ForgotPasswordPage, LoginPage, NewBatchPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage, ProjectSettingsPage,
-    ResetPasswordPage, SettingsPage, SignupPage, TeamPage, VerifyPage, VoicesPage,
+    DoNotCallPage, ForgotPasswordPage, HubSpotPage, LoginPage, NewBatchPage, NewProjectPage, NotFound, OverviewPage, PhoneNumbersPage, ProfilePage, ProjectSettingsPage,
+    ResetPasswordPage, SettingsPage, SignupPage, TeamPage, VerifyPage, VoicesPage, WebhookEndpointPage, WebhooksPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -69,6 +69,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/api-keys") view=ApiKeysPage/>
                     <Route path=path!("/settings/audit-log") view=AuditLogPage/>
                     <Route path=path!("/settings/do-not-call") view=DoNotCallPage/>
+                    <Route path=path!("/settings/webhooks") view=WebhooksPage/>
+                    <Route path=path!("/settings/webhooks/:id") view=WebhookEndpointPage/>
+                    <Route path=path!("/settings/integrations/hubspot") view=HubSpotPage/>
                     <Route path=path!("/projects/new") view=NewProjectPage/>
                 </ParentRoute>
             </Routes>

@@ -267,8 +267,6 @@ on_both!(agent_editor_server_functions, |app| {
 
 // Server rendering walks a `<Suspense/>`'s children several times; a page that created its data
 // resource inside `with_project` fetched and embedded it once per walk (three times on /calls).
-// Only /calls is rendered here: page renders in tests occasionally hang in Leptos' SSR (see the
-// closing note of 2026-11-30), and every render adds to that risk until it is fixed.
 on_both!(pages_fetch_and_embed_their_data_once, |app| {
     let s = browser_user(&app, "once@x.co").await;
     let r = rpc(&app, "create_project", &[("name", "Once"), ("description", "")], Some(&s)).await;
@@ -277,4 +275,36 @@ on_both!(pages_fetch_and_embed_their_data_once, |app| {
     let r = app.request(req).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.text.matches("next_cursor").count(), 1, "the page's calls should be embedded once for hydration");
+});
+
+// Building a router generated the route list by rendering the whole app with leptos_server's
+// process-wide "suppress resource loads" flag set. A page rendered at that moment (another test
+// building its app) started its data fetches as futures that never finish and hung until the
+// 30 s timeout answered 408. Routers are built in a loop here while pages render.
+on_both!(pages_render_while_routers_are_built, |app| {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let s = browser_user(&app, "builds@x.co").await;
+    let r = rpc(&app, "create_project", &[("name", "Builds"), ("description", "")], Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let stop = Arc::new(AtomicBool::new(false));
+    let builder = {
+        let (st, stop, rt) = (app.state.clone(), stop.clone(), tokio::runtime::Handle::current());
+        std::thread::spawn(move || {
+            let _rt = rt.enter();
+            let mut built = 0;
+            while !stop.load(Ordering::Relaxed) {
+                drop(talkdeck::server::router::build(st.clone()));
+                built += 1;
+            }
+            built
+        })
+    };
+    for path in ["/calls", "/", "/phone-numbers", "/calls", "/agents", "/", "/calls", "/voices"] {
+        let req = Request::get(path).header("cookie", format!("td_session={s}")).body(Body::empty()).unwrap();
+        let r = tokio::time::timeout(std::time::Duration::from_secs(10), app.request(req)).await;
+        assert!(r.as_ref().is_ok_and(|r| r.status == StatusCode::OK), "{path} did not render: {:?}", r.map(|r| r.status));
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(builder.join().unwrap() > 0);
 });

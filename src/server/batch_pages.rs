@@ -11,7 +11,9 @@
 //! - `GET /batches/{id}/export.csv`: the batch's results as a CSV download.
 //! - `GET /batches/events?project_id=…`: the project's batch changes as server-sent events
 //!   (event `batch`, data `{"id", "status", "progress"}`; `lagged` when changes were missed),
-//!   for the Batches pages. `/api/v1/calls/stream` carries call changes only.
+//!   for the Batches pages. With `&kind=webhook` (admins), the webhook delivery log's changes
+//!   instead (event `webhook`, data `{"id": endpoint id, "delivery_id"}`), for the Webhooks
+//!   settings. `/api/v1/calls/stream` carries call changes only.
 //!
 //! - `POST /do-not-call/upload`: numbers from a file (`multipart/form-data`: `project_id`,
 //!   `note`, `file`) onto the project's do-not-call list; 303 back to `/settings/do-not-call`
@@ -230,6 +232,8 @@ async fn export(State(st): State<AppState>, h: HeaderMap, Path(id): Path<String>
 #[derive(Deserialize)]
 struct EventsQuery {
     project_id: String,
+    /// `batch` (default) or `webhook`.
+    kind: Option<String>,
 }
 
 async fn events(State(st): State<AppState>, h: HeaderMap, Query(q): Query<EventsQuery>) -> Response {
@@ -240,21 +244,32 @@ async fn events(State(st): State<AppState>, h: HeaderMap, Query(q): Query<Events
         Err(e) => return plain_error(e),
     };
     let pid = q.project_id;
-    if let Err(e) = st.read(async |c| crate::server::services::calls::watch(c, &a, &pid).await).await {
+    let kind: &'static str = match q.kind.as_deref().unwrap_or("batch") {
+        "batch" => "batch",
+        "webhook" => "webhook",
+        _ => return plain_error(AppError::field("kind", "Follow batch or webhook changes.")),
+    };
+    let allowed = st
+        .read(async |c| match kind {
+            "webhook" => crate::server::services::webhooks::watch(c, &a, &pid).await,
+            _ => crate::server::services::calls::watch(c, &a, &pid).await,
+        })
+        .await;
+    if let Err(e) = allowed {
         return plain_error(e);
     }
     let rx = st.feed.subscribe();
-    let stream = futures::stream::unfold((rx, pid), |(mut rx, pid)| async move {
+    let stream = futures::stream::unfold((rx, pid), move |(mut rx, pid)| async move {
         loop {
             match rx.recv().await {
-                Ok(ch) if ch.project_id == pid && ch.kind == "batch" => {
+                Ok(ch) if ch.project_id == pid && ch.kind == kind => {
                     let mut data = ch.data.clone();
                     if let Some(o) = data.as_object_mut() {
                         o.insert("id".into(), serde_json::Value::String(ch.id.clone()));
                     } else {
                         data = serde_json::json!({ "id": ch.id });
                     }
-                    let ev = Event::default().event("batch").data(data.to_string());
+                    let ev = Event::default().event(kind).data(data.to_string());
                     return Some((Ok::<_, std::convert::Infallible>(ev), (rx, pid)));
                 }
                 Ok(_) => continue,

@@ -45,6 +45,11 @@ pub struct Config {
     /// An OpenAI-compatible model for post-call analysis and simulated conversations
     /// (`LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`); `None`: the built-in analyzer and scripts.
     pub llm: Option<LlmConfig>,
+    /// `WEBHOOK_ALLOW_PRIVATE_TARGETS=true` lets webhooks reach loopback and private addresses
+    /// (local testing only); by default they are refused at connect time.
+    pub webhook_allow_private_targets: bool,
+    /// HubSpot's API base (`HUBSPOT_API_BASE`; a local fake in tests).
+    pub hubspot_api_base: String,
 }
 
 /// Where the model is. The key is never printed (see the manual `Debug`).
@@ -175,6 +180,12 @@ impl Config {
             elevenlabs_api_key: var("ELEVENLABS_API_KEY"),
             elevenlabs_api_base: api_base("ELEVENLABS_API_BASE", "https://api.elevenlabs.io")?,
             llm: llm_config()?,
+            webhook_allow_private_targets: match var("WEBHOOK_ALLOW_PRIVATE_TARGETS").as_deref().map(str::trim) {
+                None | Some("false") | Some("0") => false,
+                Some("true") | Some("1") => true,
+                Some(other) => return Err(ConfigError(format!("WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false, not {other}"))),
+            },
+            hubspot_api_base: api_base("HUBSPOT_API_BASE", "https://api.hubapi.com")?,
         })
     }
 
@@ -199,6 +210,9 @@ impl Config {
             elevenlabs_api_key: None,
             elevenlabs_api_base: "http://127.0.0.1:9".into(),
             llm: None,
+            // Test receivers listen on 127.0.0.1; the SSRF tests switch this off.
+            webhook_allow_private_targets: true,
+            hubspot_api_base: "http://127.0.0.1:9".into(),
         }
     }
 

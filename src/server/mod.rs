@@ -13,6 +13,7 @@ pub mod error;
 pub mod feed;
 pub mod headers;
 pub mod http;
+pub mod hubspot;
 pub mod jobs;
 pub mod llm;
 pub mod mail;

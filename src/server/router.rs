@@ -22,8 +22,17 @@ use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+/// The app's routes, generated once per process. `generate_route_list` renders the whole app
+/// with leptos_server's process-wide "suppress resource loads" flag set: any page rendering at
+/// the same moment (another router being built, as tests and `restart` do) would start its data
+/// fetches as never-finishing futures and hang until the request timeout.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let policy = Arc::new(PagePolicy::new(&state.config, std::env::var_os("LEPTOS_WATCH").is_some()));
 
     let pages = Router::new()

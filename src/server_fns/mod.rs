@@ -6,4 +6,6 @@ pub mod auth;
 pub mod batches;
 pub mod calls;
 pub mod do_not_call;
+pub mod hubspot;
 pub mod projects;
+pub mod webhooks;

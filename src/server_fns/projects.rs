@@ -74,7 +74,7 @@ pub async fn update_project(project_id: String, name: String, description: Strin
             max_concurrent_calls: None,
         };
         let a = sf::actor().await?;
-        let project = st.write(async |tx| services::projects::update(tx, &a, &project_id, u).await).await?;
+        let project = st.write(async |tx| services::projects::update(&st, tx, &a, &project_id, u).await).await?;
         sf::done_without_js("/settings/project?saved=1");
         Ok(project)
     })

@@ -8,6 +8,7 @@ pub mod batches;
 pub mod bulk;
 pub mod calls;
 pub mod do_not_call;
+pub mod hubspot;
 pub mod integrations;
 pub mod jobs;
 pub mod numbers;
@@ -17,6 +18,7 @@ pub mod recordings;
 pub mod stats;
 pub mod users;
 pub mod voices;
+pub mod webhooks;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Transaction};

@@ -18,6 +18,8 @@ pub enum AuditAction {
     BatchStarted,
     DoNotCallAdded,
     DoNotCallRemoved,
+    HubSpotConnected,
+    HubSpotDisconnected,
     InvitationAccepted,
     InvitationCreated,
     InvitationResent,
@@ -38,6 +40,12 @@ pub enum AuditAction {
     TwilioCredentialsRemoved,
     TwilioCredentialsSaved,
     TwilioNumbersImported,
+    WebhookEndpointCreated,
+    WebhookEndpointDeleted,
+    WebhookEndpointDisabled,
+    WebhookEndpointUpdated,
+    WebhookSecretRotated,
+    WebhookReplayed,
 }
 
 impl AuditAction {
@@ -56,6 +64,8 @@ impl AuditAction {
         AuditAction::BatchStarted,
         AuditAction::DoNotCallAdded,
         AuditAction::DoNotCallRemoved,
+        AuditAction::HubSpotConnected,
+        AuditAction::HubSpotDisconnected,
         AuditAction::InvitationAccepted,
         AuditAction::InvitationCreated,
         AuditAction::InvitationResent,
@@ -76,6 +86,12 @@ impl AuditAction {
         AuditAction::TwilioCredentialsRemoved,
         AuditAction::TwilioCredentialsSaved,
         AuditAction::TwilioNumbersImported,
+        AuditAction::WebhookEndpointCreated,
+        AuditAction::WebhookEndpointDeleted,
+        AuditAction::WebhookEndpointDisabled,
+        AuditAction::WebhookEndpointUpdated,
+        AuditAction::WebhookSecretRotated,
+        AuditAction::WebhookReplayed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +110,8 @@ impl AuditAction {
             AuditAction::BatchStarted => "batch.started",
             AuditAction::DoNotCallAdded => "do_not_call.added",
             AuditAction::DoNotCallRemoved => "do_not_call.removed",
+            AuditAction::HubSpotConnected => "hubspot.connected",
+            AuditAction::HubSpotDisconnected => "hubspot.disconnected",
             AuditAction::InvitationAccepted => "invitation.accepted",
             AuditAction::InvitationCreated => "invitation.created",
             AuditAction::InvitationResent => "invitation.resent",
@@ -114,6 +132,12 @@ impl AuditAction {
             AuditAction::TwilioCredentialsRemoved => "twilio.credentials_removed",
             AuditAction::TwilioCredentialsSaved => "twilio.credentials_saved",
             AuditAction::TwilioNumbersImported => "twilio.numbers_imported",
+            AuditAction::WebhookEndpointCreated => "webhook.endpoint_created",
+            AuditAction::WebhookEndpointDeleted => "webhook.endpoint_deleted",
+            AuditAction::WebhookEndpointDisabled => "webhook.endpoint_disabled",
+            AuditAction::WebhookEndpointUpdated => "webhook.endpoint_updated",
+            AuditAction::WebhookSecretRotated => "webhook.secret_rotated",
+            AuditAction::WebhookReplayed => "webhook.replayed",
         }
     }
 

@@ -193,6 +193,8 @@ impl Registry {
         r.register(mail::KIND, mail::handle);
         crate::server::services::calls::register(&mut r);
         crate::server::services::batch_run::register(&mut r);
+        crate::server::services::webhooks::register(&mut r);
+        crate::server::services::hubspot::register(&mut r);
         r
     }
 

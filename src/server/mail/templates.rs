@@ -95,6 +95,28 @@ pub fn invitation(to: &str, inviter: &str, project: &str, role: &str, link: &str
     }
 }
 
+/// To a project's admins: one of its webhook endpoints was disabled after failing for days.
+pub fn webhook_disabled(to: &str, project: &str, url: &str, reason: &str, link: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.into(),
+        subject: format!("A webhook endpoint of {project} was disabled"),
+        text: format!(
+            "Hi,\n\nTalkdeck disabled the webhook endpoint\n\n{url}\n\nof the project \"{project}\": {reason}\n\
+             Events are no longer sent to it. Once it works again, enable it in the project's\n\
+             webhook settings and replay what it missed:\n\n{link}\n"
+        ),
+        html: wrap_html(&format!(
+            "<p>Hi,</p>\n<p>Talkdeck disabled the webhook endpoint <code>{}</code> of the project <strong>{}</strong>: {}</p>\n\
+             <p>Events are no longer sent to it. Once it works again, enable it in the project's webhook settings and replay what it missed:</p>\n\
+             <p><a href=\"{l}\">{l}</a></p>",
+            html_escape(url),
+            html_escape(project),
+            html_escape(reason),
+            l = html_escape(link)
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

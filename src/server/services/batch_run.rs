@@ -31,7 +31,7 @@
 use super::access::{self, Need};
 use super::audit;
 use crate::model::{
-    AgentView, AppError, BatchOptions, BatchRowState, BatchStatus, BatchView, CallStatus, CallingWindowSpec, EndReason, ErrorCode, RetryPolicy, RowProblem,
+    AgentView, AppError, BatchOptions, BatchRowState, BatchStatus, BatchView, CallStatus, CallingWindowSpec, EndReason, ErrorCode, EventType, RetryPolicy, RowProblem,
 };
 use crate::server::auth::Actor;
 use crate::server::batch::CallingWindow;
@@ -101,7 +101,19 @@ async fn save(st: &AppState, tx: &mut Tx, before: &BatchRow, mut next: BatchRow,
         return Err(AppError::new(ErrorCode::Conflict, "The batch changed meanwhile. Reload it and try again."));
     }
     next.version = before.version + 1;
-    publish(st, &mut *tx, &next).await
+    let v = publish(st, &mut *tx, &next).await?;
+    let event = if next.started_at.is_some() && before.started_at.is_none() {
+        Some(EventType::BatchStarted)
+    } else if next.status == BatchStatus::Completed && before.status != BatchStatus::Completed {
+        Some(EventType::BatchCompleted)
+    } else {
+        None
+    };
+    if let Some(event) = event {
+        let out = || serde_json::to_value(crate::server::rest::v1::batches::BatchOut::from(v.clone())).map_err(|_| AppError::internal());
+        super::webhooks::emit(st, &mut *tx, &next.project_id, event, &next.id, out).await?;
+    }
+    Ok(v)
 }
 
 fn conflict(b: &BatchRow, what: &str) -> AppError {

@@ -15,7 +15,9 @@
 //!   under the key is refused (422). Keys are per project and kept 24 hours.
 
 use super::access::{self, Need};
-use crate::model::{AgentView, AnalysisResult, AppError, CallAnalysisView, CallEventView, CallStatus, CallView, Direction, EndReason, ErrorCode, TranscriptSegment};
+use crate::model::{
+    AgentView, AnalysisResult, AppError, CallAnalysisView, CallEventView, CallStatus, CallView, Direction, EndReason, ErrorCode, EventType, TranscriptSegment,
+};
 use crate::server::auth::Actor;
 use crate::server::db::calls::{self as db, CallRow};
 use crate::server::db::{new_id, now_ms, Tx};
@@ -118,10 +120,7 @@ pub async fn place(st: &AppState, tx: &mut Tx, actor: &Actor, req: PlaceCall, id
             return Err(e.into());
         }
     }
-    db::insert(&mut *tx, &row).await?;
-    db::insert_event(&mut *tx, &row.project_id, &row.id, CallStatus::Queued, "", now).await?;
-    jobs::enqueue(&mut *tx, dispatch_job(&row.project_id, row.scheduled_at.unwrap_or(now))).await?;
-    publish(st, &mut *tx, &row).await?;
+    store_queued(st, tx, &row, "", row.scheduled_at.unwrap_or(now)).await?;
     Ok(Placed { call: view(&row, None)?, replayed: false })
 }
 
@@ -153,10 +152,7 @@ pub async fn place_for_batch(st: &AppState, tx: &mut Tx, agent: &AgentView, a: &
     row.batch_id = Some(a.batch_id.to_string());
     row.batch_row_id = Some(a.row_id.to_string());
     row.batch_attempt = Some(a.attempt);
-    db::insert(&mut *tx, &row).await?;
-    db::insert_event(&mut *tx, &row.project_id, &row.id, CallStatus::Queued, "batch call", now).await?;
-    jobs::enqueue(&mut *tx, dispatch_job(&row.project_id, now)).await?;
-    publish(st, &mut *tx, &row).await?;
+    store_queued(st, tx, &row, "batch call", now).await?;
     view(&row, None)
 }
 
@@ -212,10 +208,7 @@ pub async fn test_inbound(
         variables: serde_json::to_string(&variables).map_err(|_| AppError::internal())?,
         ..queued_row(actor, &agent, now)
     };
-    db::insert(&mut *tx, &row).await?;
-    db::insert_event(&mut *tx, &row.project_id, &row.id, CallStatus::Queued, "test inbound call", now).await?;
-    jobs::enqueue(&mut *tx, dispatch_job(&row.project_id, now)).await?;
-    publish(st, &mut *tx, &row).await?;
+    store_queued(st, tx, &row, "test inbound call", now).await?;
     view(&row, None)
 }
 
@@ -313,6 +306,16 @@ fn queued_row(actor: &Actor, agent: &AgentView, now: i64) -> CallRow {
     }
 }
 
+/// Stores a new `queued` call with its first event, its `call.queued` webhook event, a dispatch
+/// at `dispatch_at` and the live update.
+async fn store_queued(st: &AppState, tx: &mut Tx, row: &CallRow, detail: &str, dispatch_at: i64) -> Result<(), AppError> {
+    db::insert(&mut *tx, row).await?;
+    db::insert_event(&mut *tx, &row.project_id, &row.id, CallStatus::Queued, detail, row.created_at).await?;
+    super::webhooks::emit_call(st, &mut *tx, row, EventType::CallQueued, None).await?;
+    jobs::enqueue(&mut *tx, dispatch_job(&row.project_id, dispatch_at)).await?;
+    publish(st, &mut *tx, row).await
+}
+
 fn dispatch_job(project_id: &str, at: i64) -> NewJob {
     NewJob::new(DISPATCH, serde_json::json!({ "project_id": project_id })).run_at(at)
 }
@@ -399,6 +402,11 @@ pub async fn get(st: &AppState, c: &mut AnyConnection, actor: &Actor, call_id: &
     Ok(v)
 }
 
+/// The latest analysis of a call (background work: no access check).
+pub async fn latest_analysis(c: &mut AnyConnection, row: &CallRow) -> Result<Option<CallAnalysisView>, AppError> {
+    db::analyses(&mut *c, &row.project_id, &row.id).await?.last().map(analysis_view).transpose()
+}
+
 /// Every analysis version of a call, oldest first.
 pub async fn analyses(c: &mut AnyConnection, actor: &Actor, call_id: &str) -> Result<Vec<CallAnalysisView>, AppError> {
     let row = load(&mut *c, actor, call_id, Need::Read).await?;
@@ -478,12 +486,22 @@ async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: Call
     }
     if next.status != before.status {
         db::insert_event(&mut *tx, &next.project_id, &next.id, next.status, detail, now).await?;
+        let event = match next.status {
+            CallStatus::Ringing => Some(EventType::CallRinging),
+            CallStatus::InProgress => Some(EventType::CallAnswered),
+            s if s.is_final() => Some(EventType::CallEnded),
+            _ => None,
+        };
+        if let Some(event) = event {
+            super::webhooks::emit_call(st, &mut *tx, &next, event, None).await?;
+        }
     }
     if next.transcript != before.transcript {
         db::index_search(&mut *tx, &next).await?;
     }
     if next.status.is_final() && !before.status.is_final() {
         super::stats::call_finished(&mut *tx, &next).await?;
+        super::hubspot::on_call(&mut *tx, &next, "ended").await?;
         if next.batch_row_id.is_some() {
             super::batch_run::call_ended(st, tx, &next).await?;
         }
@@ -738,7 +756,7 @@ async fn analyze(st: AppState, job: JobContext) -> Result<(), JobError> {
         Err(e) => return Err(JobError::new(e.to_string())),
     };
     st.write(async |tx| {
-        store_analysis(&mut *tx, &input.row, computed, None).await?;
+        store_analysis(&st, &mut *tx, &input.row, computed, None).await?;
         // Pages following the call show the analysis as soon as it is stored.
         publish(&st, &mut *tx, &input.row).await
     })
@@ -813,7 +831,7 @@ fn capitalize_first(s: &str) -> String {
 /// Stores an analysis as the call's next version. The version number comes from the stored ones;
 /// a concurrent insert of the same number loses on the unique (call, version) index and tries
 /// the next one.
-async fn store_analysis(tx: &mut Tx, row: &CallRow, computed: Computed, by: Option<&str>) -> Result<CallAnalysisView, AppError> {
+async fn store_analysis(st: &AppState, tx: &mut Tx, row: &CallRow, computed: Computed, by: Option<&str>) -> Result<CallAnalysisView, AppError> {
     let mut stored = serde_json::to_value(&computed.result).map_err(|_| AppError::internal())?;
     if let (Some(note), Some(o)) = (&computed.note, stored.as_object_mut()) {
         o.insert("note".into(), serde_json::Value::String(note.clone()));
@@ -833,7 +851,12 @@ async fn store_analysis(tx: &mut Tx, row: &CallRow, computed: Computed, by: Opti
     // The call's sentiment and success (list filters) and the per-day counters follow the
     // latest version.
     super::stats::analysis_stored(tx, &row.project_id, &row.id, &computed.result).await?;
-    Ok(CallAnalysisView { version, source: computed.source, created_at: now, note: computed.note, result: computed.result })
+    let stored = CallAnalysisView { version, source: computed.source, created_at: now, note: computed.note, result: computed.result };
+    // The row as it is now (the analysis moved its sentiment and success).
+    let fresh = db::find(&mut *tx, &row.project_id, &row.id).await?.ok_or_else(call_not_found)?;
+    super::webhooks::emit_call(st, &mut *tx, &fresh, EventType::CallAnalyzed, Some(stored.clone())).await?;
+    super::hubspot::on_call(&mut *tx, &fresh, "analyzed").await?;
+    Ok(stored)
 }
 
 /// Re-runs the analysis of a finished call (members and up) with the agent's current
@@ -863,7 +886,7 @@ pub async fn reanalyze(st: &AppState, actor: &Actor, call_id: &str, extra: Vec<c
     st.write(async |tx| {
         // Access again: the caller may have lost it while the model thought.
         let row = load(&mut *tx, actor, call_id, Need::Edit).await?;
-        store_analysis(tx, &row, computed, actor.user_id()).await
+        store_analysis(st, tx, &row, computed, actor.user_id()).await
     })
     .await
 }

@@ -20,6 +20,7 @@ pub mod call_history;
 pub mod calls;
 pub mod demo;
 pub mod do_not_call;
+pub mod hubspot;
 pub mod jobs;
 pub mod numbers;
 pub mod projects;
@@ -28,6 +29,7 @@ pub mod stats;
 pub mod team;
 pub mod twilio;
 pub mod voices;
+pub mod webhooks;
 
 use std::net::IpAddr;
 

@@ -15,6 +15,7 @@ use crate::server::domain::AuditAction;
 use crate::server::domain::{Description, ProjectName, WebhookUrl};
 use crate::server::error::OnUnique;
 use crate::server::services::accounts::user_view;
+use crate::server::state::AppState;
 use sqlx::AnyConnection;
 
 pub fn view(p: &ProjectRow, role: Role) -> ProjectView {
@@ -82,7 +83,7 @@ pub struct ProjectUpdate {
     pub max_concurrent_calls: Option<i64>,
 }
 
-pub async fn update(tx: &mut Tx, actor: &Actor, id: &str, u: ProjectUpdate) -> Result<ProjectView, AppError> {
+pub async fn update(st: &AppState, tx: &mut Tx, actor: &Actor, id: &str, u: ProjectUpdate) -> Result<ProjectView, AppError> {
     let name = u.name.as_deref().map(ProjectName::parse).transpose()?;
     let description = u.description.as_deref().map(Description::parse).transpose()?;
     let webhook = match u.webhook.as_deref().map(str::trim) {
@@ -109,17 +110,18 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: &str, u: ProjectUpdate) -> R
     let max_calls = u.max_concurrent_calls.unwrap_or(cur.max_concurrent_calls);
     projects::update(&mut *tx, id, &new_name, &new_desc, new_hook.as_deref(), max_calls).await.on_unique(duplicate_name)?;
     if webhook.is_some() && new_hook != cur.call_status_webhook {
+        super::webhooks::sync_status_endpoint(st, tx, id, new_hook.as_deref()).await?;
         audit::record(&mut *tx, actor, id, AuditAction::ProjectWebhookChanged, None, new_hook.as_deref()).await?;
     }
     let row = projects::find(&mut *tx, id).await?.ok_or_else(AppError::internal)?;
     Ok(view(&row, a.role))
 }
 
-pub async fn set_webhook(tx: &mut Tx, actor: &Actor, id: &str, url: &str) -> Result<ProjectView, AppError> {
+pub async fn set_webhook(st: &AppState, tx: &mut Tx, actor: &Actor, id: &str, url: &str) -> Result<ProjectView, AppError> {
     if url.trim().is_empty() {
         return Err(AppError::field("webhookURL", "Enter the webhook URL."));
     }
-    update(tx, actor, id, ProjectUpdate { webhook: Some(url.to_string()), ..Default::default() }).await
+    update(st, tx, actor, id, ProjectUpdate { webhook: Some(url.to_string()), ..Default::default() }).await
 }
 
 /// Soft-deletes a project (owners only).

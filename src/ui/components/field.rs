@@ -284,6 +284,53 @@ pub fn TextAreaField(
     }
 }
 
+/// A one-line input whose errors come from the server only (no client-side field state): the
+/// label, the input named like the server function argument, and the field's message or hint.
+#[component]
+pub fn ServerInput(
+    label: &'static str,
+    /// The input's `name`, equal to the server function argument (also its id).
+    name: &'static str,
+    server: ServerErrors,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = "text")] r#type: &'static str,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let error = Signal::derive(move || server.error().with(|e| e.as_ref().and_then(|e| e.field_message(name)).map(str::to_string)));
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || if error.with(Option::is_some) { Some(error_id.clone()) } else { hint.map(|_| hint_id.clone()) }
+    };
+    let class = move || format!("{INPUT_BASE} {}", if error.with(Option::is_some) { INPUT_BAD } else { INPUT_OK });
+    view! {
+        <div class="space-y-1.5">
+            <label for=name class="block text-sm font-medium text-slate-700">
+                {label}
+            </label>
+            <input
+                id=name
+                name=name
+                type=r#type
+                value=value
+                placeholder=placeholder
+                required=required
+                autocomplete="off"
+                class=class
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=described_by
+            />
+            {move || match error.get() {
+                Some(msg) => view! { <p id=error_id.clone() role="alert" class="text-sm text-red-700">{msg}</p> }.into_any(),
+                None => hint.map(|h| view! { <p id=hint_id.clone() class="text-sm text-slate-500">{h}</p> }).into_any(),
+            }}
+        </div>
+    }
+}
+
 /// Classes for a plain text input (one without a [`TextField`]'s field state) matching the others.
 pub const INPUT_CLASS: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/40";
 

@@ -15,7 +15,8 @@ pub use button::{SecondaryButton, SubmitButton, DANGER_BUTTON, SECONDARY_BUTTON}
 pub use card::Card;
 pub use empty_state::EmptyState;
 pub use field::{
-    action_ok, action_ok_or_flag, on_action_ok, validate_all, FieldState, ServerErrors, TextAreaField, TextField, FILE_INPUT_CLASS, INPUT_CLASS, SELECT_CLASS,
+    action_ok, action_ok_or_flag, on_action_ok, validate_all, FieldState, ServerErrors, ServerInput, TextAreaField, TextField, FILE_INPUT_CLASS, INPUT_CLASS,
+    SELECT_CLASS,
 };
 pub use page_header::PageHeader;
 pub use table::DataTable;

@@ -22,7 +22,9 @@ pub use not_found::NotFound;
 pub use overview::OverviewPage;
 pub use phone_numbers::PhoneNumbersPage;
 pub use projects::NewProjectPage;
-pub use settings::{ApiKeysPage, AuditLogPage, ChangePasswordPage, DoNotCallPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage};
+pub use settings::{
+    ApiKeysPage, AuditLogPage, ChangePasswordPage, HubSpotPage, DoNotCallPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage, WebhookEndpointPage, WebhooksPage,
+};
 pub use voices::VoicesPage;
 
 /// Classes for inline text links.

@@ -103,7 +103,7 @@ pub async fn update(State(st): State<AppState>, headers: HeaderMap, TsPath(id): 
     let p = actor(&st, &headers).await?;
     let b: UpdateBody = json_body(&body)?;
     let u = projects::ProjectUpdate { name: b.name, description: b.description, webhook: b.webhook_url, max_concurrent_calls: None };
-    let project = st.write(async |tx| projects::update(tx, &p, &id, u).await).await.map_err(as_400)?;
+    let project = st.write(async |tx| projects::update(&st, tx, &p, &id, u).await).await.map_err(as_400)?;
     Ok(ok("project updated.", json!({"data": project_json(&project)})))
 }
 
@@ -134,7 +134,7 @@ pub async fn add_webhook(State(st): State<AppState>, headers: HeaderMap, body: B
     let (Some(pid), Some(url)) = (b.project_id.clone(), b.webhook_url.clone()) else {
         return Err(missing(&[("projectId", b.project_id.is_some()), ("webhookURL", b.webhook_url.is_some())]));
     };
-    let project = st.write(async |tx| projects::set_webhook(tx, &p, &pid, &url).await).await?;
+    let project = st.write(async |tx| projects::set_webhook(&st, tx, &p, &pid, &url).await).await?;
     Ok(ok("added webhook url.", json!({"data": project_json(&project)})))
 }
 

@@ -8,9 +8,11 @@ pub mod agents;
 pub mod batches;
 pub mod calls;
 pub mod envelope;
+pub mod hubspot;
 pub mod openapi;
 pub mod projects;
 pub mod types;
+pub mod webhooks;
 
 use crate::server::state::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -85,4 +87,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(batches::export_batch))
         .routes(routes!(batches::list_dnc, batches::add_dnc))
         .routes(routes!(batches::remove_dnc))
+        .routes(routes!(webhooks::list_endpoints, webhooks::create_endpoint))
+        .routes(routes!(webhooks::get_endpoint, webhooks::update_endpoint, webhooks::delete_endpoint))
+        .routes(routes!(webhooks::endpoint_secret))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::send_test))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::get_delivery))
+        .routes(routes!(webhooks::replay_delivery))
+        .routes(routes!(webhooks::replay_failed))
+        .routes(routes!(hubspot::get_hubspot, hubspot::put_hubspot, hubspot::delete_hubspot))
+        .routes(routes!(hubspot::sync_log))
+        .routes(routes!(hubspot::retry_sync))
 }

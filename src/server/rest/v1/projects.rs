@@ -118,7 +118,7 @@ pub async fn update(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path
         webhook: b.call_status_webhook,
         max_concurrent_calls: b.max_concurrent_calls,
     };
-    ok("Project updated", st.write(async |tx| projects::update(tx, &p, &id, u).await).await?.into())
+    ok("Project updated", st.write(async |tx| projects::update(&st, tx, &p, &id, u).await).await?.into())
 }
 
 #[utoipa::path(delete, path = "/projects/{id}", tag = "projects", params(("id" = String, Path, description = "Project id")), request_body = DeleteProject,

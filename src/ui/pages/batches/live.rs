@@ -1,6 +1,7 @@
 //! Live batch changes in the browser: one `EventSource` on `/batches/events` (fed by the
 //! server's change feed), opened after hydration and closed with the page. Every change of a
-//! batch or of one of its rows is announced with kind `batch`.
+//! batch or of one of its rows is announced with kind `batch`; the Webhooks settings follow kind
+//! `webhook` (a delivery of the endpoint `id` changed) through the same endpoint.
 
 use leptos::prelude::*;
 
@@ -20,12 +21,18 @@ pub struct BatchFeed {
 
 /// Subscribes to the project's batch changes for as long as the calling component lives.
 pub fn use_batch_feed(project_id: String) -> BatchFeed {
+    use_project_feed(project_id, "batch")
+}
+
+/// Subscribes to the project's changes of `kind` (`batch` or `webhook`); the change's `id` is
+/// the batch, or the webhook endpoint.
+pub fn use_project_feed(project_id: String, kind: &'static str) -> BatchFeed {
     let (latest, set_latest) = signal(BatchChange::default());
     let (count, set_count) = signal(0u64);
     #[cfg(feature = "hydrate")]
-    subscribe(project_id, set_latest, set_count);
+    subscribe(project_id, kind, set_latest, set_count);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (project_id, set_latest, set_count);
+    let _ = (project_id, kind, set_latest, set_count);
     BatchFeed { latest, count }
 }
 
@@ -139,13 +146,13 @@ impl Default for FocusKeeper {
 }
 
 #[cfg(feature = "hydrate")]
-fn subscribe(project_id: String, set_latest: WriteSignal<BatchChange>, set_count: WriteSignal<u64>) {
+fn subscribe(project_id: String, kind: &'static str, set_latest: WriteSignal<BatchChange>, set_count: WriteSignal<u64>) {
     use futures::StreamExt;
     use gloo_net::eventsource::futures::EventSource;
 
-    let url = format!("/batches/events?project_id={}", crate::ui::util::encode_query_value(&project_id));
+    let url = format!("/batches/events?project_id={}&kind={kind}", crate::ui::util::encode_query_value(&project_id));
     let Ok(mut source) = EventSource::new(&url) else { return };
-    let (Ok(changes), Ok(lagged)) = (source.subscribe("batch"), source.subscribe("lagged")) else { return };
+    let (Ok(changes), Ok(lagged)) = (source.subscribe(kind), source.subscribe("lagged")) else { return };
     let announce = move |change: BatchChange| {
         set_latest.set(change);
         set_count.update(|n| *n += 1);
@@ -155,7 +162,7 @@ fn subscribe(project_id: String, set_latest: WriteSignal<BatchChange>, set_count
         let mut broken = false;
         while let Some(item) = events.next().await {
             match item {
-                Ok((kind, msg)) if kind == "batch" => {
+                Ok((event, msg)) if event == kind => {
                     let data = msg.data().as_string().unwrap_or_default();
                     let v: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
                     let id = v.get("id").and_then(|s| s.as_str()).unwrap_or_default().to_string();

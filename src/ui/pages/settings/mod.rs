@@ -1,21 +1,25 @@
 //! Settings: an index page, the account pages (profile, password), the active project's pages
-//! (project, team, do-not-call list, audit log) and the user's API keys.
+//! (project, team, webhooks, HubSpot, do-not-call list, audit log) and the user's API keys.
 
 mod api_keys;
 mod audit_log;
 mod do_not_call;
+mod hubspot;
 mod password;
 mod profile;
 mod project;
 mod team;
+mod webhooks;
 
 pub use api_keys::ApiKeysPage;
 pub use audit_log::AuditLogPage;
 pub use do_not_call::DoNotCallPage;
+pub use hubspot::HubSpotPage;
 pub use password::ChangePasswordPage;
 pub use profile::ProfilePage;
 pub use project::ProjectSettingsPage;
 pub use team::TeamPage;
+pub use webhooks::{WebhookEndpointPage, WebhooksPage};
 
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::components::PageHeader;
@@ -57,6 +61,18 @@ pub fn SettingsPage() -> impl IntoView {
                 title="API keys"
                 text="Keys for the REST API, for all projects or just one."
                 icon=IconKind::Key
+            />
+            <SettingsLink
+                href="/settings/webhooks"
+                title="Webhooks"
+                text="Signed call and batch events sent to your endpoints, with a delivery log (admins and owners)."
+                icon=IconKind::Key
+            />
+            <SettingsLink
+                href="/settings/integrations/hubspot"
+                title="HubSpot"
+                text="Log every call on the right HubSpot contact, with a sync log (admins and owners)."
+                icon=IconKind::Team
             />
             <SettingsLink
                 href="/settings/do-not-call"

@@ -1,0 +1,104 @@
+//! Queries on the HubSpot call mapping and the sync log. Every query filters by project id.
+
+use super::typed_all;
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LoggedCall {
+    pub hubspot_call_id: String,
+    pub contact_id: Option<String>,
+}
+
+/// The HubSpot call (and contact) logging a Talkdeck call, once it exists.
+pub async fn logged_call(c: &mut AnyConnection, project_id: &str, call_id: &str) -> Result<Option<LoggedCall>, sqlx::Error> {
+    let row = sqlx::query("SELECT call_id, hubspot_call_id, contact_id FROM hubspot_calls WHERE project_id = $1 AND call_id = $2")
+        .bind(project_id)
+        .bind(call_id)
+        .fetch_optional(c)
+        .await?;
+    super::typed_opt("hubspot_calls", "call_id", row)
+}
+
+/// Remembers the HubSpot call logging `call_id` (the first one wins: a second sync running at
+/// the same time keeps the stored one).
+pub async fn remember_call(c: &mut AnyConnection, project_id: &str, call_id: &str, hubspot_call_id: &str, contact_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO hubspot_calls (project_id, call_id, hubspot_call_id, contact_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
+         ON CONFLICT (project_id, call_id) DO NOTHING",
+    )
+    .bind(project_id)
+    .bind(call_id)
+    .bind(hubspot_call_id)
+    .bind(contact_id)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SyncRow {
+    pub id: String,
+    pub project_id: String,
+    pub call_id: String,
+    pub event: String,
+    pub attempt: i64,
+    pub outcome: String,
+    pub message: String,
+    pub status_code: Option<i64>,
+    pub hubspot_call_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub created_at: i64,
+}
+
+const COLS: &str = "id, project_id, call_id, event, attempt, outcome, message, status_code, hubspot_call_id, contact_id, created_at";
+
+pub async fn insert_log(c: &mut AnyConnection, r: &SyncRow) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("INSERT INTO hubspot_sync_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
+        .bind(&r.id)
+        .bind(&r.project_id)
+        .bind(&r.call_id)
+        .bind(&r.event)
+        .bind(r.attempt)
+        .bind(&r.outcome)
+        .bind(&r.message)
+        .bind(r.status_code)
+        .bind(&r.hubspot_call_id)
+        .bind(&r.contact_id)
+        .bind(r.created_at)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn find_log(c: &mut AnyConnection, project_id: &str, id: &str) -> Result<Option<SyncRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLS} FROM hubspot_sync_log WHERE project_id = $1 AND id = $2"))
+        .bind(project_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await?;
+    super::typed_opt("hubspot_sync_log", "id", row)
+}
+
+/// One keyset page of the project's sync log, newest first.
+pub async fn log_page(c: &mut AnyConnection, project_id: &str, before: Option<(i64, String)>, limit: i64) -> Result<Vec<SyncRow>, sqlx::Error> {
+    let rows = match before {
+        None => {
+            sqlx::query(&format!("SELECT {COLS} FROM hubspot_sync_log WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"))
+                .bind(project_id)
+                .bind(limit)
+                .fetch_all(c)
+                .await?
+        }
+        Some((at, id)) => sqlx::query(&format!(
+            "SELECT {COLS} FROM hubspot_sync_log WHERE project_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4"
+        ))
+        .bind(project_id)
+        .bind(at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(c)
+        .await?,
+    };
+    typed_all("hubspot_sync_log", "id", rows)
+}
