@@ -122,7 +122,11 @@ on_both!(a_failing_receiver_gets_the_same_signed_event_until_it_answers, |app| {
     app.run_jobs().await;
     assert_eq!(rx.got().len(), 1);
     let v = delivery(&app, &owner, &ep, &d).await;
-    assert_eq!((v["delivery"]["state"].as_str(), v["delivery"]["attempts"].as_i64(), v["delivery"]["last_status"].as_i64()), (Some("pending"), Some(1), Some(500)), "{v}");
+    assert_eq!(
+        (v["delivery"]["state"].as_str(), v["delivery"]["attempts"].as_i64(), v["delivery"]["last_status"].as_i64()),
+        (Some("pending"), Some(1), Some(500)),
+        "{v}"
+    );
     assert!(common::is_rfc3339_ms(&v["delivery"]["next_attempt_at"]), "{v}");
     // Not before the retry is due.
     app.run_jobs().await;
@@ -149,7 +153,7 @@ on_both!(a_failing_receiver_gets_the_same_signed_event_until_it_answers, |app| {
         .iter()
         .all(|a| a["duration_ms"].as_i64().unwrap() >= 0 && common::is_rfc3339_ms(&a["attempted_at"])));
     // Nothing more is sent.
-    later(&app, 24 * 3600_000).await;
+    later(&app, 24 * 3_600_000).await;
     assert_eq!(rx.got().len(), 3);
     let r = send(&app, Method::GET, &format!("/api/v1/webhook-endpoints/{ep}/deliveries?state=succeeded"), None, &owner).await;
     assert_eq!(r.json["data"].as_array().map(Vec::len), Some(1), "{}", r.text);
@@ -202,7 +206,7 @@ on_both!(an_endpoint_failing_for_three_days_is_disabled_and_its_admins_are_maile
     let v = delivery(&app, &owner, &ep, &d).await;
     assert!(v["attempts"][0]["status_code"].is_null() && v["attempts"][0]["error"].as_str().is_some_and(|e| !e.is_empty()), "{v}");
     for _ in 0..12 {
-        later(&app, 12 * 3600_000).await;
+        later(&app, 12 * 3_600_000).await;
     }
     let r = send(&app, Method::GET, &format!("/api/v1/webhook-endpoints/{ep}"), None, &owner).await;
     assert_eq!(r.json["data"]["enabled"], false, "{}", r.text);
@@ -228,7 +232,7 @@ on_both!(a_rotated_secret_signs_beside_the_old_one_for_a_day, |app| {
     let g = &rx.got()[0];
     assert_eq!(g.signature.split(' ').count(), 2, "{}", g.signature);
     assert!(g.verifies(&old) && g.verifies(&new));
-    app.state.clock.advance(25 * 3600_000);
+    app.state.clock.advance(25 * 3_600_000);
     test_event(&app, &owner, &ep).await;
     app.run_jobs().await;
     let g = &rx.got()[1];

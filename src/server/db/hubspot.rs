@@ -90,15 +90,17 @@ pub async fn log_page(c: &mut AnyConnection, project_id: &str, before: Option<(i
                 .fetch_all(c)
                 .await?
         }
-        Some((at, id)) => sqlx::query(&format!(
+        Some((at, id)) => {
+            sqlx::query(&format!(
             "SELECT {COLS} FROM hubspot_sync_log WHERE project_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4"
         ))
-        .bind(project_id)
-        .bind(at)
-        .bind(id)
-        .bind(limit)
-        .fetch_all(c)
-        .await?,
+            .bind(project_id)
+            .bind(at)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(c)
+            .await?
+        }
     };
     typed_all("hubspot_sync_log", "id", rows)
 }

@@ -156,6 +156,7 @@ pub async fn insert_event(c: &mut AnyConnection, id: &str, project_id: &str, eve
 /// Inserts a pending delivery of an event to an endpoint, next in its subject's lane (`seq` one
 /// past the lane's last). The lane's events are written by transactions that each first moved
 /// the subject's own row under a version check, so they never compute a `seq` concurrently.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_delivery(
     c: &mut AnyConnection,
     id: &str,

@@ -589,7 +589,7 @@ struct Due {
 enum Next {
     Nothing,
     Wait(i64),
-    GiveUp(DeliveryRow, &'static str),
+    GiveUp(Box<DeliveryRow>, &'static str),
     Send(Box<Due>),
 }
 
@@ -602,9 +602,9 @@ async fn deliver(st: AppState, job: JobContext) -> Result<(), JobError> {
             if d.state != DeliveryState::Pending.as_str() {
                 return Ok(Next::Nothing);
             }
-            let Some(ep) = db::find_endpoint(&mut *c, &p.project_id, &d.endpoint_id).await? else { return Ok(Next::GiveUp(d, "the endpoint was deleted")) };
+            let Some(ep) = db::find_endpoint(&mut *c, &p.project_id, &d.endpoint_id).await? else { return Ok(Next::GiveUp(Box::new(d), "the endpoint was deleted")) };
             if !ep.enabled {
-                return Ok(Next::GiveUp(d, "the endpoint is disabled"));
+                return Ok(Next::GiveUp(Box::new(d), "the endpoint is disabled"));
             }
             if let Some(ahead) = db::pending_ahead(&mut *c, &d).await? {
                 // Look again once the earlier event's next attempt is due (or soon, while it is

@@ -23,7 +23,8 @@ pub use overview::OverviewPage;
 pub use phone_numbers::PhoneNumbersPage;
 pub use projects::NewProjectPage;
 pub use settings::{
-    ApiKeysPage, AuditLogPage, ChangePasswordPage, HubSpotPage, DoNotCallPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage, WebhookEndpointPage, WebhooksPage,
+    ApiKeysPage, AuditLogPage, ChangePasswordPage, DoNotCallPage, HubSpotPage, ProfilePage, ProjectSettingsPage, SettingsPage, TeamPage, WebhookEndpointPage,
+    WebhooksPage,
 };
 pub use voices::VoicesPage;
 
