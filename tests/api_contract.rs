@@ -156,6 +156,19 @@ on_both!(every_v1_time_is_rfc3339_with_milliseconds, |app| {
     let batch = r.json["data"]["id"].as_str().unwrap().to_string();
     let r = send(&app, Method::POST, "/api/v1/do-not-call", Some(json!({"project_id": p, "number": "+14155550197"})), &owner).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    // A webhook endpoint with a delivery, and a HubSpot connection (stored directly: connecting
+    // checks the token with HubSpot, which the tests of `tests/hubspot.rs` fake).
+    let r = send(&app, Method::POST, "/api/v1/webhook-endpoints", Some(json!({"project_id": p, "url": "https://example.com/hook"})), &owner).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let endpoint = r.json["data"]["id"].as_str().unwrap().to_string();
+    let r = send(&app, Method::POST, &format!("/api/v1/webhook-endpoints/{endpoint}/test"), None, &owner).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let delivery = r.json["data"]["id"].as_str().unwrap().to_string();
+    {
+        let mut c = app.state.db.pool().acquire().await.unwrap();
+        let public = r#"{"token_hint":"…abcd","create_contacts":false,"mappings":[]}"#;
+        talkdeck::server::db::integrations::put(&mut c, &p, "hubspot", public, "sealed").await.unwrap();
+    }
     let doc = app.get("/api/v1/openapi.json", None).await.json;
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -170,7 +183,9 @@ on_both!(every_v1_time_is_rfc3339_with_milliseconds, |app| {
             .replace("/voices/{id}", "/voices/21m00Tcm4TlvDq8ikWAM")
             .replace("/api-keys/{id}", "/api-keys/x")
             .replace("/calls/{id}", &format!("/calls/{call}"))
-            .replace("/batches/{id}", &format!("/batches/{batch}"));
+            .replace("/batches/{id}", &format!("/batches/{batch}"))
+            .replace("/webhook-endpoints/{id}", &format!("/webhook-endpoints/{endpoint}"))
+            .replace("{delivery_id}", &delivery);
         let r = send(&app, Method::GET, &url, None, &owner).await;
         assert_eq!(r.status, StatusCode::OK, "GET {url}: {}", r.text);
         let mut bad = Vec::new();

@@ -284,3 +284,45 @@ async fn batch_start_pause_resume_cancel_race_to_one_winner_each() {
         assert_eq!(r.json["data"]["progress"]["waiting"], 0, "{}", r.text);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn webhook_endpoint_races_one_winner_and_one_status_endpoint() {
+    for app in apps().await {
+        eprintln!("-- on {}", app.backend);
+        let (_, auth) = user(&app, "hooks@x.co").await;
+        let project = create_project(&app, &auth, "Hook race").await;
+        let r = send(&app, Method::POST, "/api/v1/webhook-endpoints", Some(json!({"project_id": project, "url": "https://example.com/h"})), &auth).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let ep = r.json["data"]["id"].as_str().unwrap().to_string();
+        // Twenty edits of version 1: one lands.
+        let rs = race(&app, |i| {
+            (Method::PATCH, format!("/api/v1/webhook-endpoints/{ep}"), Some(json!({"description": format!("d{i}"), "expected_version": 1})), auth.clone())
+        })
+        .await;
+        no_server_errors("endpoint edits", &rs);
+        assert_eq!((count(&rs, 200), count(&rs, 409)), (1, RACERS - 1), "{rs:?}");
+        // Twenty rotations at once: each one that answers 200 is a secret that signs; none is 500.
+        let rs = race(&app, |_| (Method::POST, format!("/api/v1/webhook-endpoints/{ep}/rotate-secret"), None, auth.clone())).await;
+        no_server_errors("rotations", &rs);
+        assert!(count(&rs, 200) >= 1, "{rs:?}");
+        let r = send(&app, Method::GET, &format!("/api/v1/webhook-endpoints/{ep}/secret"), None, &auth).await;
+        let stored = r.json["data"]["secret"].as_str().unwrap().to_string();
+        assert!(rs.iter().any(|(s, b)| *s == StatusCode::OK && b["data"]["secret"] == stored.as_str()), "the stored secret is one that was answered");
+        // Twenty status webhook settings at once: one status endpoint.
+        let rs = race(&app, |i| {
+            (
+                Method::POST,
+                "/api/project/call-status/add-webhookurl".to_string(),
+                Some(json!({"projectId": project, "webhookURL": format!("https://example.com/s{i}")})),
+                auth.clone(),
+            )
+        })
+        .await;
+        no_server_errors("status webhooks", &rs);
+        let r = send(&app, Method::GET, &format!("/api/v1/webhook-endpoints?project_id={project}"), None, &auth).await;
+        let status: Vec<&Value> = r.json["data"].as_array().unwrap().iter().filter(|e| e["is_status"] == true).collect();
+        assert_eq!(status.len(), 1, "{}", r.text);
+        let p = send(&app, Method::GET, &format!("/api/v1/projects/{project}"), None, &auth).await;
+        assert_eq!(status[0]["url"], p.json["data"]["call_status_webhook"], "the endpoint follows the setting");
+    }
+}
