@@ -28,6 +28,8 @@ struct Crm {
     contact_updates: Vec<(String, Value)>,
     /// Answers 429 to the next this-many call creations.
     throttle_calls: usize,
+    /// How long creating a call takes.
+    create_delay_ms: u64,
 }
 
 #[derive(Clone, Default)]
@@ -121,6 +123,8 @@ async fn create_call(State(f): State<Fake>, h: HeaderMap, Json(b): Json<Value>) 
             false
         }
     });
+    let delay = f.crm(|c| c.create_delay_ms);
+    tokio::time::sleep(Duration::from_millis(delay)).await;
     if throttled {
         return (AxStatus::TOO_MANY_REQUESTS, [("retry-after", "1")], Json(json!({"status": "error", "message": "You have reached your secondly limit."})))
             .into_response();
@@ -282,4 +286,56 @@ on_both!(admins_manage_hubspot_and_others_do_not, |app| {
     assert_eq!((r.status, r.json["error"]["details"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("mappings[0].property")), "{}", r.text);
     let r = send(&app, Method::PUT, "/api/v1/integrations/hubspot", Some(json!({"project_id": p})), &t.auths[0]).await;
     assert_eq!((r.status, r.json["error"]["details"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("token")), "{}", r.text);
+});
+
+on_both!(syncs_of_one_call_running_at_once_log_it_once, |app| {
+    let (fake, base) = Fake::start().await;
+    let app = {
+        let backend = app.backend;
+        drop(app);
+        TestApp::with_config(backend, |c| c.hubspot_api_base = base.clone()).await
+    };
+    let (owner, p, agent) = setup(&app, "together").await;
+    let r = send(&app, Method::PUT, "/api/v1/integrations/hubspot", Some(json!({"project_id": p, "token": TOKEN, "create_contacts": true})), &owner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let call = call_to(&app, &owner, &agent, "+14155552674").await;
+    assert_eq!(fake.crm(|c| c.calls.len()), 1);
+    // Forget it, then let the `ended` and `analyzed` syncs run at the same moment, each on its
+    // own worker, while HubSpot takes its time to create the call.
+    sqlx::query("DELETE FROM hubspot_calls").execute(app.state.db.pool()).await.unwrap();
+    fake.crm(|c| {
+        c.calls.clear();
+        c.create_delay_ms = 300;
+    });
+    let st = app.state.clone();
+    st.write(async |tx| {
+        for event in ["ended", "analyzed"] {
+            let payload = json!({"project_id": p, "call_id": call, "event": event, "attempt": 1});
+            talkdeck::server::jobs::enqueue(&mut *tx, talkdeck::server::jobs::NewJob::new("hubspot.sync", payload)).await?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let workers: Vec<_> = (0..2).map(|_| talkdeck::server::jobs::Worker::new(app.state.clone(), talkdeck::server::jobs::Registry::builtin())).collect();
+    let mut claimed = Vec::new();
+    for w in &workers {
+        let jobs = w.claim(1).await.unwrap();
+        assert_eq!(jobs.len(), 1);
+        claimed.push((w.clone(), jobs.into_iter().next().unwrap()));
+    }
+    let runs: Vec<_> = claimed.into_iter().map(|(w, j)| tokio::spawn(async move { w.execute(j).await })).collect();
+    for r in runs {
+        r.await.unwrap();
+    }
+    // The one that waited runs again 5 s later.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while log(&app, &owner, &p).await.iter().filter(|e| e["outcome"] == "succeeded" && e["call_id"] == call.as_str()).count() < 4 {
+        assert!(Instant::now() < deadline, "{:?}", log(&app, &owner, &p).await);
+        sqlx::query("UPDATE jobs SET run_at = 0 WHERE state = 'pending'").execute(app.state.db.pool()).await.unwrap();
+        app.run_jobs().await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(fake.crm(|c| c.calls.len()), 1, "one HubSpot call for one Talkdeck call");
+    assert!(log(&app, &owner, &p).await.iter().any(|e| e["message"].as_str().unwrap().contains("Another sync is logging this call")));
 });

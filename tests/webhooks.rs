@@ -445,3 +445,19 @@ on_both!(admins_manage_endpoints_and_others_do_not, |app| {
     let r = send(&app, Method::GET, &format!("/api/v1/webhook-endpoints/{ep}"), None, &t.auths[0]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 });
+
+on_both!(status_webhooks_set_before_webhooks_existed_get_their_endpoint_at_start, |app| {
+    let (owner, p) = setup(&app, "backfill").await;
+    // As stored by a version without webhook endpoints.
+    sqlx::query("UPDATE projects SET call_status_webhook = 'https://example.com/old' WHERE id = $1")
+        .bind(&p)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let made = talkdeck::server::services::webhooks::backfill_status_endpoints(&app.state).await.unwrap();
+    assert_eq!(made, 1);
+    assert_eq!(talkdeck::server::services::webhooks::backfill_status_endpoints(&app.state).await.unwrap(), 0, "once");
+    let r = send(&app, Method::GET, &format!("/api/v1/webhook-endpoints?project_id={p}"), None, &owner).await;
+    let list = r.json["data"].as_array().unwrap();
+    assert_eq!((list.len(), list[0]["url"].as_str(), list[0]["is_status"].as_bool()), (1, Some("https://example.com/old"), Some(true)), "{}", r.text);
+});

@@ -208,6 +208,11 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             }
         });
     }
+    // Projects whose status webhook was set before webhooks were delivered get their endpoint
+    // (a secret needs SECRET_KEY, so a migration cannot do it). A failure only delays it.
+    if let Err(e) = crate::server::services::webhooks::backfill_status_endpoints(&state).await {
+        tracing::warn!(error = %e, "status webhook endpoints not backfilled; next start will retry");
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let worker = jobs::Worker::new(state.clone(), jobs::Registry::builtin()).start();
     let stop_jobs = worker.stop_signal();

@@ -9,7 +9,8 @@ pub struct LoggedCall {
     pub contact_id: Option<String>,
 }
 
-/// The HubSpot call (and contact) logging a Talkdeck call, once it exists.
+/// The HubSpot call (and contact) logging a Talkdeck call; an empty `hubspot_call_id` is a
+/// claim: another sync is creating it.
 pub async fn logged_call(c: &mut AnyConnection, project_id: &str, call_id: &str) -> Result<Option<LoggedCall>, sqlx::Error> {
     let row = sqlx::query("SELECT call_id, hubspot_call_id, contact_id FROM hubspot_calls WHERE project_id = $1 AND call_id = $2")
         .bind(project_id)
@@ -19,20 +20,55 @@ pub async fn logged_call(c: &mut AnyConnection, project_id: &str, call_id: &str)
     super::typed_opt("hubspot_calls", "call_id", row)
 }
 
-/// Remembers the HubSpot call logging `call_id` (the first one wins: a second sync running at
-/// the same time keeps the stored one).
-pub async fn remember_call(c: &mut AnyConnection, project_id: &str, call_id: &str, hubspot_call_id: &str, contact_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO hubspot_calls (project_id, call_id, hubspot_call_id, contact_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
+/// A claim older than this is taken over (its job died while creating the HubSpot call).
+pub const CLAIM_TIMEOUT_MS: i64 = 2 * 60 * 1000;
+
+/// Claims the right to create the HubSpot call for `call_id`: a placeholder row (empty
+/// `hubspot_call_id`) that concurrent syncs of the same call see and wait for. `true` when this
+/// caller holds it (new, or taken over after [`CLAIM_TIMEOUT_MS`]).
+pub async fn claim_creation(c: &mut AnyConnection, project_id: &str, call_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "INSERT INTO hubspot_calls (project_id, call_id, hubspot_call_id, contact_id, created_at, updated_at) VALUES ($1, $2, '', NULL, $3, $3) \
          ON CONFLICT (project_id, call_id) DO NOTHING",
     )
     .bind(project_id)
     .bind(call_id)
-    .bind(hubspot_call_id)
-    .bind(contact_id)
     .bind(now)
-    .execute(c)
+    .execute(&mut *c)
     .await?;
+    if r.rows_affected() == 1 {
+        return Ok(true);
+    }
+    let r = sqlx::query("UPDATE hubspot_calls SET updated_at = $1 WHERE project_id = $2 AND call_id = $3 AND hubspot_call_id = '' AND updated_at < $4")
+        .bind(now)
+        .bind(project_id)
+        .bind(call_id)
+        .bind(now - CLAIM_TIMEOUT_MS)
+        .execute(c)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records the HubSpot call (and contact) created under a claim.
+pub async fn set_created(c: &mut AnyConnection, project_id: &str, call_id: &str, hubspot_call_id: &str, contact_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE hubspot_calls SET hubspot_call_id = $1, contact_id = $2, updated_at = $3 WHERE project_id = $4 AND call_id = $5")
+        .bind(hubspot_call_id)
+        .bind(contact_id)
+        .bind(now)
+        .bind(project_id)
+        .bind(call_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Gives a claim up (creating the HubSpot call failed), so a later sync can try.
+pub async fn release_claim(c: &mut AnyConnection, project_id: &str, call_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM hubspot_calls WHERE project_id = $1 AND call_id = $2 AND hubspot_call_id = ''")
+        .bind(project_id)
+        .bind(call_id)
+        .execute(c)
+        .await?;
     Ok(())
 }
 

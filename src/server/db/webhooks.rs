@@ -394,3 +394,16 @@ pub async fn endpoints_page(c: &mut AnyConnection, project_id: &str, after: Opti
     };
     typed_all(ENDPOINTS, "id", rows)
 }
+
+/// Projects (not deleted) with a `call_status_webhook` but no status endpoint: `(id, url)`.
+pub async fn projects_missing_status_endpoint(c: &mut AnyConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.call_status_webhook FROM projects p WHERE p.call_status_webhook IS NOT NULL AND p.call_status_webhook <> '' AND p.is_deleted = 0 \
+         AND NOT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.project_id = p.id AND e.is_status = 1)",
+    )
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((sqlx::Row::try_get::<String, _>(r, "id")?, sqlx::Row::try_get::<String, _>(r, "call_status_webhook")?)))
+        .collect()
+}

@@ -240,7 +240,7 @@ async fn sync(st: AppState, job: JobContext) -> Result<(), JobError> {
         })
         .await?;
     let Some(input) = input else { return Ok(()) };
-    let result = talk(&st, &input, &p.event).await;
+    let result = talk(&st, &input).await;
     let now = now_ms();
     let mut entry = SyncRow {
         id: new_id(),
@@ -251,7 +251,7 @@ async fn sync(st: AppState, job: JobContext) -> Result<(), JobError> {
         outcome: String::new(),
         message: String::new(),
         status_code: None,
-        hubspot_call_id: input.logged.as_ref().map(|l| l.hubspot_call_id.clone()),
+        hubspot_call_id: input.logged.as_ref().map(|l| l.hubspot_call_id.clone()).filter(|id| !id.is_empty()),
         contact_id: input.logged.as_ref().and_then(|l| l.contact_id.clone()),
         created_at: now,
     };
@@ -296,11 +296,11 @@ async fn sync(st: AppState, job: JobContext) -> Result<(), JobError> {
 
 /// Finds (or creates) the contact and logs (or updates) the call; `None` when there is no
 /// contact to log on.
-async fn talk(st: &AppState, input: &Input, event: &str) -> Result<Option<Done>, Failure> {
+async fn talk(st: &AppState, input: &Input) -> Result<Option<Done>, Failure> {
     let hs = HubSpot::new(&st.config.hubspot_api_base, &input.token)?;
     let row = &input.row;
     let other = if row.direction == crate::model::Direction::Inbound { &row.from_number } else { &row.to_number };
-    let contact = match input.logged.as_ref().and_then(|l| l.contact_id.clone()) {
+    let contact = match input.logged.as_ref().and_then(|l| l.contact_id.clone()).filter(|c| !c.is_empty()) {
         Some(c) => c,
         None => {
             let mut forms = vec![other.clone()];
@@ -317,30 +317,44 @@ async fn talk(st: &AppState, input: &Input, event: &str) -> Result<Option<Done>,
         }
     };
     let props = call_properties(st, row, input.analysis.as_ref());
+    let in_flight = || Failure::Retry { status: None, after: Some(Duration::from_secs(5)), message: "Another sync is logging this call".into() };
     let hubspot_call_id = match &input.logged {
+        Some(l) if l.hubspot_call_id.is_empty() => return Err(in_flight()),
         Some(l) => {
             hs.update_call(&l.hubspot_call_id, &props).await?;
             l.hubspot_call_id.clone()
         }
         None => {
-            let id = hs.create_call(&props, &contact).await?;
-            // Stored at once, so whatever happens next updates this call rather than logging
-            // a second one.
-            let stored = st
-                .write(async |tx| db::remember_call(&mut *tx, &row.project_id, &row.id, &id, &contact, now_ms()).await.map_err(AppError::from))
-                .await;
-            if let Err(e) = stored {
-                tracing::error!(call_id = %row.id, error = %e, "the HubSpot call id could not be stored");
+            // One sync per call creates the HubSpot call (the `ended` and `analyzed` syncs may
+            // run at once); the others wait for it and then update it.
+            let (pid, cid) = (row.project_id.as_str(), row.id.as_str());
+            let claimed = st.write(async |tx| db::claim_creation(&mut *tx, pid, cid, now_ms()).await.map_err(AppError::from)).await;
+            match claimed {
+                Ok(true) => {}
+                Ok(false) => return Err(in_flight()),
+                Err(_) => return Err(Failure::Retry { status: None, after: None, message: "The database was not available".into() }),
             }
-            id
+            match hs.create_call(&props, &contact).await {
+                Ok(id) => {
+                    let stored = st.write(async |tx| db::set_created(&mut *tx, pid, cid, &id, &contact, now_ms()).await.map_err(AppError::from)).await;
+                    if let Err(e) = stored {
+                        tracing::error!(call_id = %row.id, error = %e, "the HubSpot call id could not be stored");
+                    }
+                    id
+                }
+                Err(f) => {
+                    if let Err(e) = st.write(async |tx| db::release_claim(&mut *tx, pid, cid).await.map_err(AppError::from)).await {
+                        tracing::error!(call_id = %row.id, error = %e, "a HubSpot claim could not be released; it expires by itself");
+                    }
+                    return Err(f);
+                }
+            }
         }
     };
-    if event != "ended" {
-        if let Some(a) = &input.analysis {
-            let mapped = mapped_properties(&input.cfg.mappings, a);
-            if mapped.as_object().is_some_and(|o| !o.is_empty()) {
-                hs.update_contact(&contact, &mapped).await?;
-            }
+    if let Some(a) = &input.analysis {
+        let mapped = mapped_properties(&input.cfg.mappings, a);
+        if mapped.as_object().is_some_and(|o| !o.is_empty()) {
+            hs.update_contact(&contact, &mapped).await?;
         }
     }
     Ok(Some(Done { hubspot_call_id, contact_id: contact }))

@@ -366,6 +366,21 @@ pub async fn sync_status_endpoint(st: &AppState, tx: &mut Tx, project_id: &str, 
     Ok(())
 }
 
+/// Creates the status endpoint of every project whose `call_status_webhook` has none (set
+/// before webhooks were delivered); returns how many. Each project in its own transaction; a
+/// concurrent start doing the same loses on the unique index and is skipped.
+pub async fn backfill_status_endpoints(st: &AppState) -> Result<usize, AppError> {
+    let missing = st.read(async |c| db::projects_missing_status_endpoint(c).await.map_err(AppError::from)).await?;
+    let mut made = 0;
+    for (project_id, url) in missing {
+        match st.write(async |tx| sync_status_endpoint(st, tx, &project_id, Some(&url)).await).await {
+            Ok(()) => made += 1,
+            Err(e) => tracing::warn!(project_id = %project_id, error = %e, "status webhook endpoint not created"),
+        }
+    }
+    Ok(made)
+}
+
 // ---- the delivery log -------------------------------------------------------------------------------
 
 pub fn state_filter(raw: Option<&str>) -> Result<Option<DeliveryState>, AppError> {
