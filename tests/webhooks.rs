@@ -461,3 +461,58 @@ on_both!(status_webhooks_set_before_webhooks_existed_get_their_endpoint_at_start
     let list = r.json["data"].as_array().unwrap();
     assert_eq!((list.len(), list[0]["url"].as_str(), list[0]["is_status"].as_bool()), (1, Some("https://example.com/old"), Some(true)), "{}", r.text);
 });
+
+on_both!(an_old_run_of_failures_does_not_disable_an_endpoint_on_a_new_failure, |app| {
+    let (owner, p) = setup(&app, "streak").await;
+    let (ep, _) = endpoint(&app, &owner, &p, "http://127.0.0.1:9/hook", json!([])).await;
+    // It failed ten days ago (for a while), then nothing went wrong since.
+    let long_ago = app.state.clock.now_ms() - 10 * 24 * 3_600_000;
+    sqlx::query("UPDATE webhook_endpoints SET failing_since = $1, last_failure_at = $2 WHERE id = $3")
+        .bind(long_ago)
+        .bind(long_ago + 3_600_000)
+        .bind(&ep)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    test_event(&app, &owner, &ep).await;
+    app.run_jobs().await;
+    let r = send(&app, Method::GET, &format!("/api/v1/webhook-endpoints/{ep}"), None, &owner).await;
+    assert_eq!(r.json["data"]["enabled"], true, "a new run of failures starts now: {}", r.text);
+    assert_ne!(r.json["data"]["failing_since"], json!(talkdeck::server::rest::v1::types::rfc3339_ms(long_ago)), "{}", r.text);
+});
+
+on_both!(a_delivery_whose_job_ends_for_good_fails_instead_of_blocking_its_call, |app| {
+    let (owner, p) = setup(&app, "blocked").await;
+    let (rx, url) = Receiver::start(vec![]).await;
+    let (ep, _) = endpoint(&app, &owner, &p, &url, json!([])).await;
+    // A secret that no longer opens (SECRET_KEY changed): the job fails permanently.
+    sqlx::query("UPDATE webhook_endpoints SET secret_sealed = 'v1.garbage' WHERE id = $1")
+        .bind(&ep)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let d = test_event(&app, &owner, &ep).await;
+    app.run_jobs().await;
+    let v = delivery(&app, &owner, &ep, &d).await;
+    assert_eq!(v["delivery"]["state"], "failed", "{v}");
+    assert!(v["delivery"]["last_error"].as_str().is_some_and(|e| e.starts_with("not sent:")), "{v}");
+    assert_eq!(rx.got().len(), 0);
+    // With the secret rotated (a fresh one), a replay goes through.
+    let r = send(&app, Method::POST, &format!("/api/v1/webhook-endpoints/{ep}/rotate-secret"), None, &owner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    sqlx::query("UPDATE webhook_endpoints SET previous_secret_sealed = NULL WHERE id = $1")
+        .bind(&ep)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let r = send(&app, Method::POST, &format!("/api/v1/webhook-endpoints/{ep}/deliveries/{d}/replay"), None, &owner).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    app.run_jobs().await;
+    assert_eq!(rx.got().len(), 1);
+
+    // The project's status webhook follows the same address rules.
+    let guarded = TestApp::with_config(app.backend, |c| c.webhook_allow_private_targets = false).await;
+    let (owner, p) = setup(&guarded, "status-guard").await;
+    let r = send(&guarded, Method::POST, "/api/project/call-status/add-webhookurl", Some(json!({"projectId": p, "webhookURL": "http://127.0.0.1:8080/x"})), &owner).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+});

@@ -8,6 +8,7 @@
 --   is_status         1 for the endpoint that mirrors the project's call_status_webhook (at most
 --                     one per project, kept in step with that column by the projects service)
 --   failing_since     first failed attempt of the current run of failures; NULL when healthy
+--   last_failure_at   the latest failed attempt: a failure long after it starts a new run
 CREATE TABLE webhook_endpoints (
     id TEXT PRIMARY KEY NOT NULL,
     project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -20,6 +21,7 @@ CREATE TABLE webhook_endpoints (
     enabled BIGINT NOT NULL DEFAULT 1,
     disabled_reason TEXT,
     failing_since BIGINT,
+    last_failure_at BIGINT,
     is_status BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,

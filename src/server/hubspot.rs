@@ -102,10 +102,10 @@ impl HubSpot {
     /// The first contact whose `phone` or `mobilephone` is one of `forms` (the number in E.164
     /// and national notation).
     pub async fn find_contact(&self, forms: &[String]) -> Result<Option<String>, Failure> {
+        // Filter groups are ORed (HubSpot takes up to five); IN matches any of the forms.
         let groups: Vec<Value> = ["phone", "mobilephone"]
             .iter()
-            .flat_map(|prop| forms.iter().map(move |v| json!({ "filters": [{ "propertyName": prop, "operator": "EQ", "value": v }] })))
-            .take(5) // HubSpot accepts up to five filter groups.
+            .map(|prop| json!({ "filters": [{ "propertyName": prop, "operator": "IN", "values": forms }] }))
             .collect();
         let body = json!({ "filterGroups": groups, "properties": ["phone", "mobilephone"], "limit": 1 });
         let v = self.send(reqwest::Method::POST, "/crm/v3/objects/contacts/search", Some(body)).await?;

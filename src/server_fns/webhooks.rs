@@ -156,7 +156,9 @@ pub async fn reveal_webhook_secret(endpoint_id: String) -> Result<String, AppErr
     sf::run(async {
         let st = sf::state()?;
         let a = sf::actor().await?;
-        Ok(st.read(async |c| services::webhooks::secret(&st, c, &a, &endpoint_id).await).await?.secret)
+        let secret = st.read(async |c| services::webhooks::secret(&st, c, &a, &endpoint_id).await).await?.secret;
+        sf::done_without_js(&format!("/settings/webhooks/{endpoint_id}?reveal=1"));
+        Ok(secret)
     })
     .await
 }
@@ -167,7 +169,10 @@ pub async fn rotate_webhook_secret(endpoint_id: String) -> Result<String, AppErr
     sf::run(async {
         let st = sf::state()?;
         let a = sf::actor().await?;
-        Ok(st.write(async |tx| services::webhooks::rotate_secret(&st, tx, &a, &endpoint_id).await).await?.secret)
+        let secret = st.write(async |tx| services::webhooks::rotate_secret(&st, tx, &a, &endpoint_id).await).await?.secret;
+        // Without JS the page shows the new secret on its next load (a read, not this post).
+        sf::done_without_js(&format!("/settings/webhooks/{endpoint_id}?reveal=1&rotated=1"));
+        Ok(secret)
     })
     .await
 }

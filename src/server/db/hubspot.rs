@@ -62,9 +62,21 @@ pub async fn set_created(c: &mut AnyConnection, project_id: &str, call_id: &str,
     Ok(())
 }
 
-/// Gives a claim up (creating the HubSpot call failed), so a later sync can try.
+/// Gives a claim up (creating the HubSpot call failed, or there is no contact): the row stays
+/// with the contact found so far and can be claimed again at once.
 pub async fn release_claim(c: &mut AnyConnection, project_id: &str, call_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM hubspot_calls WHERE project_id = $1 AND call_id = $2 AND hubspot_call_id = ''")
+    sqlx::query("UPDATE hubspot_calls SET updated_at = 0 WHERE project_id = $1 AND call_id = $2 AND hubspot_call_id = ''")
+        .bind(project_id)
+        .bind(call_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The contact found or created under a claim.
+pub async fn set_contact(c: &mut AnyConnection, project_id: &str, call_id: &str, contact_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE hubspot_calls SET contact_id = $1 WHERE project_id = $2 AND call_id = $3 AND hubspot_call_id = ''")
+        .bind(contact_id)
         .bind(project_id)
         .bind(call_id)
         .execute(c)

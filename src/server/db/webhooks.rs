@@ -23,6 +23,7 @@ pub struct EndpointRow {
     pub enabled: bool,
     pub disabled_reason: Option<String>,
     pub failing_since: Option<i64>,
+    pub last_failure_at: Option<i64>,
     #[sqlx(try_from = "Flag")]
     pub is_status: bool,
     pub created_at: i64,
@@ -31,7 +32,7 @@ pub struct EndpointRow {
 }
 
 const ENDPOINT_COLS: &str = "id, project_id, url, description, events, secret_sealed, previous_secret_sealed, previous_expires_at, \
-     enabled, disabled_reason, failing_since, is_status, created_at, updated_at, version";
+     enabled, disabled_reason, failing_since, last_failure_at, is_status, created_at, updated_at, version";
 
 pub async fn insert_endpoint(c: &mut AnyConnection, r: &EndpointRow) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -103,22 +104,31 @@ pub async fn delete_endpoint(c: &mut AnyConnection, project_id: &str, id: &str) 
     Ok(res.rows_affected() == 1)
 }
 
+/// Failures further apart than this are separate runs (longer than the longest retry delay
+/// with its jitter, so one delivery's retries always continue a run).
+pub const STREAK_GAP_MS: i64 = 27 * 3600 * 1000;
+
 /// Health after an attempt, whatever the endpoint's version (the delivery job does not compete
-/// with edits): a success clears `failing_since`; a failure sets it unless already set.
+/// with edits): a success clears the run of failures; a failure continues it, or starts a new
+/// one when the last failure is older than [`STREAK_GAP_MS`].
 pub async fn mark_health(c: &mut AnyConnection, project_id: &str, id: &str, ok: bool, now: i64) -> Result<(), sqlx::Error> {
     if ok {
-        sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE project_id = $1 AND id = $2 AND failing_since IS NOT NULL")
+        sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL, last_failure_at = NULL WHERE project_id = $1 AND id = $2 AND failing_since IS NOT NULL")
             .bind(project_id)
             .bind(id)
             .execute(c)
             .await?;
     } else {
-        sqlx::query("UPDATE webhook_endpoints SET failing_since = $3 WHERE project_id = $1 AND id = $2 AND failing_since IS NULL")
-            .bind(project_id)
-            .bind(id)
-            .bind(now)
-            .execute(c)
-            .await?;
+        sqlx::query(
+            "UPDATE webhook_endpoints SET failing_since = CASE WHEN failing_since IS NULL OR last_failure_at IS NULL OR last_failure_at < $4 THEN $3 \
+             ELSE failing_since END, last_failure_at = $3 WHERE project_id = $1 AND id = $2",
+        )
+        .bind(project_id)
+        .bind(id)
+        .bind(now)
+        .bind(now - STREAK_GAP_MS)
+        .execute(c)
+        .await?;
     }
     Ok(())
 }
@@ -273,15 +283,23 @@ pub async fn give_up(c: &mut AnyConnection, d: &DeliveryRow, why: &str, now: i64
     Ok(res.rows_affected() == 1)
 }
 
-/// Makes a finished delivery pending again (a replay); `false` when it is pending already.
+/// A pending delivery whose attempt was due this long ago has lost its job (a crash on its
+/// last run): a replay may take it.
+pub const STALE_PENDING_MS: i64 = 10 * 60 * 1000;
+
+/// Makes a finished (or stale pending) delivery pending again, due now (a replay); `false` when
+/// it is pending and alive.
 pub async fn requeue(c: &mut AnyConnection, project_id: &str, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let res =
-        sqlx::query("UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $1, updated_at = $1 WHERE project_id = $2 AND id = $3 AND state <> 'pending'")
-            .bind(now)
-            .bind(project_id)
-            .bind(id)
-            .execute(c)
-            .await?;
+    let res = sqlx::query(
+        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $1, updated_at = $1 WHERE project_id = $2 AND id = $3 \
+         AND (state <> 'pending' OR next_attempt_at < $4)",
+    )
+    .bind(now)
+    .bind(project_id)
+    .bind(id)
+    .bind(now - STALE_PENDING_MS)
+    .execute(c)
+    .await?;
     Ok(res.rows_affected() == 1)
 }
 

@@ -242,6 +242,13 @@ async fn sync(st: AppState, job: JobContext) -> Result<(), JobError> {
     let Some(input) = input else { return Ok(()) };
     let result = talk(&st, &input).await;
     let now = now_ms();
+    if let Ok(Talked::Busy) = result {
+        // Not an attempt: the sync creating the HubSpot call finishes within seconds (or its
+        // claim expires), then this one updates that call.
+        st.write(async |tx| jobs::enqueue(&mut *tx, sync_job(&p.project_id, &p.call_id, &p.event, p.attempt, now + 5000)).await.map(drop))
+            .await?;
+        return Ok(());
+    }
     let mut entry = SyncRow {
         id: new_id(),
         project_id: p.project_id.clone(),
@@ -252,18 +259,20 @@ async fn sync(st: AppState, job: JobContext) -> Result<(), JobError> {
         message: String::new(),
         status_code: None,
         hubspot_call_id: input.logged.as_ref().map(|l| l.hubspot_call_id.clone()).filter(|id| !id.is_empty()),
-        contact_id: input.logged.as_ref().and_then(|l| l.contact_id.clone()),
+        contact_id: input.logged.as_ref().and_then(|l| l.contact_id.clone()).filter(|c| !c.is_empty()),
         created_at: now,
     };
     let mut again = None;
     match result {
-        Ok(Some(done)) => {
+        Ok(Talked::Done(done)) => {
             entry.outcome = SyncOutcome::Succeeded.as_str().into();
-            entry.message = if input.logged.is_some() { "Call updated in HubSpot." } else { "Call logged in HubSpot." }.into();
+            let updated = input.logged.as_ref().is_some_and(|l| !l.hubspot_call_id.is_empty());
+            entry.message = if updated { "Call updated in HubSpot." } else { "Call logged in HubSpot." }.into();
             entry.hubspot_call_id = Some(done.hubspot_call_id);
-            entry.contact_id = Some(done.contact_id);
+            entry.contact_id = Some(done.contact_id).filter(|c| !c.is_empty());
         }
-        Ok(None) => {
+        Ok(Talked::Busy) => {}
+        Ok(Talked::NoContact) => {
             entry.outcome = SyncOutcome::Skipped.as_str().into();
             entry.message = "No HubSpot contact has this number, and creating contacts is off.".into();
         }
@@ -294,70 +303,96 @@ async fn sync(st: AppState, job: JobContext) -> Result<(), JobError> {
     Ok(())
 }
 
-/// Finds (or creates) the contact and logs (or updates) the call; `None` when there is no
-/// contact to log on.
-async fn talk(st: &AppState, input: &Input) -> Result<Option<Done>, Failure> {
+/// What talking to HubSpot came to.
+enum Talked {
+    Done(Done),
+    /// No contact has the number, and creating contacts is off.
+    NoContact,
+    /// Another sync of this call is creating its HubSpot call: look again shortly.
+    Busy,
+}
+
+/// Updates the call's HubSpot call, or (one sync at a time, under the claim row) finds or
+/// creates the contact and logs the call; then writes the mapped answers to the contact.
+async fn talk(st: &AppState, input: &Input) -> Result<Talked, Failure> {
     let hs = HubSpot::new(&st.config.hubspot_api_base, &input.token)?;
     let row = &input.row;
-    let other = if row.direction == crate::model::Direction::Inbound { &row.from_number } else { &row.to_number };
-    let contact = match input.logged.as_ref().and_then(|l| l.contact_id.clone()).filter(|c| !c.is_empty()) {
-        Some(c) => c,
-        None => {
-            let mut forms = vec![other.clone()];
-            if let Ok(n) = E164::parse(other, None, "number") {
-                forms.push(n.national().to_string());
-                forms.push(n.national().chars().filter(char::is_ascii_digit).collect());
-            }
-            forms.dedup();
-            match hs.find_contact(&forms).await? {
-                Some(c) => c,
-                None if input.cfg.create_contacts => hs.create_contact(other).await?,
-                None => return Ok(None),
-            }
-        }
-    };
     let props = call_properties(st, row, input.analysis.as_ref());
-    let in_flight = || Failure::Retry { status: None, after: Some(Duration::from_secs(5)), message: "Another sync is logging this call".into() };
-    let hubspot_call_id = match &input.logged {
-        Some(l) if l.hubspot_call_id.is_empty() => return Err(in_flight()),
-        Some(l) => {
-            hs.update_call(&l.hubspot_call_id, &props).await?;
-            l.hubspot_call_id.clone()
-        }
-        None => {
-            // One sync per call creates the HubSpot call (the `ended` and `analyzed` syncs may
-            // run at once); the others wait for it and then update it.
-            let (pid, cid) = (row.project_id.as_str(), row.id.as_str());
-            let claimed = st.write(async |tx| db::claim_creation(&mut *tx, pid, cid, now_ms()).await.map_err(AppError::from)).await;
-            match claimed {
-                Ok(true) => {}
-                Ok(false) => return Err(in_flight()),
-                Err(_) => return Err(Failure::Retry { status: None, after: None, message: "The database was not available".into() }),
-            }
-            match hs.create_call(&props, &contact).await {
-                Ok(id) => {
-                    let stored = st.write(async |tx| db::set_created(&mut *tx, pid, cid, &id, &contact, now_ms()).await.map_err(AppError::from)).await;
-                    if let Err(e) = stored {
-                        tracing::error!(call_id = %row.id, error = %e, "the HubSpot call id could not be stored");
-                    }
-                    id
+    if let Some(l) = input.logged.as_ref().filter(|l| !l.hubspot_call_id.is_empty()) {
+        hs.update_call(&l.hubspot_call_id, &props).await?;
+        let contact = l.contact_id.clone().unwrap_or_default();
+        map_answers(&hs, input, &contact).await?;
+        return Ok(Talked::Done(Done { hubspot_call_id: l.hubspot_call_id.clone(), contact_id: contact }));
+    }
+    let (pid, cid) = (row.project_id.as_str(), row.id.as_str());
+    let db_down = |_| Failure::Retry { status: None, after: None, message: "The database was not available".into() };
+    // The claim comes first, so that concurrent syncs neither log the call twice nor create
+    // the contact twice.
+    if !st.write(async |tx| db::claim_creation(&mut *tx, pid, cid, now_ms()).await.map_err(AppError::from)).await.map_err(db_down)? {
+        return Ok(Talked::Busy);
+    }
+    let created = async {
+        let known = input.logged.as_ref().and_then(|l| l.contact_id.clone()).filter(|c| !c.is_empty());
+        let contact = match known {
+            Some(c) => c,
+            None => {
+                let other = if row.direction == crate::model::Direction::Inbound { &row.from_number } else { &row.to_number };
+                let mut forms = vec![other.clone()];
+                if let Ok(n) = E164::parse(other, None, "number") {
+                    forms.push(n.national().to_string());
+                    forms.push(n.national().chars().filter(char::is_ascii_digit).collect());
                 }
-                Err(f) => {
-                    if let Err(e) = st.write(async |tx| db::release_claim(&mut *tx, pid, cid).await.map_err(AppError::from)).await {
-                        tracing::error!(call_id = %row.id, error = %e, "a HubSpot claim could not be released; it expires by itself");
-                    }
-                    return Err(f);
-                }
+                forms.dedup();
+                let c = match hs.find_contact(&forms).await? {
+                    Some(c) => c,
+                    None if input.cfg.create_contacts => hs.create_contact(other).await?,
+                    None => return Ok(None),
+                };
+                // Kept with the claim: a retry after a failure below reuses this contact.
+                st.write(async |tx| db::set_contact(&mut *tx, pid, cid, &c).await.map_err(AppError::from)).await.map_err(db_down)?;
+                c
             }
+        };
+        let id = hs.create_call(&props, &contact).await?;
+        // Stored at once, so that whatever happens next updates this call rather than logging a
+        // second one (tried a few times: the call exists in HubSpot now).
+        let mut stored = Err(AppError::internal());
+        for _ in 0..3 {
+            stored = st.write(async |tx| db::set_created(&mut *tx, pid, cid, &id, &contact, now_ms()).await.map_err(AppError::from)).await;
+            if stored.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
-    };
-    if let Some(a) = &input.analysis {
-        let mapped = mapped_properties(&input.cfg.mappings, a);
-        if mapped.as_object().is_some_and(|o| !o.is_empty()) {
-            hs.update_contact(&contact, &mapped).await?;
+        if let Err(e) = stored {
+            tracing::error!(call_id = %row.id, hubspot_call_id = %id, error = %e, "the HubSpot call id could not be stored");
+        }
+        Ok(Some(Done { hubspot_call_id: id, contact_id: contact }))
+    }
+    .await;
+    match created {
+        Ok(Some(done)) => {
+            map_answers(&hs, input, &done.contact_id).await?;
+            Ok(Talked::Done(done))
+        }
+        other => {
+            if let Err(e) = st.write(async |tx| db::release_claim(&mut *tx, pid, cid).await.map_err(AppError::from)).await {
+                tracing::error!(call_id = %row.id, error = %e, "a HubSpot claim could not be released; it expires by itself");
+            }
+            other.map(|_| Talked::NoContact)
         }
     }
-    Ok(Some(Done { hubspot_call_id, contact_id: contact }))
+}
+
+/// Writes the mapped analysis answers to the contact, once there is an analysis.
+async fn map_answers(hs: &HubSpot, input: &Input, contact: &str) -> Result<(), Failure> {
+    if let (Some(a), false) = (&input.analysis, contact.is_empty()) {
+        let mapped = mapped_properties(&input.cfg.mappings, a);
+        if mapped.as_object().is_some_and(|o| !o.is_empty()) {
+            hs.update_contact(contact, &mapped).await?;
+        }
+    }
+    Ok(())
 }
 
 /// HubSpot's status for a call.

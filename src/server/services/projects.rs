@@ -89,7 +89,7 @@ pub async fn update(st: &AppState, tx: &mut Tx, actor: &Actor, id: &str, u: Proj
     let webhook = match u.webhook.as_deref().map(str::trim) {
         None => None,
         Some("") => Some(None),
-        Some(w) => Some(Some(WebhookUrl::parse(w, "webhookUrl")?)),
+        Some(w) => Some(Some(WebhookUrl::parse(&super::webhooks::parse_url(st, w, "webhookUrl")?, "webhookUrl")?)),
     };
     if let Some(n) = u.max_concurrent_calls {
         if !(1..=crate::model::limits::MAX_CONCURRENT_CALLS).contains(&n) {

@@ -50,6 +50,8 @@ const SEAL_CONTEXT: &str = "webhook-secret";
 pub const ROTATION_OVERLAP_MS: i64 = 24 * 3600 * 1000;
 /// An endpoint failing this long is disabled.
 pub const FAILING_LIMIT_MS: i64 = 3 * 24 * 3600 * 1000;
+/// ... or this long when a delivery's whole retry schedule (about three days) failed.
+const EXHAUSTED_LIMIT_MS: i64 = 60 * 3600 * 1000;
 /// A project's endpoints (the status one included).
 pub const MAX_ENDPOINTS: usize = 20;
 const DESCRIPTION_MAX: usize = 500;
@@ -168,10 +170,10 @@ fn parse_description(d: &str) -> Result<String, AppError> {
 
 /// The address rules are checked where the URL is entered too (when they apply), so an admin
 /// hears at once that `http://127.0.0.1/` can never receive anything.
-fn parse_url(st: &AppState, raw: &str) -> Result<String, AppError> {
-    let u = WebhookUrl::parse(raw, "url")?;
+pub fn parse_url(st: &AppState, raw: &str, field: &str) -> Result<String, AppError> {
+    let u = WebhookUrl::parse(raw, field)?;
     crate::server::webhooks::ssrf::check_url(u.as_str(), st.config.webhook_allow_private_targets)
-        .map_err(|e| AppError::field("url", format!("{}.", capitalized(&e.to_string()))))?;
+        .map_err(|e| AppError::field(field, format!("{}.", capitalized(&e.to_string()))))?;
     Ok(u.as_str().to_string())
 }
 
@@ -209,7 +211,7 @@ pub async fn get(c: &mut AnyConnection, actor: &Actor, id: &str) -> Result<Webho
 }
 
 pub async fn create(st: &AppState, tx: &mut Tx, actor: &Actor, project_id: &str, input: EndpointInput) -> Result<WithSecret, AppError> {
-    let url = parse_url(st, input.url.as_deref().unwrap_or(""))?;
+    let url = parse_url(st, input.url.as_deref().unwrap_or(""), "url")?;
     let description = parse_description(input.description.as_deref().unwrap_or(""))?;
     let events = parse_events(input.events.as_deref().unwrap_or(&[]))?;
     access::project(&mut *tx, actor, project_id, Need::Manage).await?;
@@ -230,6 +232,7 @@ pub async fn create(st: &AppState, tx: &mut Tx, actor: &Actor, project_id: &str,
         enabled: input.enabled.unwrap_or(true),
         disabled_reason: input.enabled.is_some_and(|e| !e).then(|| "Disabled by an admin.".to_string()),
         failing_since: None,
+        last_failure_at: None,
         is_status: false,
         created_at: now,
         updated_at: now,
@@ -242,7 +245,7 @@ pub async fn create(st: &AppState, tx: &mut Tx, actor: &Actor, project_id: &str,
 
 /// Changes an endpoint (admins). `expected_version`, when given, refuses a stale edit with 409.
 pub async fn update(st: &AppState, tx: &mut Tx, actor: &Actor, id: &str, input: EndpointInput, expected_version: Option<i64>) -> Result<WebhookEndpointView, AppError> {
-    let url = input.url.as_deref().map(|u| parse_url(st, u)).transpose()?;
+    let url = input.url.as_deref().map(|u| parse_url(st, u, "url")).transpose()?;
     let description = input.description.as_deref().map(parse_description).transpose()?;
     let events = input.events.as_deref().map(parse_events).transpose()?;
     let cur = load(&mut *tx, actor, id).await?;
@@ -344,6 +347,7 @@ pub async fn sync_status_endpoint(st: &AppState, tx: &mut Tx, project_id: &str, 
                 enabled: true,
                 disabled_reason: None,
                 failing_since: None,
+                last_failure_at: None,
                 is_status: true,
                 created_at: now,
                 updated_at: now,
@@ -610,6 +614,32 @@ enum Next {
 
 async fn deliver(st: AppState, job: JobContext) -> Result<(), JobError> {
     let p: DeliverPayload = job.json()?;
+    let r = deliver_once(&st, &p).await;
+    if let Err(e) = &r {
+        if e.permanent || job.attempt >= job.max_attempts {
+            // This job ends here: a delivery left pending would hold back every later event of
+            // its call to this endpoint, so it ends `failed` (and can be replayed).
+            let why = format!("not sent: {}", e.message);
+            let now = st.clock.now_ms();
+            let ended = st
+                .write(async |tx| {
+                    if let Some(d) = db::find_delivery(&mut *tx, &p.project_id, &p.delivery_id).await? {
+                        if d.state == DeliveryState::Pending.as_str() && db::give_up(&mut *tx, &d, &why, now).await? {
+                            publish(&st, &mut *tx, &d.project_id, &d.endpoint_id, &d.id).await?;
+                        }
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Err(e) = ended {
+                tracing::error!(delivery_id = %p.delivery_id, error = %e, "a failed delivery could not be marked failed");
+            }
+        }
+    }
+    r
+}
+
+async fn deliver_once(st: &AppState, p: &DeliverPayload) -> Result<(), JobError> {
     let now = st.clock.now_ms();
     let next = st
         .read(async |c| {
@@ -643,14 +673,14 @@ async fn deliver(st: AppState, job: JobContext) -> Result<(), JobError> {
         Next::GiveUp(d, why) => {
             st.write(async |tx| {
                 if db::give_up(&mut *tx, &d, why, now).await? {
-                    publish(&st, &mut *tx, &d.project_id, &d.endpoint_id, &d.id).await?;
+                    publish(st, &mut *tx, &d.project_id, &d.endpoint_id, &d.id).await?;
                 }
                 Ok(())
             })
             .await?;
             Ok(())
         }
-        Next::Send(due) => send(&st, *due).await,
+        Next::Send(due) => send(st, *due).await,
     }
 }
 
@@ -683,6 +713,7 @@ async fn send(st: &AppState, due: Due) -> Result<(), JobError> {
     let number = d.attempts + 1;
     let status = attempt.status.map(i64::from);
     let error = match (&attempt.error, attempt.status) {
+        _ if attempt.succeeded() => None,
         (Some(e), _) => Some(e.clone()),
         (None, Some(s)) if !attempt.succeeded() => Some(format!("answered {s}")),
         _ => None,
@@ -709,9 +740,16 @@ async fn send(st: &AppState, due: Due) -> Result<(), JobError> {
             jobs::enqueue(&mut *tx, deliver_job(&d.project_id, &d.id, now_ms() + (at - now))).await?;
         }
         db::mark_health(&mut *tx, &d.project_id, &ep.id, attempt.succeeded(), now).await?;
+        // The run of failures this one belongs to (as `mark_health` just stored it).
+        let run_since = match (ep.failing_since, ep.last_failure_at) {
+            (Some(since), Some(last)) if last >= now - db::STREAK_GAP_MS => since,
+            _ => now,
+        };
+        // A delivery whose retries ran out has failed for about three days (71.5 h ± jitter).
+        let exhausted = state == DeliveryState::Failed;
         if attempt.gone() {
             disable(st, tx, &ep, "The endpoint answered 410 Gone.", now, false).await?;
-        } else if !attempt.succeeded() && ep.failing_since.is_some_and(|since| now - since >= FAILING_LIMIT_MS) {
+        } else if !attempt.succeeded() && (now - run_since >= FAILING_LIMIT_MS || (exhausted && now - run_since >= EXHAUSTED_LIMIT_MS)) {
             disable(st, tx, &ep, "Every delivery to it failed for three days.", now, true).await?;
         }
         Ok(())

@@ -1,8 +1,7 @@
-//! Outgoing status webhooks (issue 12, in progress): what is settled so far is the pure part,
-//! independent of storage and delivery: Standard Webhooks signatures ([`signing`]), the
-//! addresses a delivery may never reach ([`ssrf`]), one guarded delivery attempt over HTTP
-//! ([`sender`]) and the retry schedule ([`schedule`]).
-//! Endpoints, events, the delivery job and the pages come next and build on these.
+//! The pure parts of outgoing webhooks, independent of storage: Standard Webhooks signatures
+//! ([`signing`]), the addresses a delivery may never reach ([`ssrf`]), one guarded delivery
+//! attempt over HTTP ([`sender`]) and the retry schedule ([`schedule`]). Endpoints, events and
+//! the delivery job are `services::webhooks`.
 
 pub mod schedule;
 pub mod sender;

@@ -250,6 +250,7 @@ fn SyncRow(entry: HubSpotSyncView, project_id: String, retry: ServerAction<Retry
     let e = entry;
     let retryable = matches!(e.outcome, SyncOutcome::Failed | SyncOutcome::Skipped);
     let entry_id = e.id.clone();
+    let retry_context = format!("call {} ({})", e.call_id, e.event);
     view! {
         <tr data-sync=e.id.clone() data-outcome=e.outcome.as_str()>
             <td class="px-4 py-3">
@@ -270,7 +271,7 @@ fn SyncRow(entry: HubSpotSyncView, project_id: String, retry: ServerAction<Retry
                             <ActionForm action=retry>
                                 <input type="hidden" name="project_id" value=project_id.clone()/>
                                 <input type="hidden" name="entry_id" value=entry_id.clone()/>
-                                <SecondaryButton label="Retry" pending=retry.pending()/>
+                                <SecondaryButton label="Retry" context=retry_context.clone() pending=retry.pending()/>
                             </ActionForm>
                         }
                     })}

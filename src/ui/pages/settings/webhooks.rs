@@ -7,8 +7,9 @@
 use super::SettingsHeader;
 use crate::model::{DeliveryState, EventType, ProjectView, WebhookDeliveryView, WebhookEndpointView};
 use crate::server_fns::webhooks::{
-    event_field, get_webhook_endpoint, list_webhook_deliveries, list_webhook_endpoints, webhook_delivery, CreateWebhookEndpoint, DeleteWebhookEndpoint, DeliveryPage,
-    ReplayFailedWebhooks, ReplayWebhookDelivery, RevealWebhookSecret, RotateWebhookSecret, SendWebhookTest, SetWebhookEnabled, UpdateWebhookEndpoint,
+    event_field, get_webhook_endpoint, list_webhook_deliveries, list_webhook_endpoints, reveal_webhook_secret, webhook_delivery, CreateWebhookEndpoint,
+    DeleteWebhookEndpoint, DeliveryPage, ReplayFailedWebhooks, ReplayWebhookDelivery, RevealWebhookSecret, RotateWebhookSecret, SendWebhookTest, SetWebhookEnabled,
+    UpdateWebhookEndpoint,
 };
 use crate::ui::components::icons::{Icon, IconKind};
 use crate::ui::components::{
@@ -426,6 +427,22 @@ fn SecretPanel(endpoint_id: String) -> impl IntoView {
     let shown = RwSignal::new(None::<(String, bool)>);
     on_action_ok(reveal, move |s| shown.set(Some((s.clone(), false))));
     on_action_ok(rotate, move |s| shown.set(Some((s.clone(), true))));
+    // After a plain form post (no JavaScript) the page comes back with `?reveal=1`.
+    let query = use_query_map();
+    let id_query = endpoint_id.clone();
+    let revealed = Resource::new(
+        move || query.with(|q| (q.get("reveal").is_some(), q.get("rotated").is_some())),
+        move |(reveal, rotated)| {
+            let id = id_query.clone();
+            async move {
+                if reveal {
+                    reveal_webhook_secret(id).await.map(|s| Some((s, rotated)))
+                } else {
+                    Ok(None)
+                }
+            }
+        },
+    );
     let (id_reveal, id_rotate) = (endpoint_id.clone(), endpoint_id);
     view! {
         <section aria-labelledby="secret-heading" class="space-y-3">
@@ -438,18 +455,21 @@ fn SecretPanel(endpoint_id: String) -> impl IntoView {
                     </p>
                     <FormError error=ServerErrors::of(reveal).error()/>
                     <FormError error=ServerErrors::of(rotate).error()/>
+                    <Transition fallback=|| ()>
                     {move || {
                         shown
                             .get()
+                            .or_else(|| revealed.get().and_then(Result::ok).flatten())
                             .map(|(s, rotated)| {
                                 view! {
-                                    <div class="rounded-lg bg-slate-50 p-3">
+                                    <div class="rounded-lg bg-slate-50 p-3" aria-live="polite">
                                         {rotated.then(|| view! { <p class="mb-1 text-emerald-700">"New secret; the old one still signs for 24 hours."</p> })}
                                         <code class="break-all font-mono text-slate-900" data-testid="webhook-secret">{s}</code>
                                     </div>
                                 }
                             })
                     }}
+                    </Transition>
                     <div class="flex flex-wrap gap-2">
                         <ActionForm action=reveal>
                             <input type="hidden" name="endpoint_id" value=id_reveal/>
@@ -607,7 +627,9 @@ fn DeliveryRow(delivery: WebhookDeliveryView, endpoint_id: String, replay: Serve
         },
     );
     let pending = d.state == DeliveryState::Pending;
-    let (row_id, replay_id, replay_context) = (d.id.clone(), d.id.clone(), d.event_type.as_str().to_string());
+    let (row_id, replay_id) = (d.id.clone(), d.id.clone());
+    let replay_context = format!("{} {}", d.event_type.as_str(), d.event_id);
+    let attempts_of = replay_context.clone();
     view! {
         <tr data-delivery=row_id data-event-type=d.event_type.as_str()>
             <td class="px-4 py-3">
@@ -628,6 +650,7 @@ fn DeliveryRow(delivery: WebhookDeliveryView, endpoint_id: String, replay: Serve
                         on:click=move |_| open.update(|o| *o = !*o)
                     >
                         "Attempts"
+                        <span class="sr-only">{format!(" of {}", attempts_of)}</span>
                     </button>
                     {(!pending)
                         .then(|| {
