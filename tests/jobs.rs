@@ -434,3 +434,43 @@ async fn a_corrupt_state_is_an_error_naming_the_row() {
         assert_eq!(app.state.write(async |tx| services::jobs::retry(tx, &j.id).await).await.unwrap_err().code, ErrorCode::Internal);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_outbound_jobs_do_not_hold_back_the_others() {
+    for backend in common::backends() {
+        eprintln!("-- on {backend}");
+        let app = common::TestApp::new(backend).await;
+        let mut reg = Registry::empty();
+        // A webhook receiver that takes its time with every delivery.
+        reg.register("webhook.deliver", |_st, _ctx| async {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            Ok(())
+        });
+        reg.register("test.quick", |_st, _ctx| async { Ok(()) });
+        let mut tx = app.state.db.begin_write().await.unwrap();
+        for i in 0..12 {
+            jobs::enqueue(&mut tx, NewJob::new("webhook.deliver", json!({"i": i}))).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut tx = app.state.db.begin_write().await.unwrap();
+        let quick = jobs::enqueue(&mut tx, NewJob::new("test.quick", json!({}))).await.unwrap();
+        tx.commit().await.unwrap();
+        let worker = Worker::new(app.state.clone(), reg).with_config(fast(WorkerConfig::default())).start();
+        app.state.jobs.wake();
+        let started = std::time::Instant::now();
+        loop {
+            let state: String = sqlx::query_scalar("SELECT state FROM jobs WHERE id = $1").bind(&quick.id).fetch_one(app.state.db.pool()).await.unwrap();
+            if state == "done" {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(2), "a quick job waited behind slow deliveries (still {state})");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let running: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'webhook.deliver' AND state = 'running'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(running, WorkerConfig::default().outbound_concurrency as i64, "deliveries use their own slots, all of them");
+        worker.shutdown().await;
+    }
+}

@@ -128,13 +128,41 @@ pub async fn find(c: &mut AnyConnection, id: &str) -> Result<Option<JobRow>, sql
 /// claimers skip each other's rows). A lost job that already used all its attempts is marked
 /// dead instead of being run again.
 pub async fn claim(c: &mut AnyConnection, backend: Backend, worker: &str, limit: i64, now: i64, locked_until: i64) -> Result<Vec<JobRow>, sqlx::Error> {
+    claim_kinds(c, backend, worker, limit, now, locked_until, Kinds::All).await
+}
+
+/// Which kinds a claim takes.
+#[derive(Debug, Clone, Copy)]
+pub enum Kinds<'a> {
+    All,
+    Only(&'a [&'a str]),
+    Except(&'a [&'a str]),
+}
+
+/// [`claim`], restricted to some kinds. The kind names are the application's constants,
+/// written into the SQL as literals (never user input).
+pub async fn claim_kinds(
+    c: &mut AnyConnection,
+    backend: Backend,
+    worker: &str,
+    limit: i64,
+    now: i64,
+    locked_until: i64,
+    kinds: Kinds<'_>,
+) -> Result<Vec<JobRow>, sqlx::Error> {
     let lock = match backend {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
+    let list = |ks: &[&str]| ks.iter().map(|k| format!("'{}'", k.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
+    let filter = match kinds {
+        Kinds::All => String::new(),
+        Kinds::Only(ks) => format!(" AND kind IN ({})", list(ks)),
+        Kinds::Except(ks) => format!(" AND kind NOT IN ({})", list(ks)),
+    };
     let sql = format!(
         "SELECT id, state, attempts, max_attempts FROM jobs \
-         WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1) \
+         WHERE ((state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1)){filter} \
          ORDER BY run_at, id LIMIT $2{lock}"
     );
     #[derive(sqlx::FromRow)]

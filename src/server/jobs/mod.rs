@@ -3,7 +3,8 @@
 //! This module owns the job mechanism: [`enqueue`] inside the caller's transaction, the
 //! [`Registry`] that maps a job `kind` to its handler, claiming with a lease, heartbeats,
 //! completion, retries with exponential backoff and jitter, the `dead` state, scheduled jobs, the
-//! worker pool run by `serve` ([`Worker`]) with graceful shutdown, and pruning of finished jobs.
+//! worker pool run by `serve` ([`Worker`]; [`OUTBOUND_KINDS`] run in slots of their own) with
+//! graceful shutdown, and pruning of finished jobs.
 //! The SQL lives in [`crate::server::db::jobs`]; the handlers of each kind live beside it
 //! ([`mail`] for now; calls, analysis and webhooks register theirs in [`Registry::builtin`]).
 //!
@@ -245,8 +246,11 @@ impl Backoff {
 /// How a worker runs.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
-    /// Jobs run at the same time.
+    /// Jobs run at the same time, besides the outbound ones.
     pub concurrency: usize,
+    /// Jobs of [`OUTBOUND_KINDS`] run at the same time, in slots of their own: a slow webhook
+    /// receiver or HubSpot (15-20 s per attempt) never holds back calls, analysis or mail.
+    pub outbound_concurrency: usize,
     /// How often to look for due jobs when nothing woke the worker.
     pub poll_interval: Duration,
     /// How long a claim lasts without a heartbeat; heartbeats come every third of it.
@@ -260,6 +264,7 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         WorkerConfig {
             concurrency: 4,
+            outbound_concurrency: 4,
             poll_interval: Duration::from_secs(1),
             lease: Duration::from_secs(60),
             // Fits inside Docker's default 10 s stop timeout.
@@ -278,6 +283,10 @@ pub struct Worker {
     registry: Registry,
     config: WorkerConfig,
 }
+
+/// Kinds that wait on other people's servers (webhook receivers, HubSpot): the worker runs them
+/// in their own slots ([`WorkerConfig::outbound_concurrency`]).
+pub const OUTBOUND_KINDS: &[&str] = &["webhook.deliver", "hubspot.sync"];
 
 /// Runs every due job (built-in kinds) to completion, then returns how many ran. For tests and
 /// one-off tools; the server runs a [`Worker`].
@@ -405,12 +414,46 @@ impl Worker {
         WorkerHandle { id, db, stop: Arc::new(stop), task }
     }
 
+    /// Claims up to `free` jobs of `kinds` and starts them in `set`; `true` when every free slot
+    /// was filled (more may be due).
+    async fn fill(&self, set: &mut JoinSet<()>, free: usize, kinds: store::Kinds<'_>) -> bool {
+        if free == 0 {
+            return false;
+        }
+        let now = now_ms();
+        let claimed = async {
+            let mut tx = self.state.db.begin_write().await?;
+            let jobs = store::claim_kinds(&mut tx, self.state.db.backend(), &self.id, free as i64, now, now + self.config.lease.as_millis() as i64, kinds).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(jobs)
+        }
+        .await;
+        match claimed {
+            Ok(jobs) => {
+                let full = jobs.len() == free;
+                for job in jobs {
+                    let w = self.clone();
+                    set.spawn(async move { w.execute(job).await });
+                }
+                full
+            }
+            Err(e) => {
+                tracing::warn!(worker = %self.id, error = %e, "claiming jobs failed; trying again at the next poll");
+                false
+            }
+        }
+    }
+
     async fn run(self, mut stop: watch::Receiver<bool>) {
-        tracing::info!(worker = %self.id, concurrency = self.config.concurrency, "job worker started");
+        tracing::info!(worker = %self.id, concurrency = self.config.concurrency, outbound = self.config.outbound_concurrency, "job worker started");
         let mut running = JoinSet::new();
+        let mut outbound = JoinSet::new();
         let mut last_prune: Option<tokio::time::Instant> = None;
         while !*stop.borrow() {
             while let Some(r) = running.try_join_next() {
+                log_join(r);
+            }
+            while let Some(r) = outbound.try_join_next() {
                 log_join(r);
             }
             if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
@@ -418,22 +461,11 @@ impl Worker {
                 self.prune().await;
             }
             let free = self.config.concurrency.saturating_sub(running.len());
-            let mut claimed = 0;
-            if free > 0 {
-                match self.claim(free).await {
-                    Ok(jobs) => {
-                        claimed = jobs.len();
-                        for job in jobs {
-                            let w = self.clone();
-                            running.spawn(async move { w.execute(job).await });
-                        }
-                    }
-                    // Already logged with its cause; try again at the next poll.
-                    Err(_) => tracing::warn!(worker = %self.id, "claiming jobs failed"),
-                }
-            }
-            if free > 0 && claimed == free {
-                continue; // every slot filled: more may be due
+            let full = self.fill(&mut running, free, store::Kinds::Except(OUTBOUND_KINDS)).await;
+            let free_out = self.config.outbound_concurrency.saturating_sub(outbound.len());
+            let full_out = self.fill(&mut outbound, free_out, store::Kinds::Only(OUTBOUND_KINDS)).await;
+            if full || full_out {
+                continue; // every slot of a lane filled: more may be due
             }
             tokio::select! {
                 r = stop.changed() => {
@@ -445,20 +477,20 @@ impl Worker {
                 _ = self.state.jobs.notified() => {}
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
                 Some(r) = running.join_next(), if !running.is_empty() => log_join(r),
+                Some(r) = outbound.join_next(), if !outbound.is_empty() => log_join(r),
             }
         }
-        // Stop claiming; let running jobs finish within the grace period.
+        // Stop claiming; let running jobs (of both lanes) finish within the grace period.
         let deadline = tokio::time::sleep(self.config.grace);
         tokio::pin!(deadline);
-        loop {
+        while !running.is_empty() || !outbound.is_empty() {
             tokio::select! {
-                r = running.join_next() => match r {
-                    Some(r) => log_join(r),
-                    None => break,
-                },
+                Some(r) = running.join_next(), if !running.is_empty() => log_join(r),
+                Some(r) = outbound.join_next(), if !outbound.is_empty() => log_join(r),
                 _ = &mut deadline => {
-                    tracing::warn!(worker = %self.id, jobs = running.len(), "jobs still running after the grace period; releasing them");
+                    tracing::warn!(worker = %self.id, jobs = running.len() + outbound.len(), "jobs still running after the grace period; releasing them");
                     running.shutdown().await;
+                    outbound.shutdown().await;
                     break;
                 }
             }
