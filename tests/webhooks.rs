@@ -516,3 +516,23 @@ on_both!(a_delivery_whose_job_ends_for_good_fails_instead_of_blocking_its_call, 
     let r = send(&guarded, Method::POST, "/api/project/call-status/add-webhookurl", Some(json!({"projectId": p, "webhookURL": "http://127.0.0.1:8080/x"})), &owner).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
 });
+
+on_both!(old_finished_deliveries_are_pruned_and_pending_ones_kept, |app| {
+    let (owner, p) = setup(&app, "prune").await;
+    let (rx, url) = Receiver::start(vec![]).await;
+    let (ep, _) = endpoint(&app, &owner, &p, &url, json!([])).await;
+    let done = test_event(&app, &owner, &ep).await;
+    app.run_jobs().await;
+    assert_eq!(rx.got().len(), 1);
+    let pending = test_event(&app, &owner, &ep).await;
+    // Both events are 40 days old; only the first one's delivery finished.
+    let old = app.state.clock.now_ms() - 40 * 24 * 3_600_000;
+    sqlx::query("UPDATE webhook_events SET created_at = $1").bind(old).execute(app.state.db.pool()).await.unwrap();
+    let (events, _) = talkdeck::server::services::webhooks::prune(&app.state, app.state.clock.now_ms()).await.unwrap();
+    assert_eq!(events, 1);
+    let r = send(&app, Method::GET, &format!("/api/v1/webhook-endpoints/{ep}/deliveries/{done}"), None, &owner).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_attempts").fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(attempts, 0);
+    assert_eq!(delivery(&app, &owner, &ep, &pending).await["delivery"]["state"], "pending");
+});

@@ -152,3 +152,8 @@ pub async fn log_page(c: &mut AnyConnection, project_id: &str, before: Option<(i
     };
     typed_all("hubspot_sync_log", "id", rows)
 }
+
+/// Deletes sync log entries created before `before`; returns how many.
+pub async fn prune_log(c: &mut AnyConnection, before: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM hubspot_sync_log WHERE created_at < $1").bind(before).execute(c).await?.rows_affected())
+}

@@ -1,5 +1,6 @@
 //! Queries on webhook endpoints, events, deliveries and attempts. Every query filters by project
-//! id (the delivery job's own reads go by delivery id, which it got from its project's rows).
+//! id, or by an endpoint id the caller read from its project's rows (the delivery lane), except
+//! the start-up backfill and pruning, which go over every project.
 
 use super::{typed_all, typed_opt, Flag};
 use sqlx::AnyConnection;
@@ -424,4 +425,26 @@ pub async fn projects_missing_status_endpoint(c: &mut AnyConnection) -> Result<V
     rows.iter()
         .map(|r| Ok((sqlx::Row::try_get::<String, _>(r, "id")?, sqlx::Row::try_get::<String, _>(r, "call_status_webhook")?)))
         .collect()
+}
+
+/// Deletes events created before `before` with every delivery finished (their deliveries and
+/// attempts go with them); returns how many events.
+pub async fn prune(c: &mut AnyConnection, before: i64) -> Result<u64, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT e.id FROM webhook_events e WHERE e.created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending') LIMIT 1000",
+    )
+    .bind(before)
+    .fetch_all(&mut *c)
+    .await?;
+    for id in &ids {
+        // Children first: the delete does not rest on the database enforcing the cascade.
+        sqlx::query("DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id = $1)")
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("DELETE FROM webhook_deliveries WHERE event_id = $1").bind(id).execute(&mut *c).await?;
+        sqlx::query("DELETE FROM webhook_events WHERE id = $1").bind(id).execute(&mut *c).await?;
+    }
+    Ok(ids.len() as u64)
 }

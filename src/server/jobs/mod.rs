@@ -516,6 +516,11 @@ impl Worker {
             Ok(n) => tracing::info!(pruned = n, "old finished jobs deleted"),
             Err(e) => tracing::warn!(error = %e, "pruning finished jobs failed"),
         }
+        match crate::server::services::webhooks::prune(&self.state, now_ms()).await {
+            Ok((0, 0)) => {}
+            Ok((events, syncs)) => tracing::info!(events, syncs, "old webhook deliveries and HubSpot sync log deleted"),
+            Err(e) => tracing::warn!(error = %e, "pruning webhook deliveries failed"),
+        }
     }
 }
 

@@ -385,6 +385,19 @@ pub async fn backfill_status_endpoints(st: &AppState) -> Result<usize, AppError>
     Ok(made)
 }
 
+/// How long finished deliveries (and the HubSpot sync log) are kept.
+pub const KEEP_LOG_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Deletes delivery logs older than [`KEEP_LOG_MS`] whose deliveries all finished, and the
+/// HubSpot sync log of the same age (run by the job worker with its own pruning); returns how
+/// many events and log entries went.
+pub async fn prune(st: &AppState, now: i64) -> Result<(u64, u64), AppError> {
+    let mut c = st.db.pool().acquire().await?;
+    let events = db::prune(&mut c, now - KEEP_LOG_MS).await?;
+    let syncs = crate::server::db::hubspot::prune_log(&mut c, now - KEEP_LOG_MS).await?;
+    Ok((events, syncs))
+}
+
 // ---- the delivery log -------------------------------------------------------------------------------
 
 pub fn state_filter(raw: Option<&str>) -> Result<Option<DeliveryState>, AppError> {
