@@ -61,9 +61,21 @@ pub fn digests_equal(a: &str, b: &str) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// What a settings page shows of a stored third-party token: its last four characters.
+pub fn hint(token: &str) -> String {
+    let tail: String = token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("…{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_hints_show_the_last_four_characters() {
+        assert_eq!(hint("pat-na1-1234-abcd"), "…abcd");
+        assert_eq!(hint("ab"), "…ab");
+    }
 
     #[test]
     fn tokens_have_256_bits_and_differ() {

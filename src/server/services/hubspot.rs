@@ -46,10 +46,7 @@ fn context(project_id: &str) -> String {
     format!("hubspot:{project_id}")
 }
 
-fn hint(token: &str) -> String {
-    let tail: String = token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    format!("…{tail}")
-}
+use crate::server::auth::secrets::hint;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct PublicConfig {
@@ -60,10 +57,7 @@ struct PublicConfig {
 }
 
 fn config_of(project_id: &str, text: &str) -> Result<PublicConfig, AppError> {
-    serde_json::from_str(text).map_err(|e| {
-        tracing::error!(table = "integrations", id = project_id, column = "public_config", error = %e, "corrupt stored value");
-        AppError::internal()
-    })
+    super::batches::stored_json("integrations", project_id, "public_config", text)
 }
 
 fn view(cfg: PublicConfig, updated_at: i64) -> HubSpotSettingsView {
@@ -462,10 +456,5 @@ mod tests {
         assert_eq!(e.details[0].field, "mappings[0].property");
         let e = check_mappings(&[PropertyMapping { question: "".into(), property: "x".into() }]).unwrap_err();
         assert_eq!(e.details[0].field, "mappings[0].question");
-    }
-
-    #[test]
-    fn tokens_show_their_last_four_characters() {
-        assert_eq!(hint("pat-na1-1234-abcd"), "…abcd");
     }
 }

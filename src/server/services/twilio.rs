@@ -31,10 +31,7 @@ fn valid_sid(s: &str) -> bool {
     s.len() == 34 && s.starts_with("AC") && s[2..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
-fn hint(token: &str) -> String {
-    let tail: String = token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    format!("…{tail}")
-}
+use crate::server::auth::secrets::hint;
 
 #[derive(Deserialize)]
 struct PublicConfig {

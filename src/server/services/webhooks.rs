@@ -75,12 +75,13 @@ fn corrupt(table: &str, id: &str, column: &str, e: impl std::fmt::Display) -> Ap
     AppError::internal()
 }
 
+/// An endpoint's events filter (an unknown name is a corrupt row).
+fn stored_events(r: &EndpointRow) -> Result<Vec<EventType>, AppError> {
+    super::batches::stored_json("webhook_endpoints", &r.id, "events", &r.events)
+}
+
 pub fn endpoint_view(r: &EndpointRow) -> Result<WebhookEndpointView, AppError> {
-    let names: Vec<String> = serde_json::from_str(&r.events).map_err(|e| corrupt("webhook_endpoints", &r.id, "events", e))?;
-    let events = names
-        .iter()
-        .map(|n| EventType::try_from(n.clone()).map_err(|e| corrupt("webhook_endpoints", &r.id, "events", e)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let events = stored_events(r)?;
     Ok(WebhookEndpointView {
         id: r.id.clone(),
         project_id: r.project_id.clone(),
@@ -173,13 +174,8 @@ fn parse_description(d: &str) -> Result<String, AppError> {
 pub fn parse_url(st: &AppState, raw: &str, field: &str) -> Result<String, AppError> {
     let u = WebhookUrl::parse(raw, field)?;
     crate::server::webhooks::ssrf::check_url(u.as_str(), st.config.webhook_allow_private_targets)
-        .map_err(|e| AppError::field(field, format!("{}.", capitalized(&e.to_string()))))?;
+        .map_err(|e| AppError::field(field, format!("{}.", crate::server::simulator::prompt::capitalize(&e.to_string()))))?;
     Ok(u.as_str().to_string())
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn seal(st: &AppState, secret: &str) -> Result<String, AppError> {
@@ -506,8 +502,9 @@ pub async fn send_test(st: &AppState, tx: &mut Tx, actor: &Actor, endpoint_id: &
         "message": "A test event from Talkdeck: your endpoint received and can verify it.",
     });
     let event_id = format!("msg_{}", new_id().replace('-', ""));
-    let d = store_event(st, tx, &ep.project_id, EventType::Test, &event_id, &event_id, data, std::slice::from_ref(&ep)).await?;
-    d.into_iter().next().ok_or_else(AppError::internal)
+    let ids = store_event(st, tx, &ep.project_id, EventType::Test, &event_id, &event_id, data, std::slice::from_ref(&ep)).await?;
+    let id = ids.first().ok_or_else(AppError::internal)?;
+    delivery_view(&db::find_delivery(&mut *tx, &ep.project_id, id).await?.ok_or_else(AppError::internal)?)
 }
 
 // ---- emitting -------------------------------------------------------------------------------------
@@ -551,15 +548,8 @@ pub async fn emit_call(st: &AppState, c: &mut AnyConnection, row: &CallRow, even
 }
 
 fn subscribed(e: &EndpointRow, t: EventType) -> bool {
-    // A filter that does not decode is logged by the endpoint's view; here it subscribes to
-    // nothing rather than to everything.
-    match serde_json::from_str::<Vec<String>>(&e.events) {
-        Ok(list) => list.is_empty() || list.iter().any(|n| n == t.as_str()),
-        Err(err) => {
-            tracing::error!(table = "webhook_endpoints", id = %e.id, column = "events", error = %err, "corrupt stored value");
-            false
-        }
-    }
+    // A filter that does not decode (logged) subscribes to nothing rather than to everything.
+    stored_events(e).is_ok_and(|list| list.is_empty() || list.contains(&t))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -572,7 +562,7 @@ async fn store_event(
     subject: &str,
     data: serde_json::Value,
     endpoints: &[EndpointRow],
-) -> Result<Vec<WebhookDeliveryView>, AppError> {
+) -> Result<Vec<String>, AppError> {
     let now = st.clock.now_ms();
     let body = serde_json::json!({
         "id": event_id,
@@ -588,7 +578,7 @@ async fn store_event(
         db::insert_delivery(&mut *c, &id, project_id, &ep.id, event_id, event_type.as_str(), subject, now).await?;
         jobs::enqueue(&mut *c, deliver_job(project_id, &id, now_ms())).await?;
         publish(st, &mut *c, project_id, &ep.id, &id).await?;
-        out.push(delivery_view(&db::find_delivery(&mut *c, project_id, &id).await?.ok_or_else(AppError::internal)?)?);
+        out.push(id);
     }
     Ok(out)
 }

@@ -240,6 +240,46 @@ pub fn TextField(
     }
 }
 
+/// A field whose errors come from the server only: its message (by field name), and the ids and
+/// classes its input and message share. Used by [`TextAreaField`] and [`ServerInput`].
+#[derive(Clone, Copy)]
+struct ServerField {
+    name: &'static str,
+    hint: Option<&'static str>,
+    error: Signal<Option<String>>,
+}
+
+impl ServerField {
+    fn new(server: ServerErrors, name: &'static str, hint: Option<&'static str>) -> Self {
+        let error = Signal::derive(move || server.error().with(|e| e.as_ref().and_then(|e| e.field_message(name)).map(str::to_string)));
+        ServerField { name, hint, error }
+    }
+
+    fn invalid(self) -> bool {
+        self.error.with(Option::is_some)
+    }
+
+    fn described_by(self) -> Option<String> {
+        if self.invalid() {
+            Some(format!("{}-error", self.name))
+        } else {
+            self.hint.map(|_| format!("{}-hint", self.name))
+        }
+    }
+
+    fn class(self) -> String {
+        format!("{INPUT_BASE} {}", if self.invalid() { INPUT_BAD } else { INPUT_OK })
+    }
+
+    /// The error, or else the hint, below the input.
+    fn message(self) -> impl IntoView {
+        move || match self.error.get() {
+            Some(msg) => view! { <p id=format!("{}-error", self.name) role="alert" class="text-sm text-red-700">{msg}</p> }.into_any(),
+            None => self.hint.map(|h| view! { <p id=format!("{}-hint", self.name) class="text-sm text-slate-500">{h}</p> }).into_any(),
+        }
+    }
+}
+
 /// A labelled multi-line input. Server-checked only: its field error comes from `server`.
 #[component]
 pub fn TextAreaField(
@@ -252,14 +292,7 @@ pub fn TextAreaField(
     #[prop(default = 3)] rows: u32,
     #[prop(optional)] readonly: bool,
 ) -> impl IntoView {
-    let error = Signal::derive(move || server.error().with(|e| e.as_ref().and_then(|e| e.field_message(name)).map(str::to_string)));
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || if error.with(Option::is_some) { Some(error_id.clone()) } else { hint.map(|_| hint_id.clone()) }
-    };
-    let class = move || format!("{INPUT_BASE} {}", if error.with(Option::is_some) { INPUT_BAD } else { INPUT_OK });
+    let f = ServerField::new(server, name, hint);
     view! {
         <div class="space-y-1.5">
             <label for=name class="block text-sm font-medium text-slate-700">
@@ -270,16 +303,13 @@ pub fn TextAreaField(
                 name=name
                 rows=rows
                 readonly=readonly
-                class=class
-                aria-invalid=move || error.with(Option::is_some).then_some("true")
-                aria-describedby=described_by
+                class=move || f.class()
+                aria-invalid=move || f.invalid().then_some("true")
+                aria-describedby=move || f.described_by()
             >
                 {value.unwrap_or_default()}
             </textarea>
-            {move || match error.get() {
-                Some(msg) => view! { <p id=error_id.clone() role="alert" class="text-sm text-red-700">{msg}</p> }.into_any(),
-                None => hint.map(|h| view! { <p id=hint_id.clone() class="text-sm text-slate-500">{h}</p> }).into_any(),
-            }}
+            {f.message()}
         </div>
     }
 }
@@ -298,14 +328,7 @@ pub fn ServerInput(
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
-    let error = Signal::derive(move || server.error().with(|e| e.as_ref().and_then(|e| e.field_message(name)).map(str::to_string)));
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || if error.with(Option::is_some) { Some(error_id.clone()) } else { hint.map(|_| hint_id.clone()) }
-    };
-    let class = move || format!("{INPUT_BASE} {}", if error.with(Option::is_some) { INPUT_BAD } else { INPUT_OK });
+    let f = ServerField::new(server, name, hint);
     view! {
         <div class="space-y-1.5">
             <label for=name class="block text-sm font-medium text-slate-700">
@@ -319,14 +342,11 @@ pub fn ServerInput(
                 placeholder=placeholder
                 required=required
                 autocomplete="off"
-                class=class
-                aria-invalid=move || error.with(Option::is_some).then_some("true")
-                aria-describedby=described_by
+                class=move || f.class()
+                aria-invalid=move || f.invalid().then_some("true")
+                aria-describedby=move || f.described_by()
             />
-            {move || match error.get() {
-                Some(msg) => view! { <p id=error_id.clone() role="alert" class="text-sm text-red-700">{msg}</p> }.into_any(),
-                None => hint.map(|h| view! { <p id=hint_id.clone() class="text-sm text-slate-500">{h}</p> }).into_any(),
-            }}
+            {f.message()}
         </div>
     }
 }
