@@ -45,6 +45,9 @@ pub struct Config {
     /// An OpenAI-compatible model for post-call analysis and simulated conversations
     /// (`LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`); `None`: the built-in analyzer and scripts.
     pub llm: Option<LlmConfig>,
+    /// How long a Twilio call waits for the model's next turn before apologising (Twilio itself
+    /// gives a webhook 15 seconds).
+    pub llm_turn_timeout: std::time::Duration,
     /// `WEBHOOK_ALLOW_PRIVATE_TARGETS=true` lets webhooks reach loopback and private addresses
     /// (local testing only); by default they are refused at connect time.
     pub webhook_allow_private_targets: bool,
@@ -105,6 +108,7 @@ impl std::fmt::Debug for Config {
             .field("elevenlabs_api_key", &self.elevenlabs_api_key.as_ref().map(|_| "<redacted>"))
             .field("elevenlabs_api_base", &self.elevenlabs_api_base)
             .field("llm", &self.llm)
+            .field("llm_turn_timeout", &self.llm_turn_timeout)
             .finish()
     }
 }
@@ -180,6 +184,7 @@ impl Config {
             elevenlabs_api_key: var("ELEVENLABS_API_KEY"),
             elevenlabs_api_base: api_base("ELEVENLABS_API_BASE", "https://api.elevenlabs.io")?,
             llm: llm_config()?,
+            llm_turn_timeout: std::time::Duration::from_secs(8),
             webhook_allow_private_targets: match var("WEBHOOK_ALLOW_PRIVATE_TARGETS").as_deref().map(str::trim) {
                 None | Some("false") | Some("0") => false,
                 Some("true") | Some("1") => true,
@@ -210,6 +215,7 @@ impl Config {
             elevenlabs_api_key: None,
             elevenlabs_api_base: "http://127.0.0.1:9".into(),
             llm: None,
+            llm_turn_timeout: std::time::Duration::from_secs(8),
             // Test receivers listen on 127.0.0.1; the SSRF tests switch this off.
             webhook_allow_private_targets: true,
             hubspot_api_base: "http://127.0.0.1:9".into(),
