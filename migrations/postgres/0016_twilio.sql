@@ -7,6 +7,9 @@
 -- callback Twilio delivers twice gets the same answer and the conversation moves only once.
 ALTER TABLE agents ADD COLUMN machine_detection TEXT NOT NULL DEFAULT 'off';
 
+-- The voice URL Talkdeck last set on a Twilio number (so unassigning clears only what we set).
+ALTER TABLE phone_numbers ADD COLUMN twilio_voice_url TEXT;
+
 -- One call per Twilio CallSid (an inbound webhook delivered twice makes one call).
 CREATE UNIQUE INDEX calls_provider_call ON calls (provider, provider_call_id);
 

@@ -114,13 +114,16 @@ pub struct RecordingView {
 }
 
 /// One utterance: who said what, between which offsets from the answer (milliseconds).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TranscriptSegment {
     pub role: Speaker,
     pub text: String,
     pub start_ms: i64,
     pub end_ms: i64,
+    /// How sure the speech recogniser was of a caller's words (0 to 1), when it said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
 }
 
 /// The answer to one custom analysis question: `answer` is a Boolean, a number, one of a

@@ -247,8 +247,8 @@ mod tests {
             return;
         };
         let t = vec![
-            TranscriptSegment { role: Speaker::Agent, text: "Hello, this is Ava.".into(), start_ms: 300, end_ms: 1_500 },
-            TranscriptSegment { role: Speaker::User, text: "-v hi there".into(), start_ms: 2_000, end_ms: 3_000 },
+            TranscriptSegment { role: Speaker::Agent, text: "Hello, this is Ava.".into(), start_ms: 300, end_ms: 1_500, confidence: None },
+            TranscriptSegment { role: Speaker::User, text: "-v hi there".into(), start_ms: 2_000, end_ms: 3_000, confidence: None },
         ];
         let wav = render_with(&program, &t, 4_000).unwrap();
         assert!(wav.duration_ms >= 4_000, "{}", wav.duration_ms);

@@ -20,6 +20,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// What the model ends a line with to hang up.
 pub const HANGUP: &str = "[hangup]";
+/// The tool a model calls to end a real call.
+pub const END_CALL: &str = "end_call";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LlmError {
@@ -67,7 +69,17 @@ impl<'a> Llm<'a> {
             body["response_format"] = rf;
             body["temperature"] = json!(0);
         }
-        let mut req = http()?.post(format!("{}/chat/completions", self.cfg.base_url)).json(&body);
+        self.complete(&body)
+            .await?
+            .get("content")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| LlmError::Invalid("the response has no choices[0].message.content".into()))
+    }
+
+    /// Sends a chat-completions request: the first choice's message.
+    async fn complete(&self, body: &Value) -> Result<Value, LlmError> {
+        let mut req = http()?.post(format!("{}/chat/completions", self.cfg.base_url)).json(body);
         if let Some(key) = &self.cfg.api_key {
             req = req.bearer_auth(key);
         }
@@ -78,10 +90,36 @@ impl<'a> Llm<'a> {
             return Err(LlmError::Unavailable(format!("HTTP {status}")));
         }
         let v: Value = res.json().await.map_err(|e| LlmError::Invalid(format!("the response is not JSON: {}", describe(&e))))?;
-        v.pointer("/choices/0/message/content")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| LlmError::Invalid("the response has no choices[0].message.content".into()))
+        v.pointer("/choices/0/message").cloned().ok_or_else(|| LlmError::Invalid("the response has no choices[0].message".into()))
+    }
+
+    /// The agent's next turn on a real call: `model` and `temperature` are the agent's, the
+    /// system prompt its rendered prompt. The model ends the call with the `end_call` tool or
+    /// the [`HANGUP`] marker (never spoken). `None` text: it hung up without a word.
+    pub async fn agent_turn(&self, prompt: &str, transcript: &[TranscriptSegment], model: &str, temperature: f64) -> Result<(Option<String>, bool), LlmError> {
+        let mut system = prompt.trim().to_string();
+        system.push_str(&format!(
+            "\n\nYou are speaking on a phone call; your words are read aloud. Reply with your next spoken line only: one to three short \
+             sentences, no stage directions, no markup. When the conversation is over, say goodbye and call the {END_CALL} tool (or end your \
+             line with {HANGUP})."
+        ));
+        let mut messages = vec![msg("system", system)];
+        for seg in transcript {
+            messages.push(msg(if seg.role == Speaker::Agent { "assistant" } else { "user" }, seg.text.clone()));
+        }
+        if transcript.last().is_none_or(|s| s.role == Speaker::Agent) {
+            messages.push(msg("user", "(Silence on the line. Continue.)"));
+        }
+        let body = json!({
+            "model": model, "messages": messages, "max_tokens": 200, "temperature": temperature,
+            "tools": [{ "type": "function", "function": {
+                "name": END_CALL,
+                "description": "End the phone call after your goodbye.",
+                "parameters": { "type": "object", "properties": { "goodbye": { "type": "string", "description": "Your last words, if any." } } }
+            } }],
+        });
+        let message = self.complete(&body).await?;
+        Ok(turn_of(&message))
     }
 
     /// The next line of a simulated call for `role`: `None` when that side hangs up without a
@@ -206,6 +244,22 @@ pub fn spoken(text: &str) -> (Option<String>, bool) {
     ((!clean.is_empty()).then_some(clean), hangup)
 }
 
+/// A chat message as an agent's turn: what it says and whether it ends the call (the
+/// [`END_CALL`] tool, whose `goodbye` argument is spoken when the message has no text, or the
+/// [`HANGUP`] marker).
+fn turn_of(message: &Value) -> (Option<String>, bool) {
+    let (text, marker) = spoken(message.get("content").and_then(Value::as_str).unwrap_or_default());
+    let tool = message.get("tool_calls").and_then(Value::as_array).into_iter().flatten().find(|c| c.pointer("/function/name").and_then(Value::as_str) == Some(END_CALL));
+    let Some(tool) = tool else { return (text, marker) };
+    let goodbye = tool
+        .pointer("/function/arguments")
+        .and_then(Value::as_str)
+        .and_then(|a| serde_json::from_str::<Value>(a).ok())
+        .and_then(|a| a.get("goodbye").and_then(Value::as_str).map(str::to_string))
+        .and_then(|g| spoken(&g).0);
+    (text.or(goodbye), true)
+}
+
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         "timed out".into()
@@ -229,6 +283,18 @@ mod tests {
         assert_eq!(spoken("  [HANGUP] "), (None, true));
         assert_eq!(spoken("\"Sure, Tuesday works.\""), (Some("Sure, Tuesday works.".into()), false));
         assert_eq!(spoken(""), (None, false));
+    }
+
+    #[test]
+    fn turns_end_by_tool_or_marker() {
+        assert_eq!(turn_of(&json!({"content": "Sure, Tuesday works."})), (Some("Sure, Tuesday works.".into()), false));
+        assert_eq!(turn_of(&json!({"content": "Bye now! [hangup]"})), (Some("Bye now!".into()), true));
+        let tool = |content: Value, args: &str| json!({"content": content, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "end_call", "arguments": args}}]});
+        assert_eq!(turn_of(&tool(json!(null), "{}")), (None, true));
+        assert_eq!(turn_of(&tool(json!("Thanks, goodbye."), "{}")), (Some("Thanks, goodbye.".into()), true));
+        assert_eq!(turn_of(&tool(json!(null), r#"{"goodbye": "Have a nice day."}"#)), (Some("Have a nice day.".into()), true));
+        let other = json!({"content": "One moment.", "tool_calls": [{"function": {"name": "lookup", "arguments": "{}"}}]});
+        assert_eq!(turn_of(&other), (Some("One moment.".into()), false));
     }
 
     #[test]

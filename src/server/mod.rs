@@ -23,4 +23,5 @@ pub mod services;
 pub mod simulator;
 pub mod state;
 pub mod telemetry;
+pub mod twilio;
 pub mod webhooks;

@@ -1,8 +1,9 @@
 //! The route table: dashboard pages (Leptos SSR), server functions under `/rpc`, the
 //! Talkstack-compatible API under `/api`, the versioned API and its OpenAPI document under
-//! `/api/v1`, the API reference page at `/docs`, `/health`, and static files. Cross-cutting
-//! layers: input refusal (NUL, body size), cross-site refusal, request logging without secrets,
-//! compression, a request timeout, security and cache headers.
+//! `/api/v1`, Twilio's callbacks under `/hooks/twilio`, the API reference page at `/docs`,
+//! `/health`, and static files. Cross-cutting layers: input refusal (NUL, body size), cross-site
+//! refusal, request logging without secrets, compression, a request timeout, security and cache
+//! headers.
 
 use crate::app::{shell, App};
 use crate::server::headers::{self, PagePolicy};
@@ -60,6 +61,8 @@ pub fn build(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/docs", get(crate::server::rest::docs::page))
         .nest("/api", crate::server::rest::router())
+        // Twilio's signed callbacks (the conversation, statuses, recordings, inbound calls).
+        .nest("/hooks/twilio", crate::server::rest::hooks::twilio())
         .merge(headers::static_files(&state.leptos_options))
         // The batch pages' upload form, export download and live events (plain HTTP).
         .merge(crate::server::batch_pages::routes())

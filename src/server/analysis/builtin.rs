@@ -1694,6 +1694,7 @@ mod tests {
                 text: text.to_string(),
                 start_ms: i as i64 * 4000,
                 end_ms: i as i64 * 4000 + 3500,
+                confidence: None,
             })
             .collect()
     }

@@ -139,11 +139,13 @@ pub async fn insert(c: &mut AnyConnection, r: &CallRow) -> Result<(), sqlx::Erro
 }
 
 /// Writes a call's changing state if it is still in `expected` status at script step
-/// `expected_step`; `false` when another writer got there first.
+/// `expected_step`; `false` when another writer got there first. The provider's call id and the
+/// recording path are set once by their own writers and never cleared, so a writer that read
+/// the row before they were set does not erase them.
 pub async fn update_state(c: &mut AnyConnection, r: &CallRow, expected: CallStatus, expected_step: i64) -> Result<bool, sqlx::Error> {
     let res = sqlx::query(
-        "UPDATE calls SET status = $1, end_reason = $2, answered_by = $3, provider_call_id = $4, transcript = $5, step = $6, \
-         cost_micros = $7, started_at = $8, answered_at = $9, ended_at = $10, duration_ms = $11, recording_path = $12, updated_at = $13 \
+        "UPDATE calls SET status = $1, end_reason = $2, answered_by = $3, provider_call_id = COALESCE($4, provider_call_id), transcript = $5, step = $6, \
+         cost_micros = $7, started_at = $8, answered_at = $9, ended_at = $10, duration_ms = $11, recording_path = COALESCE($12, recording_path), updated_at = $13 \
          WHERE project_id = $14 AND id = $15 AND status = $16 AND step = $17",
     )
     .bind(r.status.as_str())
@@ -166,6 +168,42 @@ pub async fn update_state(c: &mut AnyConnection, r: &CallRow, expected: CallStat
     .execute(c)
     .await?;
     Ok(res.rows_affected() == 1)
+}
+
+/// Sets the provider's id of a call that has none yet; `false` when it already had one.
+pub async fn set_provider_call_id(c: &mut AnyConnection, project_id: &str, id: &str, provider_call_id: &str) -> Result<bool, sqlx::Error> {
+    let res = sqlx::query("UPDATE calls SET provider_call_id = $1 WHERE project_id = $2 AND id = $3 AND provider_call_id IS NULL")
+        .bind(provider_call_id)
+        .bind(project_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Sets an ended call's duration as its provider measured it.
+pub async fn set_duration(c: &mut AnyConnection, project_id: &str, id: &str, duration_ms: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let res = sqlx::query("UPDATE calls SET duration_ms = $1, updated_at = $2 WHERE project_id = $3 AND id = $4 AND (duration_ms IS NULL OR duration_ms <> $1)")
+        .bind(duration_ms)
+        .bind(now)
+        .bind(project_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Sets a call's cost as its provider billed it.
+pub async fn set_cost(c: &mut AnyConnection, project_id: &str, id: &str, cost_micros: i64, currency: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE calls SET cost_micros = $1, currency = $2, updated_at = $3 WHERE project_id = $4 AND id = $5")
+        .bind(cost_micros)
+        .bind(currency)
+        .bind(now)
+        .bind(project_id)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
 }
 
 /// The project a call id belongs to (live projects only).

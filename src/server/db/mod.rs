@@ -16,6 +16,7 @@ pub mod page;
 pub mod projects;
 pub mod recordings;
 pub mod stats;
+pub mod twilio;
 pub mod users;
 pub mod voices;
 pub mod webhooks;

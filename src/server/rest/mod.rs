@@ -9,6 +9,7 @@
 pub mod bodies;
 pub mod docs;
 pub mod extract;
+pub mod hooks;
 pub mod talkstack;
 pub mod v1;
 

@@ -509,7 +509,8 @@ async fn sync_link_direction(c: &mut AnyConnection, row: &AgentRow) -> Result<()
         let links = db::links(&mut *c, &row.project_id).await?;
         return Err(link_refused(c, &row.project_id, &row.id, &numbers_of(&links, &row.id), e).await);
     }
-    Ok(())
+    // Which numbers have an inbound agent changed: their voice URLs at Twilio follow.
+    super::twilio_calls::numbers_changed(c, &row.project_id).await
 }
 
 /// Applies a patch and writes it if the stored version is still `before.version`; `None` when
@@ -600,6 +601,7 @@ async fn delete_row(c: &mut AnyConnection, actor: &Actor, row: &AgentRow) -> Res
             format!("\"{}\" is calling for the batch \"{}\": cancel the batch (or let it complete) before deleting the agent.", row.name, active.join("\", \"")),
         ));
     }
+    super::twilio_calls::numbers_changed(&mut *c, &row.project_id).await?;
     audit::record(c, actor, &row.project_id, AuditAction::AgentDeleted, Some(&row.id), Some(&row.name)).await?;
     Ok(())
 }
@@ -657,6 +659,7 @@ pub async fn set_calling(tx: &mut Tx, actor: &Actor, agent_id: &str, direction: 
                     return Err(link_refused(&mut *tx, &row.project_id, &row.id, &wanted, e).await);
                 }
             }
+            super::twilio_calls::numbers_changed(&mut *tx, &row.project_id).await?;
         }
         if dir_change {
             sync_link_direction(&mut *tx, &row).await?;

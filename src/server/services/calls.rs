@@ -106,7 +106,8 @@ pub async fn place(st: &AppState, tx: &mut Tx, actor: &Actor, req: PlaceCall, id
             return Ok(placed);
         }
     }
-    let row = new_call(actor, &agent, &req, now)?;
+    let mut row = new_call(actor, &agent, &req, now)?;
+    let twilio = super::twilio_calls::route(st, &mut *tx, &agent, &mut row, now).await?;
     if let Some(k) = key {
         // The primary key decides between concurrent requests with one key: on PostgreSQL the
         // loser's insert waits for the winner's commit, fails, and the loser answers with the
@@ -121,6 +122,9 @@ pub async fn place(st: &AppState, tx: &mut Tx, actor: &Actor, req: PlaceCall, id
         }
     }
     store_queued(st, tx, &row, "", row.scheduled_at.unwrap_or(now)).await?;
+    if let Some(t) = twilio {
+        crate::server::db::twilio::insert_call(&mut *tx, &t).await?;
+    }
     Ok(Placed { call: view(&row, None)?, replayed: false })
 }
 
@@ -152,7 +156,11 @@ pub async fn place_for_batch(st: &AppState, tx: &mut Tx, agent: &AgentView, a: &
     row.batch_id = Some(a.batch_id.to_string());
     row.batch_row_id = Some(a.row_id.to_string());
     row.batch_attempt = Some(a.attempt);
+    let twilio = super::twilio_calls::route(st, &mut *tx, agent, &mut row, now).await?;
     store_queued(st, tx, &row, "batch call", now).await?;
+    if let Some(t) = twilio {
+        crate::server::db::twilio::insert_call(&mut *tx, &t).await?;
+    }
     view(&row, None)
 }
 
@@ -260,29 +268,41 @@ fn new_call(actor: &Actor, agent: &AgentView, req: &PlaceCall, now: i64) -> Resu
 }
 
 /// A queued call of `agent` with everything but its numbers, rendered texts and variables.
-fn queued_row(actor: &Actor, agent: &AgentView, now: i64) -> CallRow {
+pub(super) fn queued_row(actor: &Actor, agent: &AgentView, now: i64) -> CallRow {
     CallRow {
-        id: new_id(),
-        project_id: agent.project_id.clone(),
         agent_id: Some(agent.id.clone()),
         agent_name: agent.name.clone(),
         agent_version: agent.version,
+        speaks_first: agent.speaks_first,
+        max_duration_secs: agent.max_duration_secs,
+        recording_enabled: agent.recording,
+        ..blank_row(actor, &agent.project_id, now)
+    }
+}
+
+/// A queued simulated call of the project with no agent, numbers or texts yet.
+pub(super) fn blank_row(actor: &Actor, project_id: &str, now: i64) -> CallRow {
+    CallRow {
+        id: new_id(),
+        project_id: project_id.to_string(),
+        agent_id: None,
+        agent_name: String::new(),
+        agent_version: 0,
         direction: Direction::Outbound,
         from_number: String::new(),
         to_number: String::new(),
         status: CallStatus::Queued,
         end_reason: None,
         answered_by: None,
-        // Calls run on the simulator until the Twilio runtime exists (whatever provider the
-        // project's numbers came from), and every simulated call is a test call.
+        // Every simulated call is a test call; `twilio_calls::route` makes Twilio calls live ones.
         provider: "simulator".into(),
         provider_call_id: None,
         is_test: true,
         prompt: String::new(),
         first_message: String::new(),
-        speaks_first: agent.speaks_first,
-        max_duration_secs: agent.max_duration_secs,
-        recording_enabled: agent.recording,
+        speaks_first: crate::model::SpeaksFirst::Agent,
+        max_duration_secs: crate::model::agent::defaults::MAX_DURATION_SECS,
+        recording_enabled: false,
         recording_path: None,
         variables: "{}".into(),
         metadata: "{}".into(),
@@ -310,6 +330,12 @@ fn queued_row(actor: &Actor, agent: &AgentView, now: i64) -> CallRow {
 /// at `dispatch_at` and the live update.
 async fn store_queued(st: &AppState, tx: &mut Tx, row: &CallRow, detail: &str, dispatch_at: i64) -> Result<(), AppError> {
     db::insert(&mut *tx, row).await?;
+    queued_follow_up(st, tx, row, detail, dispatch_at).await
+}
+
+/// What follows storing a queued call: its first event, its `call.queued` webhook event, a
+/// dispatch at `dispatch_at` and the live update.
+pub(super) async fn queued_follow_up(st: &AppState, tx: &mut Tx, row: &CallRow, detail: &str, dispatch_at: i64) -> Result<(), AppError> {
     db::insert_event(&mut *tx, &row.project_id, &row.id, CallStatus::Queued, detail, row.created_at).await?;
     super::webhooks::emit_call(st, &mut *tx, row, EventType::CallQueued, None).await?;
     jobs::enqueue(&mut *tx, dispatch_job(&row.project_id, dispatch_at)).await?;
@@ -320,7 +346,7 @@ fn dispatch_job(project_id: &str, at: i64) -> NewJob {
     NewJob::new(DISPATCH, serde_json::json!({ "project_id": project_id })).run_at(at)
 }
 
-async fn publish(st: &AppState, c: &mut AnyConnection, row: &CallRow) -> Result<(), AppError> {
+pub(super) async fn publish(st: &AppState, c: &mut AnyConnection, row: &CallRow) -> Result<(), AppError> {
     let change = Change {
         project_id: row.project_id.clone(),
         kind: "call".into(),
@@ -456,7 +482,7 @@ pub async fn cancel(st: &AppState, tx: &mut Tx, actor: &Actor, call_id: &str) ->
     view(&next, None)
 }
 
-fn end(row: &mut CallRow, status: CallStatus, reason: EndReason, now: i64) {
+pub(super) fn end(row: &mut CallRow, status: CallStatus, reason: EndReason, now: i64) {
     row.status = status;
     row.end_reason = Some(reason);
     row.ended_at = Some(now);
@@ -479,7 +505,7 @@ fn cut_short(row: &CallRow, now: i64) -> CallRow {
 
 /// Writes `next` over `before` if nobody moved the call meanwhile; records the event, publishes
 /// the change and, when the call ended, enqueues its analysis and a dispatch (a line came free).
-async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: CallRow, detail: &str, now: i64) -> Result<bool, AppError> {
+pub(super) async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: CallRow, detail: &str, now: i64) -> Result<bool, AppError> {
     next.updated_at = now;
     if !db::update_state(&mut *tx, &next, before.status, before.step).await? {
         return Ok(false);
@@ -504,6 +530,9 @@ async fn transition(st: &AppState, tx: &mut Tx, before: &CallRow, mut next: Call
         super::hubspot::on_call(&mut *tx, &next, "ended").await?;
         if next.batch_row_id.is_some() {
             super::batch_run::call_ended(st, tx, &next).await?;
+        }
+        if next.provider == super::twilio_calls::PROVIDER {
+            super::twilio_calls::on_ended(&mut *tx, &next).await?;
         }
     }
     if next.status.is_final() {
@@ -547,6 +576,7 @@ pub fn register(r: &mut jobs::Registry) {
     r.register(RECONCILE, reconcile);
     r.register(ANALYZE, analyze);
     super::recordings::register(r);
+    super::twilio_calls::register(r);
 }
 
 /// Starts the project's due queued calls while it has free lines.
@@ -571,13 +601,21 @@ async fn admit(st: &AppState, tx: &mut Tx, project_id: &str) -> Result<(), AppEr
         next.started_at = Some(now);
         next.step = 1;
         if transition(st, tx, &row, next.clone(), "", now).await? {
-            jobs::enqueue(&mut *tx, step_job(&next, now)).await?;
-            let deadline = now + next.max_duration_secs * 1000 + RECONCILE_MARGIN_MS;
-            let payload = serde_json::json!({ "project_id": next.project_id, "call_id": next.id });
-            jobs::enqueue(&mut *tx, NewJob::new(RECONCILE, payload).run_at(deadline)).await?;
+            if next.provider == super::twilio_calls::PROVIDER {
+                jobs::enqueue(&mut *tx, super::twilio_calls::create_job(&next)).await?;
+            } else {
+                jobs::enqueue(&mut *tx, step_job(&next, now)).await?;
+            }
+            jobs::enqueue(&mut *tx, reconcile_job(&next, now)).await?;
         }
     }
     Ok(())
+}
+
+/// The reconciler's check of a call that started at `now`.
+pub(super) fn reconcile_job(row: &CallRow, now: i64) -> NewJob {
+    let deadline = now + row.max_duration_secs * 1000 + RECONCILE_MARGIN_MS;
+    NewJob::new(RECONCILE, serde_json::json!({ "project_id": row.project_id, "call_id": row.id })).run_at(deadline)
 }
 
 fn step_job(row: &CallRow, at: i64) -> NewJob {

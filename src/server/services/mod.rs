@@ -28,6 +28,7 @@ pub mod recordings;
 pub mod stats;
 pub mod team;
 pub mod twilio;
+pub mod twilio_calls;
 pub mod voices;
 pub mod webhooks;
 

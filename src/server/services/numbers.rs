@@ -231,6 +231,9 @@ async fn link(c: &mut AnyConnection, actor: &Actor, n: &NumberRow, agent_id: &st
     if let Err(e) = crate::server::db::settle(sp, r).await {
         return Err(agents_svc::link_refused(c, &n.project_id, agent_id, ids, e).await);
     }
+    if inbound {
+        super::twilio_calls::numbers_changed(&mut *c, &n.project_id).await?;
+    }
     audit::record(c, actor, &n.project_id, AuditAction::NumberAssigned, Some(&n.id), Some(agent_id)).await?;
     Ok(())
 }
@@ -248,6 +251,7 @@ pub async fn unassign(tx: &mut Tx, actor: &Actor, number_id: &str, agent_id: &st
     agents_db::find(&mut *tx, &row.project_id, agent_id).await?.ok_or_else(agent_not_found)?;
     if agents_db::unlink(&mut *tx, &row.project_id, agent_id, &row.id).await? {
         agents_db::touch(&mut *tx, &row.project_id, agent_id).await?;
+        super::twilio_calls::numbers_changed(&mut *tx, &row.project_id).await?;
         audit::record(&mut *tx, actor, &row.project_id, AuditAction::NumberUnassigned, Some(&row.id), Some(agent_id)).await?;
     }
     let v = view_one(&mut *tx, &row).await?;

@@ -157,6 +157,10 @@ async fn record(st: AppState, job: JobContext) -> Result<(), JobError> {
         })
         .await?;
     let Some(row) = found else { return Ok(()) };
+    if row.provider == super::twilio_calls::PROVIDER {
+        // Twilio records the call itself; its recording callback brings the audio.
+        return Ok(());
+    }
     let transcript: Vec<TranscriptSegment> = serde_json::from_str(&row.transcript).map_err(|e| JobError::permanent(format!("corrupt transcript: {e}")))?;
     // Rendering takes a while: no transaction is open meanwhile.
     // Transcript offsets are in call time (the simulator's clock runs faster than the wall
@@ -196,7 +200,7 @@ async fn record(st: AppState, job: JobContext) -> Result<(), JobError> {
 }
 
 /// Tells live viewers that the call's recording changed.
-async fn changed(st: &AppState, c: &mut AnyConnection, row: &CallRow, status: RecordingStatus) -> Result<(), AppError> {
+pub(super) async fn changed(st: &AppState, c: &mut AnyConnection, row: &CallRow, status: RecordingStatus) -> Result<(), AppError> {
     let change = Change {
         project_id: row.project_id.clone(),
         kind: "call".into(),

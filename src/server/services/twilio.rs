@@ -82,7 +82,7 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, project_id: &str) -> Result<(), 
 }
 
 /// The account to use for a project: its own, else the server-wide one.
-async fn credentials(st: &AppState, c: &mut AnyConnection, project_id: &str) -> Result<Option<(String, String)>, AppError> {
+pub(super) async fn credentials(st: &AppState, c: &mut AnyConnection, project_id: &str) -> Result<Option<(String, String)>, AppError> {
     if let Some(row) = integrations::get(&mut *c, project_id, KIND).await? {
         let cfg: PublicConfig = serde_json::from_str(&row.public_config).map_err(|_| AppError::internal())?;
         let token = sealed::open(&st.config.secret_key, &context(project_id), &row.secret_sealed)?;
@@ -196,6 +196,8 @@ pub async fn store_import(st: &AppState, tx: &mut Tx, actor: &Actor, project_id:
             }
         }
     }
+    // Numbers already answered by an inbound agent get their voice URL pointed at us.
+    super::twilio_calls::numbers_changed(&mut *tx, project_id).await?;
     audit::record(
         &mut *tx,
         actor,

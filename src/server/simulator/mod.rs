@@ -214,14 +214,14 @@ impl Answered {
         let start = self.last_end() + self.rng.range(pause.0, pause.1);
         let duration = utterance_ms(text, &mut self.rng);
         if start + duration < self.limit_ms {
-            self.segments.push(TranscriptSegment { role, text: text.to_string(), start_ms: start, end_ms: start + duration });
+            self.segments.push(TranscriptSegment { role, text: text.to_string(), start_ms: start, end_ms: start + duration, confidence: None });
             return true;
         }
         let words: Vec<&str> = text.split_whitespace().collect();
         let fit = ((self.limit_ms - 1 - start) / MS_PER_WORD).min(words.len() as i64 - 1);
         if fit >= 1 {
             let cut = format!("{}—", words[..fit as usize].join(" ").trim_end_matches([',', '.', ';', ':']));
-            self.segments.push(TranscriptSegment { role, text: cut, start_ms: start, end_ms: start + fit * MS_PER_WORD });
+            self.segments.push(TranscriptSegment { role, text: cut, start_ms: start, end_ms: start + fit * MS_PER_WORD, confidence: None });
         }
         false
     }
