@@ -367,6 +367,55 @@ on_both!(agent_settings_validation_versions_and_lists, |app| {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 });
 
+on_both!(machine_detection_is_set_read_versioned_and_validated, |app| {
+    let (_, auth) = user(&app, "amd@x.co").await;
+    let project = create_project(&app, &auth, "Voicemail").await;
+    let r = send(&app, Method::POST, "/api/v1/agents", Some(json!({"project_id": project, "name": "Dialer", "machine_detection": "leave_message"})), &auth).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json["data"]["machine_detection"], "leave_message");
+    let id = r.json["data"]["id"].as_str().unwrap().to_string();
+    let a = agent(&app, &auth, &id).await;
+    assert_eq!((a["machine_detection"].as_str(), a["version"].as_i64()), (Some("leave_message"), Some(1)));
+
+    // A change bumps the version; the same value again does not.
+    let r = send(&app, Method::PUT, &format!("/api/v1/agents/{id}"), Some(json!({"machine_detection": "hang_up", "expected_version": 1})), &auth).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!((r.json["data"]["machine_detection"].as_str(), r.json["data"]["version"].as_i64()), (Some("hang_up"), Some(2)));
+    let r = send(&app, Method::PUT, &format!("/api/v1/agents/{id}"), Some(json!({"machine_detection": "hang_up"})), &auth).await;
+    assert_eq!(r.json["data"]["version"].as_i64(), Some(2));
+    // An update that omits it keeps it.
+    let r = send(&app, Method::PUT, &format!("/api/v1/agents/{id}"), Some(json!({"name": "Dialer 2"})), &auth).await;
+    assert_eq!((r.json["data"]["machine_detection"].as_str(), r.json["data"]["version"].as_i64()), (Some("hang_up"), Some(3)));
+
+    // Omitted on create: off.
+    let r = send(&app, Method::POST, "/api/v1/agents", Some(json!({"project_id": project, "name": "Plain"})), &auth).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json["data"]["machine_detection"], "off");
+
+    // An unknown value is a field error naming the allowed values; nothing changes.
+    let r = send(&app, Method::PUT, &format!("/api/v1/agents/{id}"), Some(json!({"machine_detection": "sometimes"})), &auth).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let detail = &r.json["error"]["details"][0];
+    assert_eq!(detail["field"], "machine_detection", "{}", r.text);
+    for v in ["off", "hang_up", "leave_message"] {
+        assert!(detail["message"].as_str().unwrap().contains(v), "{detail}");
+    }
+    let r = send(&app, Method::POST, "/api/v1/agents", Some(json!({"project_id": project, "name": "Bad", "machine_detection": "sometimes"})), &auth).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(r.json["error"]["details"][0]["field"], "machine_detection");
+    assert_eq!(agent(&app, &auth, &id).await["machine_detection"], "hang_up");
+
+    // Duplicates carry it; Talkstack's update (whose format has no such field) keeps it.
+    let r = send(&app, Method::POST, &format!("/api/v1/agents/{id}/duplicate"), None, &auth).await;
+    assert_eq!(r.json["data"]["machine_detection"], "hang_up", "{}", r.text);
+    let r = send(&app, Method::PUT, "/api/agent", Some(json!({"projectId": project, "agentId": id, "systemInstruction": "Call {{x}}"})), &auth).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.json["data"].get("machine_detection").is_none(), "Talkstack's agent object is unchanged");
+    assert_eq!(agent(&app, &auth, &id).await["machine_detection"], "hang_up");
+    let ts = ts_agent(&app, &auth, &project, "Compat").await;
+    assert_eq!(agent(&app, &auth, &ts).await["machine_detection"], "off");
+});
+
 on_both!(project_delete_refuses_while_agents_or_numbers_remain, |app| {
     let (_, auth) = user(&app, "del@x.co").await;
     let project = create_project(&app, &auth, "Doomed").await;
@@ -857,4 +906,9 @@ async fn openapi_documents_the_agent_endpoints() {
     }
     let calling = &r.json["paths"]["/api/v1/agents/{agent_id}/calling"]["put"];
     assert!(calling["requestBody"].is_object(), "{calling}");
+    let schemas = &r.json["components"]["schemas"];
+    assert_eq!(schemas["MachineDetection"]["enum"], json!(["off", "hang_up", "leave_message"]), "{}", schemas["MachineDetection"]);
+    for s in ["AgentOut", "CreateAgent", "UpdateAgent"] {
+        assert!(schemas[s]["properties"]["machine_detection"].is_object() || r.text.contains("machine_detection"), "{s}: {}", schemas[s]);
+    }
 }

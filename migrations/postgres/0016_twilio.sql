@@ -23,6 +23,8 @@ CREATE TABLE twilio_calls (
     temperature DOUBLE PRECISION NOT NULL,
     machine_detection TEXT NOT NULL,
     recording_sid TEXT,
+    -- The duration Twilio reported in its completed callback (taken once: duplicates change nothing).
+    twilio_duration_secs BIGINT,
     created_at BIGINT NOT NULL
 );
 

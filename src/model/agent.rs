@@ -17,6 +17,12 @@ str_enum!(
     SpeaksFirst ("speaks_first") { Agent = "agent", User = "user" } default Agent
 );
 str_enum!(
+    /// What a Twilio call does when an answering machine picks up: keep talking as if a person
+    /// answered (no detection, so no detection delay either), hang up, or wait for the beep and
+    /// leave the first message as a voicemail.
+    MachineDetection ("machine_detection") { Off = "off", HangUp = "hang_up", LeaveMessage = "leave_message" } default Off
+);
+str_enum!(
     /// The answer type of a custom post-call analysis question (Talkstack's spelling).
     QuestionKind ("question kind") { Boolean = "Boolean", Text = "Text", Number = "Number", Selector = "Selector" } default Text
 );
@@ -96,6 +102,9 @@ pub struct AgentInput {
     pub llm_model: String,
     pub temperature: f64,
     pub speaks_first: SpeaksFirst,
+    /// Defaults to off when omitted: a dashboard loaded before the setting existed still saves.
+    #[serde(default)]
+    pub machine_detection: MachineDetection,
     pub max_duration_secs: i64,
     pub recording: bool,
     pub direction: Direction,
@@ -114,6 +123,7 @@ impl Default for AgentInput {
             llm_model: defaults::LLM_MODEL.into(),
             temperature: defaults::TEMPERATURE,
             speaks_first: SpeaksFirst::Agent,
+            machine_detection: MachineDetection::Off,
             max_duration_secs: defaults::MAX_DURATION_SECS,
             recording: true,
             direction: Direction::Outbound,
@@ -151,6 +161,9 @@ pub struct AgentView {
     pub llm_model: String,
     pub temperature: f64,
     pub speaks_first: SpeaksFirst,
+    /// Twilio calls only; defaults to off when omitted (a view cached before the setting existed).
+    #[serde(default)]
+    pub machine_detection: MachineDetection,
     pub max_duration_secs: i64,
     pub recording: bool,
     pub direction: Direction,
@@ -179,6 +192,7 @@ impl AgentView {
             llm_model: self.llm_model.clone(),
             temperature: self.temperature,
             speaks_first: self.speaks_first,
+            machine_detection: self.machine_detection,
             max_duration_secs: self.max_duration_secs,
             recording: self.recording,
             direction: self.direction,
@@ -330,11 +344,33 @@ mod tests {
         assert_eq!(AgentStatus::try_from("".to_string()), Err("unknown agent status \"\"".to_string()));
         assert_eq!(SpeaksFirst::try_from("user".to_string()), Ok(SpeaksFirst::User));
         assert_eq!(SpeaksFirst::try_from("nobody".to_string()), Err("unknown speaks_first \"nobody\"".to_string()));
+        assert_eq!(MachineDetection::try_from("leave_message".to_string()), Ok(MachineDetection::LeaveMessage));
+        assert_eq!(MachineDetection::try_from("sometimes".to_string()), Err("unknown machine_detection \"sometimes\"".to_string()));
         assert_eq!(QuestionKind::try_from("Selector".to_string()), Ok(QuestionKind::Selector));
         assert_eq!(NumberProvider::try_from("twilio".to_string()), Ok(NumberProvider::Twilio));
         assert_eq!(NumberProvider::try_from("carrier pigeon".to_string()), Err("unknown number provider \"carrier pigeon\"".to_string()));
         assert_eq!(NumberStatus::try_from("active".to_string()), Ok(NumberStatus::Active));
         assert_eq!(NumberStatus::try_from("gone".to_string()), Err("unknown number status \"gone\"".to_string()));
+    }
+
+    #[test]
+    fn machine_detection_parses_its_three_values_and_defaults_to_off() {
+        for m in MachineDetection::ALL {
+            assert_eq!(MachineDetection::parse(m.as_str()), Some(*m));
+        }
+        assert_eq!(MachineDetection::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>(), ["off", "hang_up", "leave_message"]);
+        assert_eq!(MachineDetection::parse(" Hang_Up "), Some(MachineDetection::HangUp));
+        assert_eq!(MachineDetection::parse("sometimes"), None);
+        assert_eq!(MachineDetection::default(), MachineDetection::Off);
+        assert_eq!(serde_json::to_string(&MachineDetection::LeaveMessage).unwrap(), "\"leave_message\"");
+    }
+
+    #[test]
+    fn agent_input_without_machine_detection_still_parses() {
+        let mut v = serde_json::to_value(AgentInput::default()).unwrap();
+        v.as_object_mut().unwrap().remove("machine_detection");
+        let i: AgentInput = serde_json::from_value(v).unwrap();
+        assert_eq!(i.machine_detection, MachineDetection::Off);
     }
 
     #[test]

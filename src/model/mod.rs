@@ -24,4 +24,5 @@ pub mod hubspot;
 pub use hubspot::*;
 pub mod limits;
 pub mod template;
+pub mod twilio;
 pub use template::PromptTemplate;

@@ -2,7 +2,7 @@
 //! [`project_of`], which only tells which project an id belongs to so that access can be checked.
 
 use super::{now_ms, typed_all, typed_opt};
-use crate::model::{AgentStatus, AnalysisConfig, Direction, SpeaksFirst};
+use crate::model::{AgentStatus, AnalysisConfig, Direction, MachineDetection, SpeaksFirst};
 use sqlx::{AnyConnection, Row};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,6 +18,8 @@ pub struct AgentRow {
     pub temperature: f64,
     #[sqlx(try_from = "super::Stored<SpeaksFirst>")]
     pub speaks_first: SpeaksFirst,
+    #[sqlx(try_from = "super::Stored<MachineDetection>")]
+    pub machine_detection: MachineDetection,
     pub max_duration_secs: i64,
     #[sqlx(try_from = "super::Flag")]
     pub recording: bool,
@@ -35,7 +37,7 @@ pub struct AgentRow {
 }
 
 const COLUMNS: &str = "id, project_id, name, system_prompt, first_message, voice_id, language, llm_model, temperature, \
-     speaks_first, max_duration_secs, recording, direction, status, analysis, version, created_by, created_at, updated_at";
+     speaks_first, machine_detection, max_duration_secs, recording, direction, status, analysis, version, created_by, created_at, updated_at";
 
 const TABLE: &str = "agents";
 
@@ -82,7 +84,7 @@ fn like_escape(s: &str) -> String {
 }
 
 pub async fn insert(c: &mut AnyConnection, a: &AgentRow) -> Result<(), sqlx::Error> {
-    let sql = format!("INSERT INTO agents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)");
+    let sql = format!("INSERT INTO agents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)");
     sqlx::query(&sql)
         .bind(&a.id)
         .bind(&a.project_id)
@@ -94,6 +96,7 @@ pub async fn insert(c: &mut AnyConnection, a: &AgentRow) -> Result<(), sqlx::Err
         .bind(&a.llm_model)
         .bind(a.temperature)
         .bind(a.speaks_first.as_str())
+        .bind(a.machine_detection.as_str())
         .bind(a.max_duration_secs)
         .bind(a.recording as i64)
         .bind(a.direction.as_str())
@@ -115,7 +118,7 @@ pub async fn update(c: &mut AnyConnection, a: &AgentRow, expected: i64) -> Resul
     let r = sqlx::query(
         "UPDATE agents SET name = $1, system_prompt = $2, first_message = $3, voice_id = $4, language = $5, llm_model = $6, \
          temperature = $7, speaks_first = $8, max_duration_secs = $9, recording = $10, direction = $11, status = $12, \
-         analysis = $13, version = $14, updated_at = $15 WHERE project_id = $16 AND id = $17 AND version = $18",
+         analysis = $13, version = $14, updated_at = $15, machine_detection = $16 WHERE project_id = $17 AND id = $18 AND version = $19",
     )
     .bind(&a.name)
     .bind(&a.system_prompt)
@@ -132,6 +135,7 @@ pub async fn update(c: &mut AnyConnection, a: &AgentRow, expected: i64) -> Resul
     .bind(analysis_json(a)?)
     .bind(a.version)
     .bind(a.updated_at)
+    .bind(a.machine_detection.as_str())
     .bind(&a.project_id)
     .bind(&a.id)
     .bind(expected)

@@ -297,6 +297,7 @@ stored!(
     crate::model::Direction,
     crate::model::AgentStatus,
     crate::model::SpeaksFirst,
+    crate::model::MachineDetection,
     crate::model::AnalysisConfig,
     crate::model::NumberProvider,
     crate::model::NumberStatus,

@@ -60,6 +60,17 @@ pub async fn set_recording(c: &mut AnyConnection, project_id: &str, call_id: &st
     Ok(())
 }
 
+/// Takes Twilio's reported duration of a call, once: `false` when one was taken already.
+pub async fn take_duration(c: &mut AnyConnection, project_id: &str, call_id: &str, secs: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE twilio_calls SET twilio_duration_secs = $1 WHERE project_id = $2 AND call_id = $3 AND twilio_duration_secs IS NULL")
+        .bind(secs)
+        .bind(project_id)
+        .bind(call_id)
+        .execute(c)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// The project and id of the Twilio call with this call SID.
 pub async fn call_by_sid(c: &mut AnyConnection, call_sid: &str) -> Result<Option<(String, String)>, sqlx::Error> {
     let row = sqlx::query("SELECT project_id, id FROM calls WHERE provider = 'twilio' AND provider_call_id = $1").bind(call_sid).fetch_optional(c).await?;

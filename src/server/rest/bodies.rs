@@ -41,6 +41,9 @@ impl From<AgentFields> for AgentPatch {
             llm_model: f.llm_model,
             temperature: f.temperature,
             speaks_first: f.speaks_first,
+            // Not a Talkstack setting: v1 adds it to its own bodies (`rest::v1::agents`), and a
+            // Talkstack save leaves it as it is.
+            machine_detection: None,
             max_duration_secs: f.max_duration_secs,
             recording: f.recording,
             direction: f.direction,

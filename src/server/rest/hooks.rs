@@ -7,8 +7,8 @@ use crate::model::AppError;
 use crate::server::services::twilio_calls::{self as svc, Callback};
 use crate::server::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -25,8 +25,8 @@ pub fn twilio() -> Router<AppState> {
 }
 
 /// The request as Twilio signed it: `PUBLIC_URL` (where Twilio was told to send it) plus the path
-/// and query it arrived with.
-fn callback(st: &AppState, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Callback {
+/// and query it arrived with (the original URI: a nested router's `Uri` lacks the prefix).
+fn callback(st: &AppState, uri: &axum::http::Uri, headers: &HeaderMap, body: &[u8]) -> Callback {
     let base = st.config.public_url.as_str().trim_end_matches('/');
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     Callback {
@@ -53,7 +53,7 @@ fn empty(r: Result<(), AppError>) -> Response {
     r.map(|()| StatusCode::NO_CONTENT.into_response()).unwrap_or_else(error)
 }
 
-async fn voice(State(st): State<AppState>, Path(call_id): Path<String>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn voice(State(st): State<AppState>, Path(call_id): Path<String>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
     let cb = callback(&st, &uri, &headers, &body);
     twiml(svc::voice(&st, &call_id, &cb).await)
 }
@@ -65,28 +65,28 @@ struct TurnQuery {
     retry: Option<String>,
 }
 
-async fn turn(State(st): State<AppState>, Path(call_id): Path<String>, Query(q): Query<TurnQuery>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn turn(State(st): State<AppState>, Path(call_id): Path<String>, Query(q): Query<TurnQuery>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
     let cb = callback(&st, &uri, &headers, &body);
     let retry = q.retry.as_deref().is_some_and(|r| r == "1" || r.eq_ignore_ascii_case("true"));
     twiml(svc::turn(&st, &call_id, q.step, retry, &cb).await)
 }
 
-async fn status_of_call(State(st): State<AppState>, Path(call_id): Path<String>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn status_of_call(State(st): State<AppState>, Path(call_id): Path<String>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
     let cb = callback(&st, &uri, &headers, &body);
     empty(svc::status_callback(&st, Some(&call_id), &cb).await)
 }
 
-async fn status_by_sid(State(st): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn status_by_sid(State(st): State<AppState>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
     let cb = callback(&st, &uri, &headers, &body);
     empty(svc::status_callback(&st, None, &cb).await)
 }
 
-async fn recording(State(st): State<AppState>, Path(call_id): Path<String>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn recording(State(st): State<AppState>, Path(call_id): Path<String>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
     let cb = callback(&st, &uri, &headers, &body);
     empty(svc::recording_callback(&st, &call_id, &cb).await)
 }
 
-async fn inbound(State(st): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn inbound(State(st): State<AppState>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
     let cb = callback(&st, &uri, &headers, &body);
     twiml(svc::inbound(&st, &cb).await)
 }

@@ -17,7 +17,8 @@ use super::access::{self, Access, Need};
 use super::audit;
 use crate::model::error::FieldError;
 use crate::model::{
-    AgentInput, AgentSort, AgentStatus, AgentView, AnalysisConfig, AppError, Direction, ErrorCode, NumberBrief, ProjectView, PromptTemplate, QuestionKind, SpeaksFirst,
+    AgentInput, AgentSort, AgentStatus, AgentView, AnalysisConfig, AppError, Direction, ErrorCode, MachineDetection, NumberBrief, ProjectView, PromptTemplate, QuestionKind,
+    SpeaksFirst,
 };
 use crate::server::auth::Actor;
 use crate::server::db::agents::{self as db, AgentRow, LinkRow};
@@ -40,6 +41,8 @@ pub struct AgentPatch {
     pub llm_model: Option<String>,
     pub temperature: Option<f64>,
     pub speaks_first: Option<String>,
+    /// What a Twilio call does when a machine answers (`off`, `hang_up`, `leave_message`).
+    pub machine_detection: Option<String>,
     pub max_duration_secs: Option<i64>,
     pub recording: Option<bool>,
     pub direction: Option<String>,
@@ -58,6 +61,7 @@ impl From<AgentInput> for AgentPatch {
             llm_model: Some(i.llm_model),
             temperature: Some(i.temperature),
             speaks_first: Some(i.speaks_first.as_str().into()),
+            machine_detection: Some(i.machine_detection.as_str().into()),
             max_duration_secs: Some(i.max_duration_secs),
             recording: Some(i.recording),
             direction: Some(i.direction.as_str().into()),
@@ -230,6 +234,12 @@ fn apply(row: &mut AgentRow, patch: AgentPatch) -> Result<(), AppError> {
             None => problems.add("speaks_first", "Who speaks first must be agent or user."),
         }
     }
+    if let Some(m) = patch.machine_detection {
+        match MachineDetection::parse(&m) {
+            Some(v) => row.machine_detection = v,
+            None => problems.add("machine_detection", "Machine detection must be off, hang_up or leave_message."),
+        }
+    }
     if let Some(d) = patch.max_duration_secs {
         if (MAX_DURATION_MIN..=MAX_DURATION_MAX).contains(&d) {
             row.max_duration_secs = d;
@@ -341,6 +351,7 @@ fn view(r: &AgentRow, cx: &Context) -> AgentView {
         llm_model: r.llm_model.clone(),
         temperature: r.temperature,
         speaks_first: r.speaks_first,
+        machine_detection: r.machine_detection,
         max_duration_secs: r.max_duration_secs,
         recording: r.recording,
         direction: r.direction,
@@ -397,6 +408,7 @@ fn new_row(project_id: &str, created_by: Option<&str>) -> AgentRow {
         llm_model: d.llm_model,
         temperature: d.temperature,
         speaks_first: d.speaks_first,
+        machine_detection: d.machine_detection,
         max_duration_secs: d.max_duration_secs,
         recording: d.recording,
         direction: d.direction,
@@ -534,6 +546,7 @@ async fn update_row(c: &mut AnyConnection, actor: &Actor, before: AgentRow, patc
         || row.llm_model != before.llm_model
         || row.temperature != before.temperature
         || row.speaks_first != before.speaks_first
+        || row.machine_detection != before.machine_detection
         || row.max_duration_secs != before.max_duration_secs
         || row.recording != before.recording
         || row.direction != before.direction
@@ -797,6 +810,17 @@ mod tests {
     }
 
     #[test]
+    fn machine_detection_is_parsed_or_named_as_a_field_error() {
+        let mut r = row();
+        assert_eq!(r.machine_detection, MachineDetection::Off);
+        apply(&mut r, AgentPatch { machine_detection: Some("Leave_Message".into()), ..Default::default() }).unwrap();
+        assert_eq!(r.machine_detection, MachineDetection::LeaveMessage);
+        let e = apply(&mut r, AgentPatch { machine_detection: Some("sometimes".into()), ..Default::default() }).unwrap_err();
+        assert_eq!(e.field_message("machine_detection"), Some("Machine detection must be off, hang_up or leave_message."));
+        assert_eq!(r.machine_detection, MachineDetection::LeaveMessage, "a bad value leaves the setting as it was");
+    }
+
+    #[test]
     fn bounds_are_inclusive() {
         let mut r = row();
         apply(&mut r, AgentPatch { temperature: Some(2.0), max_duration_secs: Some(3600), ..Default::default() }).unwrap();
@@ -840,6 +864,7 @@ mod tests {
             llm_model: "m".into(),
             temperature: 0.5,
             speaks_first: SpeaksFirst::Agent,
+            machine_detection: MachineDetection::Off,
             max_duration_secs: 60,
             recording: true,
             direction: Direction::Outbound,

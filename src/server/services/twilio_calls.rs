@@ -605,7 +605,7 @@ pub async fn status_callback(st: &AppState, call_id: Option<&str>, cb: &Callback
             if row.status.is_final() {
                 // Ended on our side first (our <Hangup/>): Twilio's duration is the call's.
                 if let (Some(d), true) = (duration_secs, reported.status == CallStatus::Completed && row.answered_at.is_some()) {
-                    if calls_db::set_duration(&mut *tx, &row.project_id, &row.id, d * 1000, now).await? {
+                    if db::take_duration(&mut *tx, &row.project_id, &row.id, d).await? && calls_db::set_duration(&mut *tx, &row.project_id, &row.id, d * 1000, now).await? {
                         row.duration_ms = Some(d * 1000);
                         calls::publish(st, &mut *tx, &row).await?;
                     }
@@ -650,6 +650,9 @@ pub async fn status_callback(st: &AppState, call_id: Option<&str>, cb: &Callback
                 }
             };
             if apply(st, tx, &row, next, &detail, now).await? {
+                if let (Some(d), CallStatus::Completed) = (duration_secs, reported.status) {
+                    db::take_duration(&mut *tx, &row.project_id, &row.id, d).await?;
+                }
                 return Ok(());
             }
             row = calls_db::find(&mut *tx, &row.project_id, &row.id).await?.ok_or_else(call_not_found)?;

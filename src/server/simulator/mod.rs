@@ -49,7 +49,7 @@ pub struct ScriptInput<'a> {
 }
 
 /// One event of a simulated call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     Initiated,
     Ringing,
@@ -77,7 +77,7 @@ pub struct Outcome {
 }
 
 /// A whole simulated call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Script {
     /// `(offset from dialing in ms of call time, step)`; offsets strictly increase; starts with
     /// [`Step::Initiated`] at 0 and ends with [`Step::Ended`].

@@ -25,7 +25,7 @@ pub struct Line {
 }
 
 /// The next line the engine asked for and the stored lines did not have.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Need {
     pub role: Speaker,
     /// Everything said before it.

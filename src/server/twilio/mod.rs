@@ -90,7 +90,7 @@ fn describe(e: &reqwest::Error) -> String {
     } else if e.is_connect() {
         "connection failed".into()
     } else {
-        e.without_url().to_string()
+        e.to_string()
     }
 }
 

@@ -4,7 +4,7 @@
 use super::envelope::{created, done, ok, page, PageParams, V1Error, V1Json, V1Path, V1Query, V1Result};
 use super::openapi::{E400, E401, E403, E404, E409, E413, E415, E502};
 use super::types::{AgentOut, CallingOut, Done, Envelope, ImportReportOut, ListEnvelope, NumberOut, ProjectOut, RenderOut, TwilioOut};
-use crate::model::{AgentSort, AppError, ErrorCode, VoiceFacets, VoiceFilter, VoiceView};
+use crate::model::{AgentSort, AppError, ErrorCode, MachineDetection, VoiceFacets, VoiceFilter, VoiceView};
 use crate::server::auth::Actor;
 use crate::server::db::agents::AgentAfter;
 use crate::server::http::actor;
@@ -80,8 +80,19 @@ pub async fn list_agents(State(st): State<AppState>, h: HeaderMap, V1Query(q): V
 pub struct CreateAgent {
     /// Default: the API key's project, else the caller's active project.
     project_id: Option<String>,
+    /// What a Twilio call does when an answering machine picks up; `off` when omitted.
+    // Read as text (documented as the enum) so that a bad value is the service's field error,
+    // like the other settings, rather than a body that fails to parse.
+    #[schema(value_type = Option<MachineDetection>)]
+    machine_detection: Option<String>,
     #[serde(flatten)]
     fields: AgentFields,
+}
+
+/// v1's settings: the shared ones plus `machine_detection`, which lives here rather than in
+/// [`AgentFields`] because Talkstack's agent bodies (which share those) do not have it.
+fn v1_patch(fields: AgentFields, machine_detection: Option<String>) -> agents::AgentPatch {
+    agents::AgentPatch { machine_detection, ..fields.into() }
 }
 
 #[utoipa::path(post, path = "/agents", tag = "agents", request_body = CreateAgent, security(("bearer" = []), ("api_key" = [])),
@@ -89,7 +100,8 @@ pub struct CreateAgent {
 pub async fn create_agent(State(st): State<AppState>, h: HeaderMap, V1Json(b): V1Json<CreateAgent>) -> Created<AgentOut> {
     let p = actor(&st, &h).await?;
     let pid = project_for(&p, b.project_id)?;
-    created("Agent created", st.write(async |tx| agents::create(tx, &p, &pid, b.fields.into()).await).await?.into())
+    let patch = v1_patch(b.fields, b.machine_detection);
+    created("Agent created", st.write(async |tx| agents::create(tx, &p, &pid, patch).await).await?.into())
 }
 
 #[utoipa::path(get, path = "/agents/{id}", tag = "agents", params(("id" = String, Path, description = "Agent id")), security(("bearer" = []), ("api_key" = [])),
@@ -103,6 +115,9 @@ pub async fn get_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1P
 pub struct UpdateAgent {
     /// When given, the update is refused (409) unless this is the agent's current version.
     expected_version: Option<i64>,
+    /// What a Twilio call does when an answering machine picks up; omitted leaves it as it is.
+    #[schema(value_type = Option<MachineDetection>)]
+    machine_detection: Option<String>,
     #[serde(flatten)]
     fields: AgentFields,
 }
@@ -112,7 +127,8 @@ pub struct UpdateAgent {
     responses((status = 200, description = "Partial update (member+)", body = Envelope<AgentOut>), E400, E401, E403, E404, E409, E413, E415))]
 pub async fn update_agent(State(st): State<AppState>, h: HeaderMap, V1Path(id): V1Path<String>, V1Json(b): V1Json<UpdateAgent>) -> One<AgentOut> {
     let p = actor(&st, &h).await?;
-    ok("Agent updated", st.write(async |tx| agents::update(tx, &p, &id, b.fields.into(), b.expected_version).await).await?.into())
+    let patch = v1_patch(b.fields, b.machine_detection);
+    ok("Agent updated", st.write(async |tx| agents::update(tx, &p, &id, patch, b.expected_version).await).await?.into())
 }
 
 #[utoipa::path(delete, path = "/agents/{id}", tag = "agents", params(("id" = String, Path, description = "Agent id")), security(("bearer" = []), ("api_key" = [])),

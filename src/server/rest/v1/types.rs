@@ -7,7 +7,7 @@
 
 use crate::model::{
     AgentRef, AgentStatus, AgentView, AnalysisConfig, ApiKeyCreated, ApiKeyView, AppError, AuditEntryView, Direction, ImportReport, InvitationView, MemberView,
-    NumberBrief, PhoneNumberView, ProjectView, Role, SkippedNumber, SpeaksFirst, TwilioSettingsView,
+    MachineDetection, NumberBrief, PhoneNumberView, ProjectView, Role, SkippedNumber, SpeaksFirst, TwilioSettingsView,
 };
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
@@ -298,6 +298,8 @@ pub struct AgentOut {
     pub llm_model: String,
     pub temperature: f64,
     pub speaks_first: SpeaksFirst,
+    /// What a Twilio call does when an answering machine picks up.
+    pub machine_detection: MachineDetection,
     pub max_duration_secs: i64,
     pub recording: bool,
     pub direction: Direction,
@@ -329,6 +331,7 @@ impl From<AgentView> for AgentOut {
             llm_model: a.llm_model,
             temperature: a.temperature,
             speaks_first: a.speaks_first,
+            machine_detection: a.machine_detection,
             max_duration_secs: a.max_duration_secs,
             recording: a.recording,
             direction: a.direction,

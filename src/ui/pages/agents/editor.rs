@@ -15,9 +15,9 @@ use super::calling::CallingSection;
 use super::list::DeleteAgentButton;
 use super::prompt::PromptSection;
 use super::voice::VoiceSection;
-use super::{direction_label, status_label, ActiveBadge, StatusBadge};
+use super::{direction_label, machine_detection_label, status_label, ActiveBadge, StatusBadge};
 use crate::model::error::FieldError;
-use crate::model::{defaults, AgentInput, AgentStatus, AgentView, AppError, Direction, ErrorCode, PromptTemplate, SpeaksFirst};
+use crate::model::{defaults, AgentInput, AgentStatus, AgentView, AppError, Direction, ErrorCode, MachineDetection, PromptTemplate, SpeaksFirst};
 use crate::server_fns::agents::{get_agent, DeleteAgent, DuplicateAgent, UpdateAgent};
 use crate::ui::components::{on_action_ok, Alert, Card, FormError, Notice, SecondaryButton, Status, SELECT_CLASS};
 use crate::ui::layout::{use_agents, use_hydrated, use_projects, LoadingPanel};
@@ -49,6 +49,7 @@ const INLINE_FIELDS: &[&str] = &[
     "llmModel",
     "temperature",
     "speaks_first",
+    "machine_detection",
     "max_duration_secs",
     "maxDurationSecs",
     "recording",
@@ -658,6 +659,7 @@ fn ModelSection(ed: Editor) -> impl IntoView {
     let duration_error = ed.error(&["max_duration_secs", "maxDurationSecs"]);
     let language_error = ed.error(&["language"]);
     let speaks_error = ed.error(&["speaks_first"]);
+    let machine_error = ed.error(&["machine_detection"]);
     // The number box keeps what is typed ("1." on the way to "1.5"); the slider writes it.
     let temp_text = RwSignal::new(format!("{}", initial.temperature));
     let duration_minutes = move || {
@@ -811,6 +813,44 @@ fn ModelSection(ed: Editor) -> impl IntoView {
                         </option>
                     </select>
                     {field_error("agent-speaks-first", speaks_error)}
+                </div>
+                <div class="space-y-1.5">
+                    <label for="agent-machine-detection" class=LABEL>"When an answering machine picks up (Twilio calls)"</label>
+                    <select
+                        id="agent-machine-detection"
+                        class=SELECT_CLASS
+                        aria-invalid=invalid(machine_error)
+                        aria-describedby="agent-machine-detection-hint"
+                        prop:value=move || ed.draft.with(|d| d.machine_detection.as_str())
+                        on:change=move |ev| {
+                            if let Some(v) = MachineDetection::parse(&event_target_value(&ev)) {
+                                ed.edit(|d| d.machine_detection = v);
+                            }
+                        }
+                    >
+                        {MachineDetection::ALL
+                            .iter()
+                            .map(|m| {
+                                let m = *m;
+                                view! {
+                                    <option value=m.as_str() selected=move || ed.draft.with(|d| d.machine_detection == m)>
+                                        {machine_detection_label(m)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    {move || match machine_error.get() {
+                        Some(m) => view! { <p id="agent-machine-detection-hint" role="alert" class="text-sm text-red-700">{m}</p> }.into_any(),
+                        None => {
+                            view! {
+                                <p id="agent-machine-detection-hint" class=HINT>
+                                    "With detection on, Twilio listens to the start of each call to tell a person from a machine."
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }}
                 </div>
                 <div class="flex items-start gap-3 sm:pt-7">
                     <input

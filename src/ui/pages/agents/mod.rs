@@ -10,7 +10,7 @@ mod voice;
 pub use editor::AgentEditorPage;
 pub use list::AgentsPage;
 
-use crate::model::{AgentStatus, Direction};
+use crate::model::{AgentStatus, Direction, MachineDetection};
 use leptos::prelude::*;
 
 const BADGE: &str = "inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-medium";
@@ -26,6 +26,15 @@ pub fn direction_label(d: Direction) -> &'static str {
     match d {
         Direction::Inbound => "Inbound",
         Direction::Outbound => "Outbound",
+    }
+}
+
+/// The choices of the editor's answering-machine setting.
+pub fn machine_detection_label(m: MachineDetection) -> &'static str {
+    match m {
+        MachineDetection::Off => "Keep talking (no detection)",
+        MachineDetection::HangUp => "Hang up",
+        MachineDetection::LeaveMessage => "Leave the first message as a voicemail",
     }
 }
 

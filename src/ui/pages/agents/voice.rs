@@ -1,8 +1,11 @@
 //! The editor's Voice section: the chosen voice with its preview, and a picker that filters the
 //! catalog with the same [`VoiceFilters`] as the Voices page and plays previews through one
-//! shared [`VoicePlayer`].
+//! shared [`VoicePlayer`]. Below the chosen voice, the voice Twilio calls speak with instead
+//! (Twilio's `<Say>` has only Polly and Google voices; see [`crate::model::twilio`]), following
+//! the chosen voice and the agent's language as they are edited.
 
 use super::editor::{Editor, EditorSection, HINT};
+use crate::model::twilio::say_voice;
 use crate::model::{VoiceFilter, VoiceView};
 use crate::server_fns::agents::list_voices;
 use crate::ui::components::{Alert, SECONDARY_BUTTON};
@@ -71,6 +74,17 @@ pub(super) fn VoiceSection(ed: Editor) -> impl IntoView {
                                 }
                             }
                         }}
+                        {move || {
+                            let list = catalog.get().and_then(Result::ok).unwrap_or_default();
+                            let voice = voice_id.get().and_then(|id| list.into_iter().find(|v| v.voice_id == id));
+                            let say = ed.draft.with(|d| twilio_voice(voice.as_ref(), &d.language));
+                            view! {
+                                <p class="mt-2 text-xs text-slate-500" data-testid="twilio-voice">
+                                    "On Twilio calls the agent speaks with "
+                                    <span class="font-mono">{say}</span>
+                                </p>
+                            }
+                        }}
                     </Transition>
                     {move || error.get().map(|m| view! { <p role="alert" class="mt-1 text-sm text-red-700">{m}</p> })}
                 </div>
@@ -90,6 +104,15 @@ pub(super) fn VoiceSection(ed: Editor) -> impl IntoView {
                 <VoicePicker player=player selected=voice_id choose=choose close=Callback::new(move |_| open.set(false))/>
             </Show>
         </EditorSection>
+    }
+}
+
+/// The `<Say>` voice of a Twilio call for the chosen voice (`None`: no voice, or one missing
+/// from the catalog, whose provider is unknown) and the agent's language.
+fn twilio_voice(voice: Option<&VoiceView>, language: &str) -> String {
+    match voice {
+        Some(v) => say_voice(Some(&v.provider), Some(&v.voice_id), Some(&v.gender), language),
+        None => say_voice(None, None, None, language),
     }
 }
 
