@@ -230,11 +230,21 @@ on_both!(agent_editor_server_functions, |app| {
     let r = rpc_json(&app, "update_agent", json!({"agent_id": agent.id, "input": input, "expected_version": 1}), &s).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!((r.json["version"].as_i64(), r.json["variables"].clone()), (Some(2), json!(["service", "customer_name"])));
+    // The answering-machine setting travels with the draft; a draft from a dashboard loaded
+    // before the setting existed (no such key) still saves, and leaves it off.
+    input.machine_detection = talkdeck::model::MachineDetection::LeaveMessage;
+    let r = rpc_json(&app, "update_agent", json!({"agent_id": agent.id, "input": input, "expected_version": 2}), &s).await;
+    assert_eq!((r.status, r.json["machine_detection"].as_str(), r.json["version"].as_i64()), (StatusCode::OK, Some("leave_message"), Some(3)), "{}", r.text);
+    let mut old = serde_json::to_value(&input).unwrap();
+    old.as_object_mut().unwrap().remove("machine_detection");
+    let r = rpc_json(&app, "update_agent", json!({"agent_id": agent.id, "input": old, "expected_version": 3}), &s).await;
+    assert_eq!((r.status, r.json["machine_detection"].as_str(), r.json["version"].as_i64()), (StatusCode::OK, Some("off"), Some(4)), "{}", r.text);
+    input.machine_detection = talkdeck::model::MachineDetection::Off;
     input.name = "Stale".into();
     let r = rpc_json(&app, "update_agent", json!({"agent_id": agent.id, "input": input, "expected_version": 1}), &s).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
     input.max_duration_secs = 0;
-    let r = rpc_json(&app, "update_agent", json!({"agent_id": agent.id, "input": input, "expected_version": 2}), &s).await;
+    let r = rpc_json(&app, "update_agent", json!({"agent_id": agent.id, "input": input, "expected_version": 4}), &s).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert!(r.text.contains("max_duration_secs"));
 
@@ -252,6 +262,16 @@ on_both!(agent_editor_server_functions, |app| {
     assert_eq!(r.json[0]["is_active"], true, "{}", r.text);
     let r = rpc_json(&app, "list_voices", json!({"filter": {"provider": "azure", "gender": "female"}}), &s).await;
     assert!(r.json.as_array().is_some_and(|v| !v.is_empty() && v.iter().all(|v| v["provider"] == "azure" && v["gender"] == "female")), "{}", r.text);
+    // The editor renders the answering-machine choice and the voice Twilio calls speak with
+    // (Rachel is an ElevenLabs voice, so the en-US Polly voice of her gender).
+    let req = Request::get(format!("/agents/{}", agent.id)).header("cookie", format!("td_session={s}")).body(Body::empty()).unwrap();
+    let r = app.request(req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    for text in
+        ["When an answering machine picks up (Twilio calls)", "Leave the first message as a voicemail", "On Twilio calls the agent speaks with", "Polly.Joanna-Neural"]
+    {
+        assert!(r.text.contains(text), "the editor lacks {text:?}");
+    }
     // Without JS the create form lands in the editor.
     let req = Request::post("/rpc/create_agent")
         .header("content-type", "application/x-www-form-urlencoded")

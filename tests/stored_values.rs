@@ -90,6 +90,14 @@ async fn corrupt_stored_values_are_errors_that_name_the_row() {
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text);
         assert_eq!(r.json["data"]["direction"], json!("inbound"));
 
+        // An unknown machine detection: not read as the default (off).
+        exec(&app, "UPDATE agents SET machine_detection = 'sometimes' WHERE id = $1", &id).await;
+        let r = send(&app, Method::GET, &get, None, &auth).await;
+        refused(&r, &log, &format!("agents row {id}, column machine_detection: unknown machine_detection \"sometimes\""), &format!("{backend} machine_detection"));
+        exec(&app, "UPDATE agents SET machine_detection = 'hang_up' WHERE id = $1", &id).await;
+        let r = send(&app, Method::GET, &get, None, &auth).await;
+        assert_eq!(r.json["data"]["machine_detection"], json!("hang_up"), "{backend}: {}", r.text);
+
         // A flag other than 0/1: not read as true.
         exec(&app, "UPDATE agents SET recording = 7 WHERE id = $1", &id).await;
         let r = send(&app, Method::GET, &get, None, &auth).await;

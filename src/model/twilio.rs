@@ -92,12 +92,7 @@ pub fn say_language(language: &str) -> String {
             format!("{lang}-{}", r.to_ascii_uppercase())
         }
         Some(_) => DEFAULT.to_string(),
-        None => POLLY_NEURAL
-            .iter()
-            .map(|(t, _, _)| *t)
-            .find(|t| t.split('-').next() == Some(lang.as_str()))
-            .map(str::to_string)
-            .unwrap_or(lang),
+        None => POLLY_NEURAL.iter().map(|(t, _, _)| *t).find(|t| t.split('-').next() == Some(lang.as_str())).map(str::to_string).unwrap_or(lang),
     }
 }
 

@@ -244,12 +244,13 @@ pub fn spoken(text: &str) -> (Option<String>, bool) {
     ((!clean.is_empty()).then_some(clean), hangup)
 }
 
-/// A chat message as an agent's turn: what it says and whether it ends the call (the
-/// [`END_CALL`] tool, whose `goodbye` argument is spoken when the message has no text, or the
-/// [`HANGUP`] marker).
+/// A chat message as an agent's turn: what it says and whether it ends the call (a tool call:
+/// [`END_CALL`] is the only one offered, its `goodbye` argument spoken when the message has no
+/// text; or the [`HANGUP`] marker).
 fn turn_of(message: &Value) -> (Option<String>, bool) {
     let (text, marker) = spoken(message.get("content").and_then(Value::as_str).unwrap_or_default());
-    let tool = message.get("tool_calls").and_then(Value::as_array).into_iter().flatten().find(|c| c.pointer("/function/name").and_then(Value::as_str) == Some(END_CALL));
+    // `end_call` is the only tool offered: any tool call ends the call.
+    let tool = message.get("tool_calls").and_then(Value::as_array).and_then(|calls| calls.first());
     let Some(tool) = tool else { return (text, marker) };
     let goodbye = tool
         .pointer("/function/arguments")
@@ -293,8 +294,9 @@ mod tests {
         assert_eq!(turn_of(&tool(json!(null), "{}")), (None, true));
         assert_eq!(turn_of(&tool(json!("Thanks, goodbye."), "{}")), (Some("Thanks, goodbye.".into()), true));
         assert_eq!(turn_of(&tool(json!(null), r#"{"goodbye": "Have a nice day."}"#)), (Some("Have a nice day.".into()), true));
-        let other = json!({"content": "One moment.", "tool_calls": [{"function": {"name": "lookup", "arguments": "{}"}}]});
-        assert_eq!(turn_of(&other), (Some("One moment.".into()), false));
+        let other = json!({"content": "Bye.", "tool_calls": [{"function": {"name": "hang_up", "arguments": "{}"}}]});
+        assert_eq!(turn_of(&other), (Some("Bye.".into()), true));
+        assert_eq!(turn_of(&json!({"content": "Hi.", "tool_calls": []})), (Some("Hi.".into()), false));
     }
 
     #[test]

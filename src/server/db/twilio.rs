@@ -73,7 +73,10 @@ pub async fn take_duration(c: &mut AnyConnection, project_id: &str, call_id: &st
 
 /// The project and id of the Twilio call with this call SID.
 pub async fn call_by_sid(c: &mut AnyConnection, call_sid: &str) -> Result<Option<(String, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT project_id, id FROM calls WHERE provider = 'twilio' AND provider_call_id = $1").bind(call_sid).fetch_optional(c).await?;
+    let row = sqlx::query("SELECT project_id, id FROM calls WHERE provider = 'twilio' AND provider_call_id = $1")
+        .bind(call_sid)
+        .fetch_optional(c)
+        .await?;
     row.map(|r| Ok((r.try_get("project_id")?, r.try_get("id")?))).transpose()
 }
 
@@ -86,14 +89,13 @@ pub struct TurnRow {
 
 /// What was answered at `step` of the call.
 pub async fn turn(c: &mut AnyConnection, project_id: &str, call_id: &str, step: i64) -> Result<Option<TurnRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT t.step, t.kind, t.twiml FROM twilio_turns t JOIN calls c ON c.id = t.call_id WHERE c.project_id = $1 AND t.call_id = $2 AND t.step = $3",
-    )
-    .bind(project_id)
-    .bind(call_id)
-    .bind(step)
-    .fetch_optional(c)
-    .await?;
+    let row =
+        sqlx::query("SELECT t.step, t.kind, t.twiml FROM twilio_turns t JOIN calls c ON c.id = t.call_id WHERE c.project_id = $1 AND t.call_id = $2 AND t.step = $3")
+            .bind(project_id)
+            .bind(call_id)
+            .bind(step)
+            .fetch_optional(c)
+            .await?;
     typed_opt("twilio_turns", "call_id", row)
 }
 
@@ -145,6 +147,19 @@ pub async fn voice_numbers(c: &mut AnyConnection, project_id: &str) -> Result<Ve
     .fetch_all(c)
     .await?;
     typed_all("phone_numbers", "id", rows)
+}
+
+/// The SID of a Twilio number whose voice URL we set (it points at us).
+pub async fn our_voice_number(c: &mut AnyConnection, project_id: &str, number_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT twilio_sid FROM phone_numbers WHERE project_id = $1 AND id = $2 AND provider = 'twilio' AND twilio_sid IS NOT NULL \
+         AND twilio_voice_url IS NOT NULL AND twilio_voice_url <> ''",
+    )
+    .bind(project_id)
+    .bind(number_id)
+    .fetch_optional(c)
+    .await?;
+    row.map(|r| r.try_get("twilio_sid")).transpose()
 }
 
 /// Records the voice URL set at Twilio (and the number's SID, when it was looked up).

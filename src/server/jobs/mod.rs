@@ -286,7 +286,17 @@ pub struct Worker {
 
 /// Kinds that wait on other people's servers (webhook receivers, HubSpot): the worker runs them
 /// in their own slots ([`WorkerConfig::outbound_concurrency`]).
-pub const OUTBOUND_KINDS: &[&str] = &["webhook.deliver", "hubspot.sync", "twilio.price", "twilio.recording", "twilio.numbers"];
+pub const OUTBOUND_KINDS: &[&str] = &[
+    "webhook.deliver",
+    "hubspot.sync",
+    "twilio.create",
+    "twilio.hangup",
+    "twilio.price",
+    "twilio.recording",
+    "twilio.start_recording",
+    "twilio.numbers",
+    "twilio.release_number",
+];
 
 /// Runs every due job (built-in kinds) to completion, then returns how many ran. For tests and
 /// one-off tools; the server runs a [`Worker`].

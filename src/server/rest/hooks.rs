@@ -29,15 +29,23 @@ pub fn twilio() -> Router<AppState> {
 fn callback(st: &AppState, uri: &axum::http::Uri, headers: &HeaderMap, body: &[u8]) -> Callback {
     let base = st.config.public_url.as_str().trim_end_matches('/');
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    // Also the URL as addressed (Host header, PUBLIC_URL's scheme), for setups where Twilio
+    // reaches the server under another name than PUBLIC_URL: the signature still needs the
+    // account's token.
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| h.chars().all(|c| c.is_ascii_graphic()));
+    let scheme = st.config.public_url.scheme();
+    let also = host.map(|h| vec![format!("{scheme}://{h}{path}")]).unwrap_or_default();
     Callback {
         url: format!("{base}{path}"),
+        also_urls: also,
         params: url::form_urlencoded::parse(body).into_owned().collect(),
         signature: headers.get("x-twilio-signature").and_then(|v| v.to_str().ok()).map(str::to_string),
     }
 }
 
 fn xml(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], body).into_response()
+    // Twilio's documented type; the XML declaration names the encoding.
+    ([(header::CONTENT_TYPE, "text/xml"), (header::CACHE_CONTROL, "no-store")], body).into_response()
 }
 
 fn error(e: AppError) -> Response {
@@ -49,8 +57,10 @@ fn twiml(r: Result<String, AppError>) -> Response {
     r.map(xml).unwrap_or_else(error)
 }
 
+/// An acknowledged notification: 200 with an empty TwiML document, which every Twilio webhook
+/// accepts.
 fn empty(r: Result<(), AppError>) -> Response {
-    r.map(|()| StatusCode::NO_CONTENT.into_response()).unwrap_or_else(error)
+    r.map(|()| xml(crate::server::twilio::twiml::response(&[]))).unwrap_or_else(error)
 }
 
 async fn voice(State(st): State<AppState>, Path(call_id): Path<String>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
@@ -65,7 +75,14 @@ struct TurnQuery {
     retry: Option<String>,
 }
 
-async fn turn(State(st): State<AppState>, Path(call_id): Path<String>, Query(q): Query<TurnQuery>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
+async fn turn(
+    State(st): State<AppState>,
+    Path(call_id): Path<String>,
+    Query(q): Query<TurnQuery>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let cb = callback(&st, &uri, &headers, &body);
     let retry = q.retry.as_deref().is_some_and(|r| r == "1" || r.eq_ignore_ascii_case("true"));
     twiml(svc::turn(&st, &call_id, q.step, retry, &cb).await)

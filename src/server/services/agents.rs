@@ -17,8 +17,8 @@ use super::access::{self, Access, Need};
 use super::audit;
 use crate::model::error::FieldError;
 use crate::model::{
-    AgentInput, AgentSort, AgentStatus, AgentView, AnalysisConfig, AppError, Direction, ErrorCode, MachineDetection, NumberBrief, ProjectView, PromptTemplate, QuestionKind,
-    SpeaksFirst,
+    AgentInput, AgentSort, AgentStatus, AgentView, AnalysisConfig, AppError, Direction, ErrorCode, MachineDetection, NumberBrief, ProjectView, PromptTemplate,
+    QuestionKind, SpeaksFirst,
 };
 use crate::server::auth::Actor;
 use crate::server::db::agents::{self as db, AgentRow, LinkRow};

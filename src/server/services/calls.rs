@@ -773,9 +773,19 @@ async fn reconcile(st: AppState, job: JobContext) -> Result<(), JobError> {
             return Ok(());
         }
         let now = now_ms();
+        // A real call's time limit runs from its answer (Twilio rings for up to a minute first).
+        if let Some(answered) = row.answered_at.filter(|_| row.provider == super::twilio_calls::PROVIDER) {
+            let deadline = answered + row.max_duration_secs * 1000 + RECONCILE_MARGIN_MS;
+            if now < deadline {
+                jobs::enqueue(&mut *tx, NewJob::new(RECONCILE, serde_json::json!({ "project_id": row.project_id, "call_id": row.id })).run_at(deadline)).await?;
+                return Ok(());
+            }
+        }
         let next = cut_short(&row, now);
         tracing::warn!(call_id = %row.id, status = row.status.as_str(), "call still live past its maximum duration; ended by the reconciler");
-        transition(&state, tx, &row, next, "ended by the reconciler", now).await?;
+        if transition(&state, tx, &row, next.clone(), "ended by the reconciler", now).await? && next.provider == super::twilio_calls::PROVIDER {
+            super::twilio_calls::hang_up_at_twilio(&mut *tx, &next).await?;
+        }
         Ok(())
     })
     .await?;

@@ -206,6 +206,7 @@ pub async fn release(tx: &mut Tx, actor: &Actor, number_id: &str) -> Result<(), 
     for l in agents_db::links(&mut *tx, &row.project_id).await?.iter().filter(|l| l.phone_number_id == row.id) {
         agents_db::touch(&mut *tx, &row.project_id, &l.agent_id).await?;
     }
+    super::twilio_calls::number_released(&mut *tx, &row.project_id, &row.id).await?;
     db::delete(&mut *tx, &row.project_id, &row.id).await?;
     audit::record(&mut *tx, actor, &row.project_id, AuditAction::NumberReleased, Some(&row.id), Some(&row.e164)).await?;
     Ok(())

@@ -44,6 +44,10 @@ pub const RECORDING: &str = "twilio.recording";
 pub const START_RECORDING: &str = "twilio.start_recording";
 pub const NUMBERS: &str = "twilio.numbers";
 pub const HANGUP: &str = "twilio.hangup";
+pub const RELEASE: &str = "twilio.release_number";
+pub const RECORDING_CHECK: &str = "twilio.recording_check";
+/// How long after a recorded call ends its recording may still arrive.
+const RECORDING_WAIT_MS: i64 = 2 * 60 * 60 * 1000;
 /// The step a call is at when Twilio first asks for TwiML (admission sets it).
 const OPENING_STEP: i64 = 1;
 
@@ -62,6 +66,8 @@ pub fn register(r: &mut jobs::Registry) {
     r.register(START_RECORDING, start_recording);
     r.register(NUMBERS, sync_numbers);
     r.register(HANGUP, hang_up);
+    r.register(RELEASE, release_number);
+    r.register(RECORDING_CHECK, recording_check);
 }
 
 fn no_credentials() -> AppError {
@@ -162,15 +168,34 @@ pub fn create_job(row: &CallRow) -> NewJob {
     NewJob::new(CREATE, call_ref(row)).key(format!("twilio-create:{}", row.id)).max_attempts(4)
 }
 
-/// In the transaction that ends a Twilio call: fetch its price, and hang up at Twilio when we
-/// ended it while Twilio may still be connected (canceled, or ended by the reconciler).
+/// In the transaction that ends a Twilio call: fetch its price, hang up at Twilio when it was
+/// canceled here, and give up on a recording Twilio never sends.
 pub async fn on_ended(c: &mut AnyConnection, row: &CallRow) -> Result<(), AppError> {
     if row.provider_call_id.is_none() {
         return Ok(());
     }
     jobs::enqueue(&mut *c, NewJob::new(PRICE, call_ref(row)).key(format!("twilio-price:{}", row.id)).max_attempts(10)).await?;
-    if matches!(row.end_reason, Some(EndReason::Canceled | EndReason::InternalError)) {
-        jobs::enqueue(&mut *c, NewJob::new(HANGUP, call_ref(row)).max_attempts(5)).await?;
+    if row.end_reason == Some(EndReason::Canceled) {
+        hang_up_at_twilio(&mut *c, row).await?;
+    }
+    if row.recording_enabled && row.answered_at.is_some() {
+        let at = now_ms() + RECORDING_WAIT_MS;
+        jobs::enqueue(&mut *c, NewJob::new(RECORDING_CHECK, call_ref(row)).run_at(at).key(format!("twilio-recording-check:{}", row.id))).await?;
+    }
+    Ok(())
+}
+
+/// Ends the call at Twilio too (we ended it here while Twilio may still be connected). Not for
+/// calls our TwiML hangs up: that would cut off the last words.
+pub async fn hang_up_at_twilio(c: &mut AnyConnection, row: &CallRow) -> Result<(), AppError> {
+    jobs::enqueue(c, NewJob::new(HANGUP, call_ref(row)).max_attempts(5)).await?;
+    Ok(())
+}
+
+/// In the transaction that releases a number: a Twilio number we pointed at us is cleared.
+pub async fn number_released(c: &mut AnyConnection, project_id: &str, number_id: &str) -> Result<(), AppError> {
+    if let Some(sid) = db::our_voice_number(&mut *c, project_id, number_id).await? {
+        jobs::enqueue(c, NewJob::new(RELEASE, serde_json::json!({ "project_id": project_id, "number_sid": sid })).max_attempts(8)).await?;
     }
     Ok(())
 }
@@ -242,24 +267,28 @@ async fn create(st: AppState, job: JobContext) -> Result<(), JobError> {
     };
     match outcome {
         Ok(call_sid) => {
-            st.write(async |tx| {
-                calls_db::set_provider_call_id(&mut *tx, &row.project_id, &row.id, &call_sid).await?;
-                // Canceled while Twilio was being asked: end Twilio's call too.
-                if let Some(now) = calls_db::find(&mut *tx, &row.project_id, &row.id).await? {
-                    if now.status.is_final() {
-                        jobs::enqueue(&mut *tx, NewJob::new(HANGUP, call_ref(&now)).max_attempts(5)).await?;
+            let stored = st
+                .write(async |tx| {
+                    calls_db::set_provider_call_id(&mut *tx, &row.project_id, &row.id, &call_sid).await?;
+                    // Canceled while Twilio was being asked: end Twilio's call too.
+                    if let Some(now) = calls_db::find(&mut *tx, &row.project_id, &row.id).await? {
+                        if now.status.is_final() {
+                            jobs::enqueue(&mut *tx, NewJob::new(HANGUP, call_ref(&now)).max_attempts(5)).await?;
+                        }
                     }
-                }
-                Ok(())
-            })
-            .await?;
-            Ok(())
+                    Ok(())
+                })
+                .await;
+            // Twilio has the call: never create it again, whatever happened to the write.
+            stored.map_err(|e| JobError::permanent(format!("Twilio created call {call_sid} but it could not be stored: {}", e.message)))
         }
+        // Only a request Twilio surely did not take is sent again: a second try after a timeout
+        // could ring the callee twice.
         Err(Failure::Retry(m)) if job.attempt < job.max_attempts => Err(JobError::new(format!("Twilio: {m}"))),
         Err(e) => {
             let reason = match &e {
                 Failure::Refused { code, .. } => status::refused_reason(*code),
-                Failure::Retry(_) => EndReason::CarrierError,
+                Failure::Retry(_) | Failure::Unknown(_) => EndReason::CarrierError,
             };
             tracing::warn!(call_id = %row.id, error = %e, "Twilio did not create the call");
             let detail = format!("Twilio: {}", e.message());
@@ -287,6 +316,8 @@ async fn create(st: AppState, job: JobContext) -> Result<(), JobError> {
 #[derive(Debug, Clone)]
 pub struct Callback {
     pub url: String,
+    /// Other URLs the request may have been signed for (as addressed through the Host header).
+    pub also_urls: Vec<String>,
     pub params: Vec<(String, String)>,
     pub signature: Option<String>,
 }
@@ -309,7 +340,10 @@ fn call_not_found() -> AppError {
 /// Checks that Twilio sent `cb` for the project's account.
 async fn verify(st: &AppState, c: &mut AnyConnection, project_id: &str, cb: &Callback) -> Result<(), AppError> {
     let Some((sid, token)) = account(st, c, project_id).await? else { return Err(not_signed()) };
-    let signed = cb.signature.as_deref().is_some_and(|s| signature::valid(&token, &cb.url, &cb.params, s));
+    let signed = cb
+        .signature
+        .as_deref()
+        .is_some_and(|s| std::iter::once(&cb.url).chain(&cb.also_urls).any(|u| signature::valid(&token, u, &cb.params, s)));
     if !signed || cb.param("AccountSid").is_some_and(|a| a != sid) {
         tracing::warn!(project_id, signed, "Twilio callback refused: bad signature or another account");
         return Err(not_signed());
@@ -317,13 +351,20 @@ async fn verify(st: &AppState, c: &mut AnyConnection, project_id: &str, cb: &Cal
     Ok(())
 }
 
-/// A Twilio call of the project named in a callback, once the callback is verified.
+/// A Twilio call of the project named in a callback, once the callback is verified. A call we
+/// do not know cannot be verified: 403, like any unsigned request.
 async fn load(st: &AppState, c: &mut AnyConnection, call_id: &str, cb: &Callback) -> Result<(CallRow, TwilioCallRow), AppError> {
-    let project_id = calls_db::project_of(&mut *c, call_id).await?.ok_or_else(call_not_found)?;
+    let project_id = calls_db::project_of(&mut *c, call_id).await?.ok_or_else(not_signed)?;
     verify(st, c, &project_id, cb).await?;
     let row = calls_db::find(&mut *c, &project_id, call_id).await?.ok_or_else(call_not_found)?;
     let snap = db::find_call(&mut *c, &project_id, call_id).await?.ok_or_else(call_not_found)?;
     Ok((row, snap))
+}
+
+/// Verifies a callback about a call in a read, before any write transaction: a forged request
+/// never takes the database's write lock.
+async fn preverify(st: &AppState, call_id: &str, cb: &Callback) -> Result<(), AppError> {
+    st.read(async |c| load(st, c, call_id, cb).await.map(|_| ())).await
 }
 
 fn say(snap: &TwilioCallRow, text: &str) -> Verb {
@@ -362,7 +403,13 @@ fn offset(row: &CallRow, now: i64) -> i64 {
 
 fn agent_says(t: &mut Vec<TranscriptSegment>, text: &str, at: i64) {
     let start = at.max(t.last().map(|s| s.end_ms).unwrap_or(0));
-    t.push(TranscriptSegment { role: Speaker::Agent, text: text.to_string(), start_ms: start, end_ms: start + speech_ms(text), confidence: None });
+    t.push(TranscriptSegment {
+        role: Speaker::Agent,
+        text: text.to_string(),
+        start_ms: start,
+        end_ms: start + speech_ms(text),
+        confidence: None,
+    });
 }
 
 fn caller_said(t: &mut Vec<TranscriptSegment>, text: &str, confidence: Option<f64>, at: i64) {
@@ -380,7 +427,10 @@ fn mark_answered(row: &mut CallRow, answered_by: Option<&str>, at: i64) {
     row.started_at = row.started_at.or(Some(at));
     row.answered_at = row.answered_at.or(Some(at));
     if let Some(by) = answered_by.and_then(status::answered_by) {
-        row.answered_by = Some(by);
+        // "unknown" never replaces what is known.
+        if by != AnsweredBy::Unknown || row.answered_by.is_none() {
+            row.answered_by = Some(by);
+        }
     }
 }
 
@@ -408,6 +458,7 @@ async fn answered(c: &mut AnyConnection, row: &CallRow, step: i64) -> Result<Str
 
 /// Twilio asks what to do now that an outbound call was answered.
 pub async fn voice(st: &AppState, call_id: &str, cb: &Callback) -> Result<String, AppError> {
+    preverify(st, call_id, cb).await?;
     st.write(async |tx| {
         let (row, snap) = load(st, &mut *tx, call_id, cb).await?;
         open(st, tx, row, &snap, cb).await
@@ -425,7 +476,9 @@ async fn open(st: &AppState, tx: &mut Tx, mut row: CallRow, snap: &TwilioCallRow
         let now = now_ms();
         let mut next = row.clone();
         next.step = OPENING_STEP + 1;
-        let answered_by = cb.param("AnsweredBy");
+        // Without machine detection Twilio does not say who answered; the first words heard
+        // from the caller make it a person (see `turn`).
+        let answered_by = cb.param("AnsweredBy").or(Some("unknown"));
         mark_answered(&mut next, answered_by, now);
         if next.provider_call_id.is_none() {
             next.provider_call_id = cb.param("CallSid").map(str::to_string);
@@ -516,46 +569,54 @@ pub async fn turn(st: &AppState, call_id: &str, step: i64, retry: bool, cb: &Cal
             Ok((None, false)) | Err(_) => Plan::End { line: Some(TROUBLE.into()), reason: EndReason::InternalError, kind: "model_failed" },
         }
     };
+    let heard_person = speech.is_some();
     st.write(async |tx| {
-        let Some(current) = calls_db::find(&mut *tx, &row.project_id, &row.id).await? else { return Err(call_not_found()) };
-        if current.step != step || current.status.is_final() {
-            return answered(&mut *tx, &current, step).await;
-        }
-        let now = now_ms();
-        let at = offset(&current, now);
-        let mut transcript = transcript.clone();
-        let mut next = current.clone();
-        next.step = step + 1;
-        let (verbs, kind, detail) = match &plan {
-            Plan::Continue { line, kind } => {
-                agent_says(&mut transcript, line, at);
-                (vec![say(&snap, line), gather(st, &snap, step + 1)], *kind, "")
+        let mut current = calls_db::find(&mut *tx, &row.project_id, &row.id).await?.ok_or_else(call_not_found)?;
+        // A status callback may change the call between the read and the write: look again.
+        for _ in 0..4 {
+            if current.step != step || current.status.is_final() {
+                return answered(&mut *tx, &current, step).await;
             }
-            Plan::Retry => {
-                agent_says(&mut transcript, MOMENT, at);
-                (vec![say(&snap, MOMENT), Verb::Redirect { url: turn_url(st, &row.id, step + 1, true) }], "model_retry", "")
+            let now = now_ms();
+            let at = offset(&current, now);
+            let mut transcript = transcript.clone();
+            let mut next = current.clone();
+            next.step = step + 1;
+            if heard_person && next.answered_by != Some(AnsweredBy::Machine) {
+                next.answered_by = Some(AnsweredBy::Human);
             }
-            Plan::End { line, reason, kind } => {
-                let mut verbs = Vec::new();
-                if let Some(line) = line {
+            let (verbs, kind, detail) = match &plan {
+                Plan::Continue { line, kind } => {
                     agent_says(&mut transcript, line, at);
-                    verbs.push(say(&snap, line));
+                    (vec![say(&snap, line), gather(st, &snap, step + 1)], *kind, "")
                 }
-                verbs.push(Verb::Hangup);
-                mark_answered(&mut next, None, now);
-                calls::end(&mut next, CallStatus::Completed, *reason, now);
-                (verbs, *kind, reason.as_str())
+                Plan::Retry => {
+                    agent_says(&mut transcript, MOMENT, at);
+                    (vec![say(&snap, MOMENT), Verb::Redirect { url: turn_url(st, &row.id, step + 1, true) }], "model_retry", "")
+                }
+                Plan::End { line, reason, kind } => {
+                    let mut verbs = Vec::new();
+                    if let Some(line) = line {
+                        agent_says(&mut transcript, line, at);
+                        verbs.push(say(&snap, line));
+                    }
+                    verbs.push(Verb::Hangup);
+                    mark_answered(&mut next, None, now);
+                    calls::end(&mut next, CallStatus::Completed, *reason, now);
+                    (verbs, *kind, reason.as_str())
+                }
+            };
+            set_transcript(&mut next, &transcript)?;
+            let xml = twiml::response(&verbs);
+            if apply(st, tx, &current, next, detail, now).await? {
+                db::insert_turn(&mut *tx, &row.id, step, kind, &xml, now).await?;
+                return Ok(xml);
             }
-        };
-        set_transcript(&mut next, &transcript)?;
-        let xml = twiml::response(&verbs);
-        if !apply(st, tx, &current, next, detail, now).await? {
-            // Another delivery of this step won: answer what it answered.
-            let latest = calls_db::find(&mut *tx, &row.project_id, &row.id).await?.ok_or_else(call_not_found)?;
-            return answered(&mut *tx, &latest, step).await;
+            // Another delivery of this step won (then its answer is returned above), or a status
+            // callback moved the call.
+            current = calls_db::find(&mut *tx, &row.project_id, &row.id).await?.ok_or_else(call_not_found)?;
         }
-        db::insert_turn(&mut *tx, &row.id, step, kind, &xml, now).await?;
-        Ok(xml)
+        Err(AppError::new(ErrorCode::Conflict, "The call kept changing; Twilio will ask again."))
     })
     .await
 }
@@ -585,14 +646,15 @@ async fn ask_model(st: &AppState, row: &CallRow, snap: &TwilioCallRow, transcrip
 /// A status callback: moves the call forward, never back. `call_id` is in the URL of outbound
 /// calls; inbound calls are found by Twilio's call SID.
 pub async fn status_callback(st: &AppState, call_id: Option<&str>, cb: &Callback) -> Result<(), AppError> {
+    let id = match call_id {
+        Some(id) => id.to_string(),
+        None => {
+            let sid = cb.param("CallSid").ok_or_else(not_signed)?;
+            st.read(async |c| Ok(db::call_by_sid(c, sid).await?)).await?.ok_or_else(not_signed)?.1
+        }
+    };
+    preverify(st, &id, cb).await?;
     st.write(async |tx| {
-        let id = match call_id {
-            Some(id) => id.to_string(),
-            None => {
-                let sid = cb.param("CallSid").ok_or_else(call_not_found)?;
-                db::call_by_sid(&mut *tx, sid).await?.ok_or_else(call_not_found)?.1
-            }
-        };
         let (mut row, _) = load(st, &mut *tx, &id, cb).await?;
         let sip = cb.param("SipResponseCode").and_then(|s| s.parse::<u16>().ok());
         let Some(reported) = status::reported(cb.param("CallStatus").unwrap_or_default(), sip) else {
@@ -605,7 +667,9 @@ pub async fn status_callback(st: &AppState, call_id: Option<&str>, cb: &Callback
             if row.status.is_final() {
                 // Ended on our side first (our <Hangup/>): Twilio's duration is the call's.
                 if let (Some(d), true) = (duration_secs, reported.status == CallStatus::Completed && row.answered_at.is_some()) {
-                    if db::take_duration(&mut *tx, &row.project_id, &row.id, d).await? && calls_db::set_duration(&mut *tx, &row.project_id, &row.id, d * 1000, now).await? {
+                    if db::take_duration(&mut *tx, &row.project_id, &row.id, d).await?
+                        && calls_db::set_duration(&mut *tx, &row.project_id, &row.id, d * 1000, now).await?
+                    {
                         row.duration_ms = Some(d * 1000);
                         calls::publish(st, &mut *tx, &row).await?;
                     }
@@ -664,6 +728,7 @@ pub async fn status_callback(st: &AppState, call_id: Option<&str>, cb: &Callback
 
 /// Twilio's recording callback: remembers the recording and fetches it in a job.
 pub async fn recording_callback(st: &AppState, call_id: &str, cb: &Callback) -> Result<(), AppError> {
+    preverify(st, call_id, cb).await?;
     st.write(async |tx| {
         let (row, _) = load(st, &mut *tx, call_id, cb).await?;
         if cb.param("RecordingStatus").is_some_and(|s| s != "completed") {
@@ -685,7 +750,13 @@ pub async fn recording_callback(st: &AppState, call_id: &str, cb: &Callback) -> 
 /// A call to one of our numbers: routed to the number's inbound agent.
 pub async fn inbound(st: &AppState, cb: &Callback) -> Result<String, AppError> {
     let number_not_found = || AppError::not_found("Phone number");
-    let to = E164::parse(cb.param("To").unwrap_or_default(), None, "To").map_err(|_| number_not_found())?;
+    // A number we do not have cannot be verified: 403, like any unsigned request.
+    let to = E164::parse(cb.param("To").unwrap_or_default(), None, "To").map_err(|_| not_signed())?;
+    st.read(async |c| {
+        let number = numbers_db::find_by_e164(&mut *c, to.as_str()).await?.ok_or_else(not_signed)?;
+        verify(st, c, &number.project_id, cb).await
+    })
+    .await?;
     st.write(async |tx| {
         let number = numbers_db::find_by_e164(&mut *tx, to.as_str()).await?.ok_or_else(number_not_found)?;
         verify(st, &mut *tx, &number.project_id, cb).await?;
@@ -929,6 +1000,46 @@ async fn hang_up(st: AppState, job: JobContext) -> Result<(), JobError> {
         }
         Err(e) => Err(JobError::new(e.to_string())),
     }
+}
+
+#[derive(Deserialize)]
+struct ReleasedNumber {
+    project_id: String,
+    number_sid: String,
+}
+
+/// Clears the voice URL of a released number we had pointed at us, so Twilio stops sending its
+/// calls here.
+async fn release_number(st: AppState, job: JobContext) -> Result<(), JobError> {
+    let p: ReleasedNumber = job.json()?;
+    let Some((sid, token)) = st.read(async |c| account(&st, c, &p.project_id).await).await? else { return Ok(()) };
+    match client(&st, &sid, &token)?.set_voice_url(&p.number_sid, "", "").await {
+        Ok(()) => Ok(()),
+        Err(Failure::Refused { status, message, .. }) => {
+            tracing::warn!(status, message = %message, "Twilio refused to clear a released number's voice URL");
+            Ok(())
+        }
+        Err(e) => Err(JobError::new(e.to_string())),
+    }
+}
+
+/// A recorded call whose recording never came (Twilio refused it, or the call ended before it
+/// started): its recording becomes unavailable rather than pending for ever.
+async fn recording_check(st: AppState, job: JobContext) -> Result<(), JobError> {
+    let p: CallRef = job.json()?;
+    st.write(async |tx| {
+        use crate::server::db::recordings as rec;
+        let pending = rec::find(&mut *tx, &p.project_id, &p.call_id).await?.is_some_and(|r| r.status == crate::model::RecordingStatus::Pending);
+        if pending {
+            rec::fail(&mut *tx, &p.project_id, &p.call_id, "Twilio sent no recording of this call.", now_ms()).await?;
+            if let Some(row) = calls_db::find(&mut *tx, &p.project_id, &p.call_id).await? {
+                super::recordings::changed(&st, &mut *tx, &row, crate::model::RecordingStatus::Unavailable).await?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(())
 }
 
 #[derive(Deserialize)]

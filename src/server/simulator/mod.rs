@@ -214,7 +214,8 @@ impl Answered {
         let start = self.last_end() + self.rng.range(pause.0, pause.1);
         let duration = utterance_ms(text, &mut self.rng);
         if start + duration < self.limit_ms {
-            self.segments.push(TranscriptSegment { role, text: text.to_string(), start_ms: start, end_ms: start + duration, confidence: None });
+            self.segments
+                .push(TranscriptSegment { role, text: text.to_string(), start_ms: start, end_ms: start + duration, confidence: None });
             return true;
         }
         let words: Vec<&str> = text.split_whitespace().collect();

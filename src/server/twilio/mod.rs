@@ -20,8 +20,10 @@ const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
 /// Why a request did not go through.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
-    /// Worth retrying: 429, 5xx, or no answer.
+    /// Worth retrying: 429, 5xx, or Twilio could not be reached (the request never arrived).
     Retry(String),
+    /// No answer after the request was sent (a timeout): Twilio may or may not have acted.
+    Unknown(String),
     /// Twilio refused the request (4xx), with its error code when it gave one.
     Refused { status: u16, code: Option<i64>, message: String },
 }
@@ -29,7 +31,7 @@ pub enum Failure {
 impl Failure {
     pub fn message(&self) -> &str {
         match self {
-            Failure::Retry(m) | Failure::Refused { message: m, .. } => m,
+            Failure::Retry(m) | Failure::Unknown(m) | Failure::Refused { message: m, .. } => m,
         }
     }
 }
@@ -38,6 +40,7 @@ impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Failure::Retry(m) => write!(f, "Twilio unavailable: {m}"),
+            Failure::Unknown(m) => write!(f, "Twilio's answer is unknown: {m}"),
             Failure::Refused { status, code, message } => write!(f, "Twilio refused ({status}, code {code:?}): {message}"),
         }
     }
@@ -54,10 +57,10 @@ struct Created {
     sid: String,
 }
 
-/// A call's price as Twilio reports it (negative: money spent).
+/// A call's price as Twilio reports it (negative: money spent), a string in Twilio's API.
 #[derive(Deserialize)]
 struct CallResource {
-    price: Option<String>,
+    price: Option<serde_json::Value>,
     price_unit: Option<String>,
 }
 
@@ -70,6 +73,8 @@ struct NumberList {
 #[derive(Deserialize)]
 struct NumberSid {
     sid: String,
+    #[serde(default)]
+    phone_number: String,
 }
 
 /// A client for one Twilio account.
@@ -81,7 +86,11 @@ pub struct Client {
 }
 
 fn http_client(timeout: Duration) -> Result<reqwest::Client, Failure> {
-    reqwest::Client::builder().timeout(timeout).connect_timeout(Duration::from_secs(10)).build().map_err(|e| Failure::Retry(format!("no HTTP client: {e}")))
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| Failure::Retry(format!("no HTTP client: {e}")))
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -102,7 +111,12 @@ pub fn price_micros(price: &str) -> Option<i64> {
 
 impl Client {
     pub fn new(base: &str, account_sid: &str, auth_token: &str) -> Result<Client, Failure> {
-        Ok(Client { base: base.trim_end_matches('/').to_string(), sid: account_sid.to_string(), token: auth_token.to_string(), http: http_client(TIMEOUT)? })
+        Ok(Client {
+            base: base.trim_end_matches('/').to_string(),
+            sid: account_sid.to_string(),
+            token: auth_token.to_string(),
+            http: http_client(TIMEOUT)?,
+        })
     }
 
     fn url(&self, rest: &str) -> String {
@@ -110,7 +124,13 @@ impl Client {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure> {
-        let res = req.basic_auth(&self.sid, Some(&self.token)).send().await.map_err(|e| Failure::Retry(describe(&e)))?;
+        let res = req.basic_auth(&self.sid, Some(&self.token)).send().await.map_err(|e| {
+            if e.is_connect() {
+                Failure::Retry(describe(&e))
+            } else {
+                Failure::Unknown(describe(&e))
+            }
+        })?;
         let status = res.status().as_u16();
         if res.status().is_success() {
             return Ok(res);
@@ -139,7 +159,12 @@ impl Client {
     pub async fn price(&self, call_sid: &str) -> Result<Option<(i64, String)>, Failure> {
         let res = self.send(self.http.get(self.url(&format!("Calls/{call_sid}.json")))).await?;
         let call: CallResource = res.json().await.map_err(|e| Failure::Retry(format!("unreadable answer: {}", describe(&e))))?;
-        let Some(micros) = call.price.as_deref().and_then(price_micros) else { return Ok(None) };
+        let micros = match &call.price {
+            Some(serde_json::Value::String(s)) => price_micros(s),
+            Some(serde_json::Value::Number(n)) => price_micros(&n.to_string()),
+            _ => None,
+        };
+        let Some(micros) = micros else { return Ok(None) };
         Ok(Some((micros, call.price_unit.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "USD".into()).to_ascii_uppercase())))
     }
 
@@ -175,7 +200,7 @@ impl Client {
     pub async fn number_sid(&self, e164: &str) -> Result<Option<String>, Failure> {
         let res = self.send(self.http.get(self.url("IncomingPhoneNumbers.json")).query(&[("PhoneNumber", e164)])).await?;
         let list: NumberList = res.json().await.map_err(|e| Failure::Retry(format!("unreadable answer: {}", describe(&e))))?;
-        Ok(list.incoming_phone_numbers.into_iter().next().map(|n| n.sid))
+        Ok(list.incoming_phone_numbers.into_iter().find(|n| n.phone_number == e164).map(|n| n.sid))
     }
 }
 

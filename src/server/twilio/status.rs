@@ -56,12 +56,6 @@ pub fn answered_by(value: &str) -> Option<AnsweredBy> {
     }
 }
 
-/// Whether `AnsweredBy` says the machine's greeting is over (the beep or silence after it), so a
-/// message spoken now lands in the voicemail.
-pub fn machine_greeting_over(value: &str) -> bool {
-    matches!(value.trim(), "machine_end_beep" | "machine_end_silence" | "machine_end_other")
-}
-
 /// The end reason of a call Twilio refused to create, from Twilio's error code.
 pub fn refused_reason(twilio_code: Option<i64>) -> EndReason {
     match twilio_code {
@@ -109,7 +103,6 @@ mod tests {
         }
         assert_eq!(answered_by("unknown"), Some(AnsweredBy::Unknown));
         assert_eq!(answered_by(""), None);
-        assert!(machine_greeting_over("machine_end_beep") && !machine_greeting_over("machine_start") && !machine_greeting_over("human"));
     }
 
     #[test]

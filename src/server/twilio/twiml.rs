@@ -4,11 +4,20 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verb {
     /// Speak `text` with a Twilio `<Say>` voice and language.
-    Say { text: String, voice: String, language: String },
+    Say {
+        text: String,
+        voice: String,
+        language: String,
+    },
     /// Listen for speech and post what was heard to `action` (also when nothing was heard).
-    Gather { action: String, language: String },
+    Gather {
+        action: String,
+        language: String,
+    },
     /// Fetch the next TwiML from `url` (POST).
-    Redirect { url: String },
+    Redirect {
+        url: String,
+    },
     Hangup,
 }
 
@@ -64,7 +73,8 @@ mod tests {
 
     #[test]
     fn a_turn_says_then_listens() {
-        let xml = response(&[say("Hi Ann, it's Ava & co. <3"), Verb::Gather { action: "https://x.test/hooks/twilio/turn/c1?step=2&retry=1".into(), language: "en-US".into() }]);
+        let xml =
+            response(&[say("Hi Ann, it's Ava & co. <3"), Verb::Gather { action: "https://x.test/hooks/twilio/turn/c1?step=2&retry=1".into(), language: "en-US".into() }]);
         assert_eq!(
             xml,
             r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Joanna-Neural" language="en-US">Hi Ann, it&apos;s Ava &amp; co. &lt;3</Say><Gather input="speech" action="https://x.test/hooks/twilio/turn/c1?step=2&amp;retry=1" method="POST" language="en-US" speechTimeout="auto" timeout="5" actionOnEmptyResult="true"/></Response>"#

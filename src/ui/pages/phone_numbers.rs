@@ -486,6 +486,9 @@ fn TwilioSection(project_id: String, actions: NumberActions) -> impl IntoView {
                 <p class="mt-1 text-sm text-slate-600">
                     "Connect this project's Twilio account to place real calls and import its numbers. The auth token is stored encrypted and never shown again."
                 </p>
+                <p class="mt-1 text-sm text-slate-600">
+                    "Calls from a Twilio number are real calls: the agent converses through the server's language model. Assigning a Twilio number to an inbound agent points the number at this server for you (Twilio must be able to reach the server's public address)."
+                </p>
             </div>
             <Card>
                 <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>

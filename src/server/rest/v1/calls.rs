@@ -221,8 +221,8 @@ pub struct RecordingQuery {
     ("Range" = Option<String>, Header, description = "One byte range (`bytes=0-1023`), so players can seek")),
     security(("bearer" = []), ("api_key" = []), ()),
     responses((status = 200, description = "The recording (members of the call's project, viewer and up, or a signed link): \
-        a mono 16-bit PCM WAV at 8 kHz", content_type = "audio/wav", body = Vec<u8>),
-        (status = 206, description = "The requested byte range", content_type = "audio/wav", body = Vec<u8>),
+        a mono 16-bit PCM WAV at 8 kHz for simulated calls, Twilio's MP3 for Twilio calls", content((Vec<u8> = "audio/wav"), (Vec<u8> = "audio/mpeg"))),
+        (status = 206, description = "The requested byte range", content((Vec<u8> = "audio/wav"), (Vec<u8> = "audio/mpeg"))),
         (status = 403, description = "A signed link that expired or was altered (open the call again for a fresh one)", body = super::types::ErrorEnvelope),
         (status = 416, description = "A range outside the recording"),
         E400, E401, E404))]

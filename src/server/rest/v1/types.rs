@@ -6,8 +6,8 @@
 //! their own formats; only v1 goes through this type.
 
 use crate::model::{
-    AgentRef, AgentStatus, AgentView, AnalysisConfig, ApiKeyCreated, ApiKeyView, AppError, AuditEntryView, Direction, ImportReport, InvitationView, MemberView,
-    MachineDetection, NumberBrief, PhoneNumberView, ProjectView, Role, SkippedNumber, SpeaksFirst, TwilioSettingsView,
+    AgentRef, AgentStatus, AgentView, AnalysisConfig, ApiKeyCreated, ApiKeyView, AppError, AuditEntryView, Direction, ImportReport, InvitationView, MachineDetection,
+    MemberView, NumberBrief, PhoneNumberView, ProjectView, Role, SkippedNumber, SpeaksFirst, TwilioSettingsView,
 };
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
