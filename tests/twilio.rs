@@ -1367,6 +1367,18 @@ on_both!(unassigning_an_inbound_number_clears_its_voice_url, |app| {
     assert_eq!(updates.len(), 2, "{updates:?}");
     assert_eq!(updates[1].0, SUPPORT.0);
     assert_eq!(field(&updates[1].1, "VoiceUrl"), Some(""), "an empty VoiceUrl: {:?}", updates[1].1);
+
+    // Assigned again, then released from the project: Twilio stops sending its calls here.
+    rig.calling(&agent, "inbound", &[&rig.support]).await;
+    rig.app.run_jobs().await;
+    assert_eq!(rig.twilio.book(|b| b.number_updates.len()), 3);
+    let r = send(&rig.app, Method::DELETE, &format!("/api/v1/phone-numbers/{}", rig.support), None, &rig.owner).await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.text);
+    rig.app.run_jobs().await;
+    let updates = rig.twilio.book(|b| b.number_updates.clone());
+    assert_eq!(updates.len(), 4, "{updates:?}");
+    assert_eq!(updates[3].0, SUPPORT.0);
+    assert_eq!(field(&updates[3].1, "VoiceUrl"), Some(""), "a released number is cleared: {:?}", updates[3].1);
 });
 
 // ---- refusals ---------------------------------------------------------------------------------
@@ -1396,4 +1408,34 @@ on_both!(placing_a_twilio_call_needs_a_model_and_twilio_credentials, |app| {
     assert!(r.json["error"]["message"].as_str().unwrap_or("").contains("Twilio"), "{}", r.text);
     rig.app.run_jobs().await;
     assert!(rig.twilio.book(|b| b.created.is_empty()));
+});
+
+// ---- concurrency ----------------------------------------------------------------------------
+
+on_both!(concurrent_deliveries_of_one_step_or_one_inbound_call_change_things_once, |app| {
+    let rig = Rig::new(app, "concurrent").await;
+    let agent = rig.outbound_agent(json!({})).await;
+    let (leg, t) = rig.answer(&agent).await;
+    // Twilio retrying a slow turn while the first delivery still waits for the model: both ask
+    // it, one writes, and both answer the winner's TwiML.
+    rig.model
+        .script(vec![Reply::Slow(300, Box::new(Reply::Text("First answer."))), Reply::Slow(300, Box::new(Reply::Text("Second answer.")))]);
+    let action = t.action();
+    let (a, b) = tokio::join!(rig.turn(&leg, &action, Some("Hello?")), rig.turn(&leg, &action, Some("Hello?")));
+    assert_eq!(a.raw, b.raw, "both deliveries answer the same TwiML");
+    assert_eq!(a.names(), ["Say", "Gather"], "{}", a.raw);
+    let said = a.says()[0].to_string();
+    let call = rig.call(&leg.id).await;
+    assert_eq!(lines(&call), owned(&[("agent", RENDERED_FIRST), ("user", "Hello?"), ("agent", said.as_str())]), "{call}");
+
+    // One inbound call delivered twice at once: one call, one answer.
+    let inbound = rig.inbound_agent(json!({})).await;
+    rig.calling(&inbound, "inbound", &[&rig.support]).await;
+    let sid = new_sid("CA");
+    let params = inbound_params(&sid, SUPPORT.1);
+    let (x, y) = tokio::join!(twilio_post(&rig.app, "/hooks/twilio/inbound", &params, TOKEN), twilio_post(&rig.app, "/hooks/twilio/inbound", &params, TOKEN));
+    assert_eq!((x.status, y.status), (StatusCode::OK, StatusCode::OK), "{} / {}", x.text, y.text);
+    assert_eq!(x.text, y.text);
+    let inbound_calls: Vec<Value> = rig.calls().await.into_iter().filter(|c| c["direction"] == "inbound").collect();
+    assert_eq!(inbound_calls.len(), 1, "{inbound_calls:?}");
 });

@@ -149,6 +149,14 @@ pub async fn voice_numbers(c: &mut AnyConnection, project_id: &str) -> Result<Ve
     typed_all("phone_numbers", "id", rows)
 }
 
+pub async fn has_twilio_numbers(c: &mut AnyConnection, project_id: &str) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT 1 AS one FROM phone_numbers WHERE project_id = $1 AND provider = 'twilio' LIMIT 1")
+        .bind(project_id)
+        .fetch_optional(c)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// The SID of a Twilio number whose voice URL we set (it points at us).
 pub async fn our_voice_number(c: &mut AnyConnection, project_id: &str, number_id: &str) -> Result<Option<String>, sqlx::Error> {
     let row = sqlx::query(

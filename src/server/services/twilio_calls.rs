@@ -201,9 +201,11 @@ pub async fn number_released(c: &mut AnyConnection, project_id: &str, number_id:
 }
 
 /// In the transaction that changed which agents answer the project's numbers: sync the voice
-/// URLs of its Twilio numbers.
+/// URLs of its Twilio numbers (when it has any).
 pub async fn numbers_changed(c: &mut AnyConnection, project_id: &str) -> Result<(), AppError> {
-    jobs::enqueue(c, NewJob::new(NUMBERS, serde_json::json!({ "project_id": project_id })).max_attempts(8)).await?;
+    if db::has_twilio_numbers(&mut *c, project_id).await? {
+        jobs::enqueue(c, NewJob::new(NUMBERS, serde_json::json!({ "project_id": project_id })).max_attempts(8)).await?;
+    }
     Ok(())
 }
 

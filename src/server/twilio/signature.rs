@@ -34,21 +34,21 @@ pub fn valid(token: &str, url: &str, params: &[(String, String)], signature: &st
 
 fn variants(url: &str) -> Vec<String> {
     let mut out = vec![url.to_string()];
-    if let Ok(parsed) = url::Url::parse(url) {
-        let default = parsed.port_or_known_default();
-        let mut other = parsed.clone();
-        if parsed.port().is_some() {
-            // `set_port(None)` drops an explicit port, default or not; only the default one counts.
-            if parsed.port() == default && other.set_port(None).is_ok() {
-                out.push(other.to_string());
-            }
-        } else if let Some(p) = default {
-            // `Url` hides a default port, so the string is built by hand.
-            let host = parsed.host_str().unwrap_or_default();
-            let rest = &url[url.find(host).map(|i| i + host.len()).unwrap_or(url.len())..];
-            out.push(format!("{}://{host}:{p}{rest}", parsed.scheme()));
-        }
-    }
+    // Worked on the string: `Url` would normalise the default port away.
+    let Some((scheme, rest)) = url.split_once("://") else { return out };
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "https" => "443",
+        "http" => "80",
+        _ => return out,
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let other = match authority.rsplit_once(':') {
+        Some((host, port)) if port == default => host.to_string(),
+        Some((_, port)) if port.chars().all(|c| c.is_ascii_digit()) && !authority.ends_with(']') => return out,
+        _ => format!("{authority}:{default}"),
+    };
+    out.push(format!("{scheme}://{other}{tail}"));
     out
 }
 
