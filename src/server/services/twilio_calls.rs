@@ -214,6 +214,18 @@ async fn account(st: &AppState, c: &mut AnyConnection, project_id: &str) -> Resu
     super::twilio::credentials(st, c, project_id).await
 }
 
+/// A job's Twilio request done: retried when Twilio was unavailable; a refusal is final (logged).
+fn final_unless_retry(r: Result<(), Failure>, subject: &str, what: &str) -> Result<(), JobError> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(Failure::Refused { status, message, .. }) => {
+            tracing::warn!(subject, status, message = %message, "Twilio refused to {what}");
+            Ok(())
+        }
+        Err(e) => Err(JobError::new(e.to_string())),
+    }
+}
+
 fn client(st: &AppState, sid: &str, token: &str) -> Result<Client, JobError> {
     Client::new(&st.config.twilio_api_base, sid, token).map_err(|e| JobError::new(e.to_string()))
 }
@@ -969,15 +981,8 @@ async fn start_recording(st: AppState, job: JobContext) -> Result<(), JobError> 
         })
         .await?;
     let Some((call_sid, (sid, token))) = found else { return Ok(()) };
-    match client(&st, &sid, &token)?.start_recording(&call_sid, &recording_url(&st, &p.call_id)).await {
-        Ok(()) => Ok(()),
-        Err(Failure::Refused { status, message, .. }) => {
-            // The call ended meanwhile, most likely.
-            tracing::warn!(call_id = %p.call_id, status, message = %message, "Twilio did not start the recording");
-            Ok(())
-        }
-        Err(e) => Err(JobError::new(e.to_string())),
-    }
+    // Refused: the call ended meanwhile, most likely.
+    final_unless_retry(client(&st, &sid, &token)?.start_recording(&call_sid, &recording_url(&st, &p.call_id)).await, &p.call_id, "start the recording")
 }
 
 /// Ends a call at Twilio that we ended here (canceled, or ended by the reconciler).
@@ -993,15 +998,8 @@ async fn hang_up(st: AppState, job: JobContext) -> Result<(), JobError> {
     let Some(((call_sid, (sid, token)), answered)) = found else { return Ok(()) };
     // Twilio cancels a call that is still ringing, and completes one in progress.
     let form = vec![("Status".to_string(), if answered { "completed" } else { "canceled" }.to_string())];
-    match client(&st, &sid, &token)?.update_call(&call_sid, &form).await {
-        Ok(()) => Ok(()),
-        Err(Failure::Refused { status, message, .. }) => {
-            // Already over at Twilio.
-            tracing::info!(call_id = %p.call_id, status, message = %message, "Twilio did not hang up the call");
-            Ok(())
-        }
-        Err(e) => Err(JobError::new(e.to_string())),
-    }
+    // Refused: already over at Twilio.
+    final_unless_retry(client(&st, &sid, &token)?.update_call(&call_sid, &form).await, &p.call_id, "hang up the call")
 }
 
 #[derive(Deserialize)]
@@ -1015,14 +1013,7 @@ struct ReleasedNumber {
 async fn release_number(st: AppState, job: JobContext) -> Result<(), JobError> {
     let p: ReleasedNumber = job.json()?;
     let Some((sid, token)) = st.read(async |c| account(&st, c, &p.project_id).await).await? else { return Ok(()) };
-    match client(&st, &sid, &token)?.set_voice_url(&p.number_sid, "", "").await {
-        Ok(()) => Ok(()),
-        Err(Failure::Refused { status, message, .. }) => {
-            tracing::warn!(status, message = %message, "Twilio refused to clear a released number's voice URL");
-            Ok(())
-        }
-        Err(e) => Err(JobError::new(e.to_string())),
-    }
+    final_unless_retry(client(&st, &sid, &token)?.set_voice_url(&p.number_sid, "", "").await, &p.number_sid, "clear a released number's voice URL")
 }
 
 /// A recorded call whose recording never came (Twilio refused it, or the call ended before it
