@@ -20,6 +20,7 @@ use crate::model::{
 };
 use crate::server::auth::Actor;
 use crate::server::db::calls::{self as db, CallRow};
+use crate::server::db::twilio::TwilioCallRow;
 use crate::server::db::{new_id, now_ms, Tx};
 use crate::server::domain::E164;
 use crate::server::feed::{self, Change};
@@ -121,10 +122,7 @@ pub async fn place(st: &AppState, tx: &mut Tx, actor: &Actor, req: PlaceCall, id
             return Err(e.into());
         }
     }
-    store_queued(st, tx, &row, "", row.scheduled_at.unwrap_or(now)).await?;
-    if let Some(t) = twilio {
-        crate::server::db::twilio::insert_call(&mut *tx, &t).await?;
-    }
+    store_queued(st, tx, &row, twilio.as_ref(), "", row.scheduled_at.unwrap_or(now)).await?;
     Ok(Placed { call: view(&row, None)?, replayed: false })
 }
 
@@ -157,10 +155,7 @@ pub async fn place_for_batch(st: &AppState, tx: &mut Tx, agent: &AgentView, a: &
     row.batch_row_id = Some(a.row_id.to_string());
     row.batch_attempt = Some(a.attempt);
     let twilio = super::twilio_calls::route(st, &mut *tx, agent, &mut row, now).await?;
-    store_queued(st, tx, &row, "batch call", now).await?;
-    if let Some(t) = twilio {
-        crate::server::db::twilio::insert_call(&mut *tx, &t).await?;
-    }
+    store_queued(st, tx, &row, twilio.as_ref(), "batch call", now).await?;
     view(&row, None)
 }
 
@@ -216,7 +211,7 @@ pub async fn test_inbound(
         variables: serde_json::to_string(&variables).map_err(|_| AppError::internal())?,
         ..queued_row(actor, &agent, now)
     };
-    store_queued(st, tx, &row, "test inbound call", now).await?;
+    store_queued(st, tx, &row, None, "test inbound call", now).await?;
     view(&row, None)
 }
 
@@ -326,10 +321,13 @@ pub(super) fn blank_row(actor: &Actor, project_id: &str, now: i64) -> CallRow {
     }
 }
 
-/// Stores a new `queued` call with its first event, its `call.queued` webhook event, a dispatch
-/// at `dispatch_at` and the live update.
-async fn store_queued(st: &AppState, tx: &mut Tx, row: &CallRow, detail: &str, dispatch_at: i64) -> Result<(), AppError> {
+/// Stores a new `queued` call (with its Twilio snapshot when it runs on Twilio), its first event,
+/// its `call.queued` webhook event, a dispatch at `dispatch_at` and the live update.
+async fn store_queued(st: &AppState, tx: &mut Tx, row: &CallRow, twilio: Option<&TwilioCallRow>, detail: &str, dispatch_at: i64) -> Result<(), AppError> {
     db::insert(&mut *tx, row).await?;
+    if let Some(t) = twilio {
+        crate::server::db::twilio::insert_call(&mut *tx, t).await?;
+    }
     queued_follow_up(st, tx, row, detail, dispatch_at).await
 }
 
@@ -612,10 +610,14 @@ async fn admit(st: &AppState, tx: &mut Tx, project_id: &str) -> Result<(), AppEr
     Ok(())
 }
 
-/// The reconciler's check of a call that started at `now`.
-pub(super) fn reconcile_job(row: &CallRow, now: i64) -> NewJob {
-    let deadline = now + row.max_duration_secs * 1000 + RECONCILE_MARGIN_MS;
-    NewJob::new(RECONCILE, serde_json::json!({ "project_id": row.project_id, "call_id": row.id })).run_at(deadline)
+/// When the reconciler ends a call whose time started at `from` if it is still live.
+fn reconcile_deadline(row: &CallRow, from: i64) -> i64 {
+    from + row.max_duration_secs * 1000 + RECONCILE_MARGIN_MS
+}
+
+/// The reconciler's check of a call whose time started at `from`.
+pub(super) fn reconcile_job(row: &CallRow, from: i64) -> NewJob {
+    NewJob::new(RECONCILE, serde_json::json!({ "project_id": row.project_id, "call_id": row.id })).run_at(reconcile_deadline(row, from))
 }
 
 fn step_job(row: &CallRow, at: i64) -> NewJob {
@@ -775,9 +777,8 @@ async fn reconcile(st: AppState, job: JobContext) -> Result<(), JobError> {
         let now = now_ms();
         // A real call's time limit runs from its answer (Twilio rings for up to a minute first).
         if let Some(answered) = row.answered_at.filter(|_| row.provider == super::twilio_calls::PROVIDER) {
-            let deadline = answered + row.max_duration_secs * 1000 + RECONCILE_MARGIN_MS;
-            if now < deadline {
-                jobs::enqueue(&mut *tx, NewJob::new(RECONCILE, serde_json::json!({ "project_id": row.project_id, "call_id": row.id })).run_at(deadline)).await?;
+            if now < reconcile_deadline(&row, answered) {
+                jobs::enqueue(&mut *tx, reconcile_job(&row, answered)).await?;
                 return Ok(());
             }
         }

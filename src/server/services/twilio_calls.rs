@@ -22,6 +22,7 @@
 //!   has no idempotency key); the window is one database write.
 
 use super::calls;
+use super::twilio::credentials;
 use crate::model::{AgentView, AnsweredBy, AppError, CallStatus, Direction, EndReason, ErrorCode, MachineDetection, NumberProvider, Speaker, TranscriptSegment};
 use crate::server::auth::Actor;
 use crate::server::db::calls::{self as calls_db, CallRow};
@@ -122,7 +123,7 @@ pub async fn route(st: &AppState, c: &mut AnyConnection, agent: &AgentView, row:
             "Calls through Twilio need a language model for the agent's side of the conversation: set LLM_BASE_URL and LLM_MODEL (and LLM_API_KEY if your endpoint needs one) on the server and restart it.",
         ));
     }
-    let (account_sid, _) = super::twilio::credentials(st, &mut *c, &row.project_id).await?.ok_or_else(no_credentials)?;
+    let (account_sid, _) = credentials(st, &mut *c, &row.project_id).await?.ok_or_else(no_credentials)?;
     row.provider = PROVIDER.into();
     row.is_test = false;
     Ok(Some(snapshot(&mut *c, agent, &row.id, &account_sid, now).await?))
@@ -209,11 +210,6 @@ pub async fn numbers_changed(c: &mut AnyConnection, project_id: &str) -> Result<
     Ok(())
 }
 
-/// The project's Twilio account, or why not.
-async fn account(st: &AppState, c: &mut AnyConnection, project_id: &str) -> Result<Option<(String, String)>, AppError> {
-    super::twilio::credentials(st, c, project_id).await
-}
-
 /// A job's Twilio request done: retried when Twilio was unavailable; a refusal is final (logged).
 fn final_unless_retry(r: Result<(), Failure>, subject: &str, what: &str) -> Result<(), JobError> {
     match r {
@@ -270,7 +266,7 @@ async fn create(st: AppState, job: JobContext) -> Result<(), JobError> {
                 return Ok(None);
             }
             let Some(snap) = db::find_call(&mut *c, &p.project_id, &p.call_id).await? else { return Ok(None) };
-            let creds = account(&st, c, &p.project_id).await?;
+            let creds = credentials(&st, c, &p.project_id).await?;
             Ok(Some((row, snap, creds)))
         })
         .await?;
@@ -353,7 +349,7 @@ fn call_not_found() -> AppError {
 
 /// Checks that Twilio sent `cb` for the project's account.
 async fn verify(st: &AppState, c: &mut AnyConnection, project_id: &str, cb: &Callback) -> Result<(), AppError> {
-    let Some((sid, token)) = account(st, c, project_id).await? else { return Err(not_signed()) };
+    let Some((sid, token)) = credentials(st, c, project_id).await? else { return Err(not_signed()) };
     let signed = cb
         .signature
         .as_deref()
@@ -365,20 +361,23 @@ async fn verify(st: &AppState, c: &mut AnyConnection, project_id: &str, cb: &Cal
     Ok(())
 }
 
-/// A Twilio call of the project named in a callback, once the callback is verified. A call we
-/// do not know cannot be verified: 403, like any unsigned request.
-async fn load(st: &AppState, c: &mut AnyConnection, call_id: &str, cb: &Callback) -> Result<(CallRow, TwilioCallRow), AppError> {
-    let project_id = calls_db::project_of(&mut *c, call_id).await?.ok_or_else(not_signed)?;
-    verify(st, c, &project_id, cb).await?;
-    let row = calls_db::find(&mut *c, &project_id, call_id).await?.ok_or_else(call_not_found)?;
-    let snap = db::find_call(&mut *c, &project_id, call_id).await?.ok_or_else(call_not_found)?;
-    Ok((row, snap))
+/// Verifies a callback about a call, in a read before any write transaction (a forged request
+/// never takes the database's write lock): the call's project. A call we do not know cannot be
+/// verified: 403, like any unsigned request.
+async fn verified(st: &AppState, call_id: &str, cb: &Callback) -> Result<String, AppError> {
+    st.read(async |c| {
+        let project_id = calls_db::project_of(&mut *c, call_id).await?.ok_or_else(not_signed)?;
+        verify(st, c, &project_id, cb).await?;
+        Ok(project_id)
+    })
+    .await
 }
 
-/// Verifies a callback about a call in a read, before any write transaction: a forged request
-/// never takes the database's write lock.
-async fn preverify(st: &AppState, call_id: &str, cb: &Callback) -> Result<(), AppError> {
-    st.read(async |c| load(st, c, call_id, cb).await.map(|_| ())).await
+/// A Twilio call of the project, with its snapshot.
+async fn load(c: &mut AnyConnection, project_id: &str, call_id: &str) -> Result<(CallRow, TwilioCallRow), AppError> {
+    let row = calls_db::find(&mut *c, project_id, call_id).await?.ok_or_else(call_not_found)?;
+    let snap = db::find_call(&mut *c, project_id, call_id).await?.ok_or_else(call_not_found)?;
+    Ok((row, snap))
 }
 
 fn say(snap: &TwilioCallRow, text: &str) -> Verb {
@@ -472,9 +471,9 @@ async fn answered(c: &mut AnyConnection, row: &CallRow, step: i64) -> Result<Str
 
 /// Twilio asks what to do now that an outbound call was answered.
 pub async fn voice(st: &AppState, call_id: &str, cb: &Callback) -> Result<String, AppError> {
-    preverify(st, call_id, cb).await?;
+    let project_id = verified(st, call_id, cb).await?;
     st.write(async |tx| {
-        let (row, snap) = load(st, &mut *tx, call_id, cb).await?;
+        let (row, snap) = load(&mut *tx, &project_id, call_id).await?;
         open(st, tx, row, &snap, cb).await
     })
     .await
@@ -549,9 +548,10 @@ enum Plan {
 
 /// The caller spoke (or stayed silent) at `step`: the agent's next turn.
 pub async fn turn(st: &AppState, call_id: &str, step: i64, retry: bool, cb: &Callback) -> Result<String, AppError> {
+    let project_id = verified(st, call_id, cb).await?;
     let (row, snap, last_kind) = st
         .read(async |c| {
-            let (row, snap) = load(st, &mut *c, call_id, cb).await?;
+            let (row, snap) = load(&mut *c, &project_id, call_id).await?;
             let last = db::turns_before(&mut *c, &row.project_id, &row.id, step, 1).await?.into_iter().next().map(|t| t.kind);
             Ok((row, snap, last))
         })
@@ -667,9 +667,9 @@ pub async fn status_callback(st: &AppState, call_id: Option<&str>, cb: &Callback
             st.read(async |c| Ok(db::call_by_sid(c, sid).await?)).await?.ok_or_else(not_signed)?.1
         }
     };
-    preverify(st, &id, cb).await?;
+    let project_id = verified(st, &id, cb).await?;
     st.write(async |tx| {
-        let (mut row, _) = load(st, &mut *tx, &id, cb).await?;
+        let (mut row, _) = load(&mut *tx, &project_id, &id).await?;
         let sip = cb.param("SipResponseCode").and_then(|s| s.parse::<u16>().ok());
         let Some(reported) = status::reported(cb.param("CallStatus").unwrap_or_default(), sip) else {
             tracing::warn!(call_id = %row.id, "Twilio reported a status we do not know; ignored");
@@ -742,9 +742,9 @@ pub async fn status_callback(st: &AppState, call_id: Option<&str>, cb: &Callback
 
 /// Twilio's recording callback: remembers the recording and fetches it in a job.
 pub async fn recording_callback(st: &AppState, call_id: &str, cb: &Callback) -> Result<(), AppError> {
-    preverify(st, call_id, cb).await?;
+    let project_id = verified(st, call_id, cb).await?;
     st.write(async |tx| {
-        let (row, _) = load(st, &mut *tx, call_id, cb).await?;
+        let (row, _) = load(&mut *tx, &project_id, call_id).await?;
         if cb.param("RecordingStatus").is_some_and(|s| s != "completed") {
             return Ok(());
         }
@@ -773,7 +773,6 @@ pub async fn inbound(st: &AppState, cb: &Callback) -> Result<String, AppError> {
     .await?;
     st.write(async |tx| {
         let number = numbers_db::find_by_e164(&mut *tx, to.as_str()).await?.ok_or_else(number_not_found)?;
-        verify(st, &mut *tx, &number.project_id, cb).await?;
         let call_sid = cb.param("CallSid").ok_or_else(|| AppError::field("CallSid", "The call SID is missing."))?;
         if let Some((project_id, id)) = db::call_by_sid(&mut *tx, call_sid).await? {
             // Twilio asked again for a call it already told us about.
@@ -817,7 +816,7 @@ pub async fn inbound(st: &AppState, cb: &Callback) -> Result<String, AppError> {
             return Err(e.into());
         }
         calls::queued_follow_up(st, tx, &row, "inbound call", now).await?;
-        let (sid, _) = account(st, &mut *tx, &number.project_id).await?.ok_or_else(not_signed)?;
+        let (sid, _) = credentials(st, &mut *tx, &number.project_id).await?.ok_or_else(not_signed)?;
         let snap = match &agent {
             Some(a) => snapshot(&mut *tx, a, &row.id, &sid, now).await?,
             None => TwilioCallRow {
@@ -892,7 +891,7 @@ async fn price(st: AppState, job: JobContext) -> Result<(), JobError> {
     let found = st
         .read(async |c| {
             let Some(row) = calls_db::find(&mut *c, &p.project_id, &p.call_id).await? else { return Ok(None) };
-            let creds = account(&st, c, &p.project_id).await?;
+            let creds = credentials(&st, c, &p.project_id).await?;
             Ok(row.provider_call_id.clone().zip(creds))
         })
         .await?;
@@ -914,11 +913,7 @@ async fn price(st: AppState, job: JobContext) -> Result<(), JobError> {
             tracing::warn!(call_id = %p.call_id, "Twilio never priced the call; its cost stays unknown (0)");
             Ok(())
         }
-        Err(Failure::Refused { status, message, .. }) => {
-            tracing::warn!(call_id = %p.call_id, status, message = %message, "Twilio refused the price request");
-            Ok(())
-        }
-        Err(e) => Err(JobError::new(e.to_string())),
+        Err(e) => final_unless_retry(Err(e), &p.call_id, "price the call"),
     }
 }
 
@@ -934,7 +929,7 @@ struct RecordingRef {
 /// the browser) and stores it, so members get it from us.
 async fn download_recording(st: AppState, job: JobContext) -> Result<(), JobError> {
     let p: RecordingRef = job.json()?;
-    let Some((sid, token)) = st.read(async |c| account(&st, c, &p.project_id).await).await? else { return Ok(()) };
+    let Some((sid, token)) = st.read(async |c| credentials(&st, c, &p.project_id).await).await? else { return Ok(()) };
     let (content_type, bytes) = match client(&st, &sid, &token)?.recording(&p.recording_sid).await {
         Ok(audio) => audio,
         Err(Failure::Refused { status, message, .. }) if job.attempt >= job.max_attempts => {
@@ -977,7 +972,7 @@ async fn start_recording(st: AppState, job: JobContext) -> Result<(), JobError> 
             if row.status.is_final() {
                 return Ok(None);
             }
-            Ok(row.provider_call_id.clone().zip(account(&st, c, &p.project_id).await?))
+            Ok(row.provider_call_id.clone().zip(credentials(&st, c, &p.project_id).await?))
         })
         .await?;
     let Some((call_sid, (sid, token))) = found else { return Ok(()) };
@@ -991,7 +986,7 @@ async fn hang_up(st: AppState, job: JobContext) -> Result<(), JobError> {
     let found = st
         .read(async |c| {
             let Some(row) = calls_db::find(&mut *c, &p.project_id, &p.call_id).await? else { return Ok(None) };
-            let creds = account(&st, c, &p.project_id).await?;
+            let creds = credentials(&st, c, &p.project_id).await?;
             Ok(row.provider_call_id.clone().zip(creds).map(|x| (x, row.answered_at.is_some())))
         })
         .await?;
@@ -1012,7 +1007,7 @@ struct ReleasedNumber {
 /// calls here.
 async fn release_number(st: AppState, job: JobContext) -> Result<(), JobError> {
     let p: ReleasedNumber = job.json()?;
-    let Some((sid, token)) = st.read(async |c| account(&st, c, &p.project_id).await).await? else { return Ok(()) };
+    let Some((sid, token)) = st.read(async |c| credentials(&st, c, &p.project_id).await).await? else { return Ok(()) };
     final_unless_retry(client(&st, &sid, &token)?.set_voice_url(&p.number_sid, "", "").await, &p.number_sid, "clear a released number's voice URL")
 }
 
@@ -1046,7 +1041,7 @@ async fn sync_numbers(st: AppState, job: JobContext) -> Result<(), JobError> {
     let p: ProjectRef = job.json()?;
     let (creds, numbers) = st
         .read(async |c| {
-            let creds = account(&st, &mut *c, &p.project_id).await?;
+            let creds = credentials(&st, &mut *c, &p.project_id).await?;
             let numbers = db::voice_numbers(&mut *c, &p.project_id).await?;
             Ok((creds, numbers))
         })
