@@ -12,7 +12,8 @@
 # target/bench/results-<backend>.md. A seeded database is reused while CALLS is unchanged.
 #
 # Environment: CALLS, DURATION (seconds per endpoint, 10), CONNS (connections, 8), PORT (3977),
-# PG_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres), SKIP_BUILD=1.
+# PG_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres), SKIP_BUILD=1, ONLY (a regular
+# expression: measure only the requests whose name matches, e.g. ONLY='first page|Calls page').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -144,6 +145,7 @@ print(calls[0]["id"], (out[0] if out else calls[0])["to"].lstrip("+"))' <<<"$fir
   } >"$report"
   local name path auth
   while IFS='|' read -r name path auth; do
+    [ -z "${ONLY:-}" ] || [[ $name =~ $ONLY ]] || continue
     local hdr=(-H "x-api-key: $key")
     [ "$auth" = cookie ] && hdr=(-H "cookie: $session")
     curl -fs -o /dev/null "${hdr[@]}" "$BASE$path" || say "WARNING: $path does not answer 2xx"
