@@ -56,11 +56,11 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 /// access token, or the session cookie, in that order.
 pub async fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
     if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
-        return st.read(async |c| crate::server::services::api_keys::authenticate(c, key).await).await;
+        return crate::server::services::api_keys::authenticate_memo(st, key).await;
     }
     if let Some(token) = bearer(headers) {
         if token.starts_with(crate::server::services::api_keys::KEY_PREFIX) {
-            return st.read(async |c| crate::server::services::api_keys::authenticate(c, token).await).await;
+            return crate::server::services::api_keys::authenticate_memo(st, token).await;
         }
         return accounts::authenticate_bearer(st, token).await;
     }

@@ -2,6 +2,7 @@
 //! session cookies, throttling and the authenticated principal.
 
 pub mod access;
+pub mod cache;
 pub mod cookie;
 pub mod password;
 pub mod principal;

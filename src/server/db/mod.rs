@@ -23,6 +23,7 @@ pub mod webhooks;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +46,20 @@ pub struct Tx(Transaction<'static, Any>);
 
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.0.commit().await
+        self.0.commit().await?;
+        COMMITS.fetch_add(1, Ordering::Release);
+        Ok(())
     }
+}
+
+/// How many write transactions this process has committed. Memos of stored state
+/// (`auth::cache`) keep an entry only while this is unchanged, so a write made here is seen by
+/// the next request without knowing which writes matter.
+static COMMITS: AtomicU64 = AtomicU64::new(0);
+
+/// See [`COMMITS`].
+pub fn commits() -> u64 {
+    COMMITS.load(Ordering::Acquire)
 }
 
 impl std::ops::Deref for Tx {
@@ -117,16 +130,17 @@ impl Database {
     /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`): a
     /// deferred transaction that reads and then writes fails with SQLITE_BUSY under concurrency
     /// instead of waiting for `busy_timeout`.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        let tx: Transaction<'static, Any> = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx(tx))
     }
 
-    /// [`begin_write`](Self::begin_write) as the unit of work services take.
+    /// [`begin_write`](Self::begin_write), under the name services' adapters use.
     pub async fn begin_tx(&self) -> Result<Tx, sqlx::Error> {
-        self.begin_write().await.map(Tx)
+        self.begin_write().await
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

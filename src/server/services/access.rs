@@ -8,7 +8,7 @@
 //! rights on the live project its work names.
 
 use crate::model::{AppError, Role};
-use crate::server::auth::Actor;
+use crate::server::auth::{cache, Actor};
 use crate::server::db::projects::{self, ProjectRow};
 use sqlx::AnyConnection;
 
@@ -57,10 +57,38 @@ pub async fn project(c: &mut AnyConnection, actor: &Actor, project_id: &str, nee
         }
     }
     let (project, role) = projects::find_for_member(&mut *c, project_id, p.user_id()).await?.ok_or_else(project_not_found)?;
+    enough(role, need)?;
+    Ok(Access { project, role })
+}
+
+fn enough(role: Role, need: Need) -> Result<(), AppError> {
     if role < need.role() {
         return Err(AppError::forbidden(format!("Your role on this project ({}) does not allow this. Ask an admin or owner.", role.label())));
     }
-    Ok(Access { project, role })
+    Ok(())
+}
+
+/// [`project`] for reads that need only the decision: the caller's role, answered from
+/// `auth::cache` while it was read fresh. Never inside a write transaction (the memo does not
+/// see that transaction's own changes).
+pub async fn check_read(c: &mut AnyConnection, actor: &Actor, project_id: &str, need: Need) -> Result<Role, AppError> {
+    let Some(p) = actor.principal() else {
+        return project(c, actor, project_id, need).await.map(|a| a.role);
+    };
+    if p.project_scope().is_some_and(|scope| scope != project_id) {
+        return Err(project_not_found());
+    }
+    let role = match cache::role(p.user_id(), project_id) {
+        Some(role) => role,
+        None => {
+            let at = cache::mark();
+            let (_, role) = projects::find_for_member(&mut *c, project_id, p.user_id()).await?.ok_or_else(project_not_found)?;
+            cache::keep_role(p.user_id(), project_id, role, at);
+            role
+        }
+    };
+    enough(role, need)?;
+    Ok(role)
 }
 
 /// Actions that exist outside any project (creating a project, managing one's keys) are refused

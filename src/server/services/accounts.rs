@@ -28,7 +28,7 @@
 use super::Client;
 use crate::model::{AppError, ErrorCode, UserView};
 use crate::server::auth::throttle::Action;
-use crate::server::auth::{password, secrets, Actor, AuthVia, Principal};
+use crate::server::auth::{cache, password, secrets, Actor, AuthVia, Principal};
 use crate::server::db::users::{self, UserRow};
 use crate::server::db::{new_id, now_ms, Tx};
 use crate::server::domain::{CompanyName, Email, Password, PersonName, VerificationCode};
@@ -245,9 +245,18 @@ pub async fn start_session(st: &AppState, user_id: &str, previous_raw: Option<&s
 /// The principal of a session cookie, if the session is live.
 pub async fn authenticate_session(st: &AppState, raw: &str) -> Result<Option<Principal>, AppError> {
     let id_hash = secrets::sha256_hex(raw);
+    let memo_key = format!("s:{id_hash}");
+    if let Some(p) = cache::principal(&memo_key) {
+        return Ok(Some(p));
+    }
+    let at = cache::mark();
     let mut c = st.db.pool().acquire().await?;
     let user = users::session_user(&mut c, &id_hash).await?;
-    Ok(user.filter(UserRow::verified).map(|user| Principal { user, via: AuthVia::Session { id_hash } }))
+    let p = user.filter(UserRow::verified).map(|user| Principal { user, via: AuthVia::Session { id_hash } });
+    if let Some(p) = &p {
+        cache::keep_principal(&memo_key, p, at);
+    }
+    Ok(p)
 }
 
 pub async fn end_session(st: &AppState, raw: &str) -> Result<(), AppError> {
@@ -277,12 +286,20 @@ fn sign_pair(st: &AppState, user_id: &str, family: &str, refresh: String) -> Res
 pub async fn authenticate_bearer(st: &AppState, token: &str) -> Result<Principal, AppError> {
     let invalid = || AppError::new(ErrorCode::Unauthenticated, "The access token is invalid or has expired.");
     let claims = st.access_keys.verify(token).ok_or_else(invalid)?;
+    // Verified first, so an expired token is refused whatever the memo holds.
+    let memo_key = format!("t:{}", secrets::sha256_hex(token));
+    if let Some(p) = cache::principal(&memo_key) {
+        return Ok(p);
+    }
+    let at = cache::mark();
     let mut c = st.db.pool().acquire().await?;
     if !users::family_live(&mut c, &claims.fam, &claims.sub).await? {
         return Err(invalid());
     }
     let user = users::find_by_id(&mut c, &claims.sub).await?.filter(UserRow::verified).ok_or_else(invalid)?;
-    Ok(Principal { user, via: AuthVia::AccessToken { family_id: claims.fam } })
+    let p = Principal { user, via: AuthVia::AccessToken { family_id: claims.fam } };
+    cache::keep_principal(&memo_key, &p, at);
+    Ok(p)
 }
 
 /// Rotates a refresh token. A token that was already used is a replay: its whole family is

@@ -5,10 +5,11 @@
 use super::access::{self, Need};
 use super::audit;
 use crate::model::{ApiKeyCreated, ApiKeyView, AppError, ErrorCode};
-use crate::server::auth::{secrets, Actor, AuthVia, Principal};
+use crate::server::auth::{cache, secrets, Actor, AuthVia, Principal};
 use crate::server::db::projects::{self, ApiKeyRow};
 use crate::server::db::{new_id, now_ms, Tx};
 use crate::server::domain::AuditAction;
+use crate::server::state::AppState;
 use sqlx::AnyConnection;
 
 pub const KEY_PREFIX: &str = "tdk_";
@@ -130,6 +131,20 @@ pub async fn authenticate(c: &mut AnyConnection, raw: &str) -> Result<Principal,
         }
     }
     Ok(Principal { user: found.user, via: AuthVia::ApiKey { key_id: found.key_id, project_id: found.key_project_id } })
+}
+
+/// [`authenticate`], answered from `auth::cache` while the key's owner was read fresh (a busy key
+/// then costs no query; its use is still recorded once a minute, as a lookup past the memo's
+/// lifetime finds it due).
+pub async fn authenticate_memo(st: &AppState, raw: &str) -> Result<Principal, AppError> {
+    let memo_key = format!("k:{}", secrets::sha256_hex(raw.trim()));
+    if let Some(p) = cache::principal(&memo_key) {
+        return Ok(p);
+    }
+    let at = cache::mark();
+    let p = st.read(async |c| authenticate(c, raw).await).await?;
+    cache::keep_principal(&memo_key, &p, at);
+    Ok(p)
 }
 
 /// One keyset page of the caller's live keys, newest first; `after` is the previous page's last (created_at, id).

@@ -460,7 +460,7 @@ pub async fn page(
     before: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<CallView>, AppError> {
-    access::project(&mut *c, actor, project_id, Need::Read).await?;
+    access::check_read(&mut *c, actor, project_id, Need::Read).await?;
     db::page(&mut *c, project_id, filter, before, limit).await?.iter().map(|r| view(r, None)).collect()
 }
 
