@@ -50,6 +50,11 @@ impl Tx {
         COMMITS.fetch_add(1, Ordering::Release);
         Ok(())
     }
+
+    /// Undoes the transaction (dropping it does the same).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.0.rollback().await
+    }
 }
 
 /// How many write transactions this process has committed. Memos of stored state
