@@ -72,13 +72,19 @@ pub fn mark() -> Mark {
     Mark(db::commits())
 }
 
-/// The principal of the credential whose SHA-256 is `hash`, if known and fresh.
-pub fn principal(hash: &str) -> Option<Principal> {
-    memos().principals.get(&hash.to_string())
-}
-
-pub fn keep_principal(hash: &str, p: &Principal, at: Mark) {
-    memos().principals.put(hash.to_string(), p.clone(), at.0);
+/// The principal memoized under `key` (a credential's kind and SHA-256) if fresh, else what
+/// `load` reads from the database, kept when it finds one. The mark is taken before `load`, so
+/// a principal read across a commit is not kept past it.
+pub async fn principal<E>(key: &str, load: impl AsyncFnOnce() -> Result<Option<Principal>, E>) -> Result<Option<Principal>, E> {
+    if let Some(p) = memos().principals.get(&key.to_string()) {
+        return Ok(Some(p));
+    }
+    let at = mark();
+    let found = load().await?;
+    if let Some(p) = &found {
+        memos().principals.put(key.to_string(), p.clone(), at.0);
+    }
+    Ok(found)
 }
 
 /// The user's role on the live project, if known and fresh.

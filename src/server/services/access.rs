@@ -8,7 +8,7 @@
 //! rights on the live project its work names.
 
 use crate::model::{AppError, Role};
-use crate::server::auth::{cache, Actor};
+use crate::server::auth::{cache, Actor, Principal};
 use crate::server::db::projects::{self, ProjectRow};
 use sqlx::AnyConnection;
 
@@ -51,14 +51,18 @@ pub async fn project(c: &mut AnyConnection, actor: &Actor, project_id: &str, nee
         let project = projects::find(&mut *c, project_id).await?.ok_or_else(project_not_found)?;
         return Ok(Access { project, role: Role::Owner });
     };
-    if let Some(scope) = p.project_scope() {
-        if scope != project_id {
-            return Err(project_not_found());
-        }
-    }
+    in_scope(p, project_id)?;
     let (project, role) = projects::find_for_member(&mut *c, project_id, p.user_id()).await?.ok_or_else(project_not_found)?;
     enough(role, need)?;
     Ok(Access { project, role })
+}
+
+/// An API key limited to another project does not see this one.
+fn in_scope(p: &Principal, project_id: &str) -> Result<(), AppError> {
+    if p.project_scope().is_some_and(|scope| scope != project_id) {
+        return Err(project_not_found());
+    }
+    Ok(())
 }
 
 fn enough(role: Role, need: Need) -> Result<(), AppError> {
@@ -75,9 +79,7 @@ pub async fn check_read(c: &mut AnyConnection, actor: &Actor, project_id: &str, 
     let Some(p) = actor.principal() else {
         return project(c, actor, project_id, need).await.map(|a| a.role);
     };
-    if p.project_scope().is_some_and(|scope| scope != project_id) {
-        return Err(project_not_found());
-    }
+    in_scope(p, project_id)?;
     let role = match cache::role(p.user_id(), project_id) {
         Some(role) => role,
         None => {

@@ -245,18 +245,12 @@ pub async fn start_session(st: &AppState, user_id: &str, previous_raw: Option<&s
 /// The principal of a session cookie, if the session is live.
 pub async fn authenticate_session(st: &AppState, raw: &str) -> Result<Option<Principal>, AppError> {
     let id_hash = secrets::sha256_hex(raw);
-    let memo_key = format!("s:{id_hash}");
-    if let Some(p) = cache::principal(&memo_key) {
-        return Ok(Some(p));
-    }
-    let at = cache::mark();
-    let mut c = st.db.pool().acquire().await?;
-    let user = users::session_user(&mut c, &id_hash).await?;
-    let p = user.filter(UserRow::verified).map(|user| Principal { user, via: AuthVia::Session { id_hash } });
-    if let Some(p) = &p {
-        cache::keep_principal(&memo_key, p, at);
-    }
-    Ok(p)
+    cache::principal(&format!("s:{id_hash}"), async || {
+        let mut c = st.db.pool().acquire().await?;
+        let user = users::session_user(&mut c, &id_hash).await?;
+        Ok(user.filter(UserRow::verified).map(|user| Principal { user, via: AuthVia::Session { id_hash } }))
+    })
+    .await
 }
 
 pub async fn end_session(st: &AppState, raw: &str) -> Result<(), AppError> {
@@ -287,19 +281,16 @@ pub async fn authenticate_bearer(st: &AppState, token: &str) -> Result<Principal
     let invalid = || AppError::new(ErrorCode::Unauthenticated, "The access token is invalid or has expired.");
     let claims = st.access_keys.verify(token).ok_or_else(invalid)?;
     // Verified first, so an expired token is refused whatever the memo holds.
-    let memo_key = format!("t:{}", secrets::sha256_hex(token));
-    if let Some(p) = cache::principal(&memo_key) {
-        return Ok(p);
-    }
-    let at = cache::mark();
-    let mut c = st.db.pool().acquire().await?;
-    if !users::family_live(&mut c, &claims.fam, &claims.sub).await? {
-        return Err(invalid());
-    }
-    let user = users::find_by_id(&mut c, &claims.sub).await?.filter(UserRow::verified).ok_or_else(invalid)?;
-    let p = Principal { user, via: AuthVia::AccessToken { family_id: claims.fam } };
-    cache::keep_principal(&memo_key, &p, at);
-    Ok(p)
+    cache::principal(&format!("t:{}", secrets::sha256_hex(token)), async || {
+        let mut c = st.db.pool().acquire().await?;
+        if !users::family_live(&mut c, &claims.fam, &claims.sub).await? {
+            return Ok(None);
+        }
+        let user = users::find_by_id(&mut c, &claims.sub).await?.filter(UserRow::verified);
+        Ok::<_, AppError>(user.map(|user| Principal { user, via: AuthVia::AccessToken { family_id: claims.fam } }))
+    })
+    .await?
+    .ok_or_else(invalid)
 }
 
 /// Rotates a refresh token. A token that was already used is a replay: its whole family is

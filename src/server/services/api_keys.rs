@@ -137,14 +137,9 @@ pub async fn authenticate(c: &mut AnyConnection, raw: &str) -> Result<Principal,
 /// then costs no query; its use is still recorded once a minute, as a lookup past the memo's
 /// lifetime finds it due).
 pub async fn authenticate_memo(st: &AppState, raw: &str) -> Result<Principal, AppError> {
-    let memo_key = format!("k:{}", secrets::sha256_hex(raw.trim()));
-    if let Some(p) = cache::principal(&memo_key) {
-        return Ok(p);
-    }
-    let at = cache::mark();
-    let p = st.read(async |c| authenticate(c, raw).await).await?;
-    cache::keep_principal(&memo_key, &p, at);
-    Ok(p)
+    let found = cache::principal(&format!("k:{}", secrets::sha256_hex(raw.trim())), async || st.read(async |c| authenticate(c, raw).await).await.map(Some)).await?;
+    // `authenticate` answers an unknown key with its own error, never with nothing.
+    found.ok_or_else(AppError::unauthenticated)
 }
 
 /// One keyset page of the caller's live keys, newest first; `after` is the previous page's last (created_at, id).
