@@ -290,6 +290,10 @@ on_both!(agent_settings_validation_versions_and_lists, |app| {
     assert_eq!((d["max_duration_secs"].as_i64(), d["recording"].as_bool(), d["status"].as_str()), (Some(900), Some(false), Some("published")));
     assert_eq!((d["voice_name"].as_str(), d["version"].as_i64()), (Some("Rachel"), Some(1)));
     assert_eq!(d["analysis"]["questions"][1]["options"], json!(["Morning", "Afternoon"]));
+    // Lists name the voice too (looked up for the agents listed, not the whole catalog).
+    let r = send(&app, Method::GET, "/api/v1/agents", None, &auth).await;
+    let listed = r.json["data"].as_array().unwrap().iter().find(|a| a["id"] == json!(id)).cloned().unwrap();
+    assert_eq!(listed["voice_name"].as_str(), Some("Rachel"), "{}", r.text);
 
     // Every bad field reported at once; nothing changes.
     let bad = json!({"name": "", "temperature": 2.5, "max_duration_secs": 3601, "speaks_first": "nobody", "direction": "up",

@@ -29,6 +29,22 @@ pub async fn all(c: &mut AnyConnection) -> Result<Vec<VoiceRow>, sqlx::Error> {
     typed_all(TABLE, "id", rows)
 }
 
+/// The names of the voices `ids` (the voices a list of agents uses), by id; unknown ids are left
+/// out. One query over the ids given rather than the whole catalog.
+pub async fn names(c: &mut AnyConnection, ids: &[&str]) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
+    let mut ids: Vec<&str> = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut b = super::page::Binds::default();
+    let list: Vec<String> = ids.iter().map(|id| b.text(*id)).collect();
+    let sql = format!("SELECT id, name FROM voices WHERE id IN ({})", list.join(", "));
+    let rows = b.fetch_all(c, &sql).await?;
+    rows.iter().map(|r| Ok((r.try_get::<String, _>("id")?, r.try_get::<String, _>("name")?))).collect()
+}
+
 pub async fn find(c: &mut AnyConnection, id: &str) -> Result<Option<VoiceRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM voices WHERE id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(c).await?;

@@ -10,6 +10,7 @@ pub mod bodies;
 pub mod docs;
 pub mod extract;
 pub mod hooks;
+pub mod json;
 pub mod talkstack;
 pub mod v1;
 

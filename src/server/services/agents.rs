@@ -320,8 +320,9 @@ struct Context {
     active_agent: Option<String>,
 }
 
-async fn context(c: &mut AnyConnection, project_id: &str, active_agent: Option<String>) -> Result<Context, AppError> {
-    let voice_names = voices::all(&mut *c).await?.into_iter().map(|v| (v.id, v.name)).collect();
+async fn context(c: &mut AnyConnection, project_id: &str, active_agent: Option<String>, rows: &[AgentRow]) -> Result<Context, AppError> {
+    let used: Vec<&str> = rows.iter().filter_map(|r| r.voice_id.as_deref()).collect();
+    let voice_names = voices::names(&mut *c, &used).await?;
     let numbers = numbers_db::list(&mut *c, project_id).await?.into_iter().map(|n| (n.id.clone(), n)).collect();
     let links = db::links(&mut *c, project_id).await?;
     Ok(Context { voice_names, numbers, links, active_agent })
@@ -368,7 +369,7 @@ fn view(r: &AgentRow, cx: &Context) -> AgentView {
 
 async fn view_one(c: &mut AnyConnection, row: &AgentRow) -> Result<AgentView, AppError> {
     let active = projects::find(&mut *c, &row.project_id).await?.and_then(|p| p.active_agent_id);
-    let cx = context(c, &row.project_id, active).await?;
+    let cx = context(c, &row.project_id, active, std::slice::from_ref(row)).await?;
     Ok(view(row, &cx))
 }
 
@@ -425,7 +426,7 @@ pub async fn list(c: &mut AnyConnection, actor: &Actor, project_id: &str, q: Opt
     let a = access::project(&mut *c, actor, project_id, Need::Read).await?;
     let q = q.map(str::trim).filter(|q| !q.is_empty());
     let rows = db::list(&mut *c, project_id, q, sort == AgentSort::Name).await?;
-    let cx = context(&mut *c, project_id, a.project.active_agent_id.clone()).await?;
+    let cx = context(&mut *c, project_id, a.project.active_agent_id.clone(), &rows).await?;
     Ok(rows.iter().map(|r| view(r, &cx)).collect())
 }
 
@@ -767,7 +768,7 @@ pub async fn page(
     let a = access::project(&mut *c, actor, project_id, Need::Read).await?;
     let q = q.map(str::trim).filter(|q| !q.is_empty());
     let rows = db::page(&mut *c, project_id, q, by_name, after, limit).await?;
-    let cx = context(&mut *c, project_id, a.project.active_agent_id.clone()).await?;
+    let cx = context(&mut *c, project_id, a.project.active_agent_id.clone(), &rows).await?;
     Ok(rows.iter().map(|r| view(r, &cx)).collect())
 }
 

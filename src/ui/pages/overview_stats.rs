@@ -11,6 +11,7 @@ use crate::ui::pages::TEXT_LINK;
 use crate::ui::util::format_time;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use std::sync::Arc;
 
 /// The outcomes a day's bar is stacked from, bottom to top: (label, fill class, swatch class).
 const OUTCOMES: [(&str, &str, &str); 6] = [
@@ -67,6 +68,12 @@ impl Default for StatsData {
 #[component]
 pub fn CallStats(data: StatsData) -> impl IntoView {
     let StatsData { days, stats, recent } = data;
+    let chart = Memo::new(move |_| {
+        stats.with(|r| match r {
+            Some(Ok(s)) => Some(per_day_markup(s)),
+            _ => None,
+        })
+    });
     view! {
         <section aria-labelledby="stats-heading" class="mb-8 space-y-4">
             <div class="flex flex-wrap items-center justify-between gap-3">
@@ -88,7 +95,7 @@ pub fn CallStats(data: StatsData) -> impl IntoView {
             </div>
             <Transition fallback=|| view! { <LoadingPanel label="Loading statistics…"/> }>
                 {move || stats.get().map(|r| match r {
-                    Ok(s) => view! { <Stats stats=s/> }.into_any(),
+                    Ok(s) => view! { <Stats stats=s chart=chart.get().unwrap_or_default()/> }.into_any(),
                     Err(e) => view! { <Alert><p>{e.message}</p></Alert> }.into_any(),
                 })}
             </Transition>
@@ -114,7 +121,7 @@ fn Tile(label: &'static str, value: String, #[prop(optional)] note: Option<Strin
 }
 
 #[component]
-fn Stats(stats: OverviewView) -> impl IntoView {
+fn Stats(stats: OverviewView, chart: (Arc<str>, Arc<str>)) -> impl IntoView {
     let judged = stats.success_yes + stats.success_no;
     view! {
         <div class="grid grid-cols-2 gap-4 lg:grid-cols-4">
@@ -124,7 +131,7 @@ fn Stats(stats: OverviewView) -> impl IntoView {
             <Tile label="Success rate" value=percent(stats.success_rate) note=format!("{judged} judged")/>
         </div>
         <div class="grid gap-4 lg:grid-cols-3">
-            <div class="lg:col-span-2"><PerDay stats=stats.clone()/></div>
+            <div class="lg:col-span-2"><PerDay stats=stats.clone() markup=chart/></div>
             <Sentiments stats=stats/>
         </div>
     }
@@ -144,34 +151,22 @@ fn Legend(items: Vec<(&'static str, &'static str, i64)>) -> impl IntoView {
     }
 }
 
-/// Calls per day, stacked by outcome.
-#[component]
-fn PerDay(stats: OverviewView) -> impl IntoView {
-    const W: f64 = 720.0;
-    const H: f64 = 200.0;
-    const TOP: f64 = 10.0;
-    const BOTTOM: f64 = 20.0;
+/// The chart's bars and the table's rows as HTML strings: static markup, written whole (see
+/// `calls::list::rows_html`); up to 90 days of bars and rows of seven cells. Rendered once per
+/// statistics value through a memo, as the `<Transition/>` runs its closure several times.
+fn per_day_markup(stats: &OverviewView) -> (Arc<str>, Arc<str>) {
     let n = stats.per_day.len().max(1) as f64;
     let max = stats.per_day.iter().map(|d| counts(d).iter().sum::<i64>()).max().unwrap_or(0).max(1) as f64;
-    let slot = W / n;
+    let slot = CHART_W / n;
     let bar = (slot * 0.7).max(1.0);
-    let scale = (H - TOP - BOTTOM) / max;
-    let totals: Vec<i64> = (0..6).map(|i| stats.per_day.iter().map(|d| counts(d)[i]).sum()).collect();
-    let busiest = stats.per_day.iter().max_by_key(|d| counts(d).iter().sum::<i64>()).filter(|d| counts(d).iter().sum::<i64>() > 0);
-    let label = format!(
-        "Calls per day, last {} days: {} calls in total ({}){}.",
-        stats.days,
-        stats.total,
-        OUTCOMES.iter().zip(&totals).map(|((l, _, _), n)| format!("{n} {}", l.to_lowercase())).collect::<Vec<_>>().join(", "),
-        busiest.map(|d| format!("; busiest day {} with {}", d.day, counts(d).iter().sum::<i64>())).unwrap_or_default()
-    );
+    let scale = (CHART_H - CHART_TOP - CHART_BOTTOM) / max;
     let bars = stats
         .per_day
         .iter()
         .enumerate()
         .map(|(i, d)| {
             let x = i as f64 * slot + (slot - bar) / 2.0;
-            let mut y = H - BOTTOM;
+            let mut y = CHART_H - CHART_BOTTOM;
             let total: i64 = counts(d).iter().sum();
             let rects = counts(d)
                 .into_iter()
@@ -183,9 +178,48 @@ fn PerDay(stats: OverviewView) -> impl IntoView {
                     view! { <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{bar:.1}") height=format!("{h:.1}") class=fill></rect> }
                 })
                 .collect_view();
-            view! { <g><title>{format!("{}: {total} calls", d.day)}</title>{rects}</g> }
+            view! { <g><title>{format!("{}: {total} calls", d.day)}</title>{rects}</g> }.to_html()
         })
-        .collect_view();
+        .collect::<String>();
+    let rows = stats
+        .per_day
+        .iter()
+        .rev()
+        .map(|d| {
+            view! {
+                <tr>
+                    <th scope="row" class="py-0.5 pr-3 font-normal">{d.day.clone()}</th>
+                    {counts(d).into_iter().map(|c| view! { <td class="py-0.5 pr-3">{c}</td> }).collect_view()}
+                </tr>
+            }
+            .to_html()
+        })
+        .collect::<String>();
+    (bars.into(), rows.into())
+}
+
+const CHART_W: f64 = 720.0;
+const CHART_H: f64 = 200.0;
+const CHART_TOP: f64 = 10.0;
+const CHART_BOTTOM: f64 = 20.0;
+
+/// Calls per day, stacked by outcome.
+#[component]
+fn PerDay(stats: OverviewView, markup: (Arc<str>, Arc<str>)) -> impl IntoView {
+    const W: f64 = CHART_W;
+    const H: f64 = CHART_H;
+    const BOTTOM: f64 = CHART_BOTTOM;
+    let (bars, rows) = markup;
+    let max = stats.per_day.iter().map(|d| counts(d).iter().sum::<i64>()).max().unwrap_or(0).max(1) as f64;
+    let totals: Vec<i64> = (0..6).map(|i| stats.per_day.iter().map(|d| counts(d)[i]).sum()).collect();
+    let busiest = stats.per_day.iter().max_by_key(|d| counts(d).iter().sum::<i64>()).filter(|d| counts(d).iter().sum::<i64>() > 0);
+    let label = format!(
+        "Calls per day, last {} days: {} calls in total ({}){}.",
+        stats.days,
+        stats.total,
+        OUTCOMES.iter().zip(&totals).map(|((l, _, _), n)| format!("{n} {}", l.to_lowercase())).collect::<Vec<_>>().join(", "),
+        busiest.map(|d| format!("; busiest day {} with {}", d.day, counts(d).iter().sum::<i64>())).unwrap_or_default()
+    );
     let first = stats.per_day.first().map(|d| d.day.clone()).unwrap_or_default();
     let last = stats.per_day.last().map(|d| d.day.clone()).unwrap_or_default();
     let legend: Vec<_> = OUTCOMES.iter().zip(&totals).map(|((l, _, s), n)| (*l, *s, *n)).collect();
@@ -194,7 +228,7 @@ fn PerDay(stats: OverviewView) -> impl IntoView {
             <h3 class="text-sm font-semibold text-slate-900">"Calls per day"</h3>
             <svg viewBox=format!("0 0 {W} {H}") class="mt-3 h-48 w-full" role="img" aria-label=label preserveAspectRatio="none">
                 <line x1="0" y1=format!("{}", H - BOTTOM) x2=format!("{W}") y2=format!("{}", H - BOTTOM) class="stroke-slate-200" stroke-width="1"></line>
-                {bars}
+                <g inner_html=bars></g>
                 <text x="0" y=format!("{}", H - 4.0) class="fill-slate-500 text-[10px]">{first}</text>
                 <text x=format!("{W}") y=format!("{}", H - 4.0) text-anchor="end" class="fill-slate-500 text-[10px]">{last}</text>
                 <text x="0" y="10" class="fill-slate-400 text-[10px]">{format!("{}", max as i64)}</text>
@@ -211,14 +245,7 @@ fn PerDay(stats: OverviewView) -> impl IntoView {
                                 {OUTCOMES.iter().map(|(l, _, _)| view! { <th scope="col" class="py-1 pr-3">{*l}</th> }).collect_view()}
                             </tr>
                         </thead>
-                        <tbody class="tabular-nums text-slate-700">
-                            {stats.per_day.iter().rev().map(|d| view! {
-                                <tr>
-                                    <th scope="row" class="py-0.5 pr-3 font-normal">{d.day.clone()}</th>
-                                    {counts(d).into_iter().map(|c| view! { <td class="py-0.5 pr-3">{c}</td> }).collect_view()}
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
+                        <tbody class="tabular-nums text-slate-700" inner_html=rows></tbody>
                     </table>
                 </div>
             </details>
@@ -283,21 +310,25 @@ fn Recent(calls: Vec<CallListItem>) -> impl IntoView {
             {if calls.is_empty() {
                 view! { <p class="px-4 pb-4 text-sm text-slate-600">"No calls yet. Place one from the Calls page."</p> }.into_any()
             } else {
+                // Static rows as one string, like the Calls table (`calls::list::rows_html`).
+                let items = calls
+                    .into_iter()
+                    .map(|c| {
+                        let other = c.other_number().to_string();
+                        view! {
+                            <li class="flex flex-wrap items-center justify-between gap-2 px-4 py-2 text-sm">
+                                <a href=format!("/calls/{}", c.id) class=TEXT_LINK>{format_time(c.created_at)}</a>
+                                <span class="font-mono text-xs text-slate-700">{other}</span>
+                                <span class="text-slate-600">{c.agent_name.clone()}</span>
+                                <span class="tabular-nums text-slate-600">{format_duration(c.duration_ms)}</span>
+                                <CallStatusBadge status=c.status/>
+                            </li>
+                        }
+                        .to_html()
+                    })
+                    .collect::<String>();
                 view! {
-                    <ul class="divide-y divide-slate-100 border-t border-slate-100">
-                        {calls.into_iter().map(|c| {
-                            let other = c.other_number().to_string();
-                            view! {
-                                <li class="flex flex-wrap items-center justify-between gap-2 px-4 py-2 text-sm">
-                                    <a href=format!("/calls/{}", c.id) class=TEXT_LINK>{format_time(c.created_at)}</a>
-                                    <span class="font-mono text-xs text-slate-700">{other}</span>
-                                    <span class="text-slate-600">{c.agent_name.clone()}</span>
-                                    <span class="tabular-nums text-slate-600">{format_duration(c.duration_ms)}</span>
-                                    <CallStatusBadge status=c.status/>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
+                    <ul class="divide-y divide-slate-100 border-t border-slate-100" inner_html=items></ul>
                 }
                     .into_any()
             }}

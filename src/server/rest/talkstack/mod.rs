@@ -12,7 +12,8 @@ use crate::server::state::AppState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
-use axum::{Json, Router};
+use crate::server::rest::json::Json;
+use axum::Router;
 use serde_json::{json, Map, Value};
 
 pub fn router() -> Router<AppState> {

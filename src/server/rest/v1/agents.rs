@@ -13,7 +13,7 @@ use crate::server::services::{agents, numbers, projects, twilio, voices};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use crate::server::rest::json::Json;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

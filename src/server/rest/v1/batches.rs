@@ -20,7 +20,7 @@ use crate::server::services::do_not_call;
 use crate::server::state::AppState;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use crate::server::rest::json::Json;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;

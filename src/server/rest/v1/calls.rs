@@ -13,7 +13,7 @@ use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use crate::server::rest::json::Json;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

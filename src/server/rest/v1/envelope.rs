@@ -6,7 +6,7 @@ use super::types::{Done, Envelope, ErrorEnvelope, ListEnvelope};
 use crate::model::AppError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use crate::server::rest::json::Json;
 use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

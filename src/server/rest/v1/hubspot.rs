@@ -12,7 +12,7 @@ use crate::server::services::hubspot::{self, Connect};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use crate::server::rest::json::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

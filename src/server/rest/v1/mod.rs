@@ -16,7 +16,7 @@ pub mod webhooks;
 
 use crate::server::state::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::Json;
+use crate::server::rest::json::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -8,7 +8,7 @@ use crate::server::services::{api_keys, audit, projects, team};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use crate::server::rest::json::Json;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -11,7 +11,7 @@ use crate::server::services::webhooks::{self, EndpointInput, WithSecret};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use crate::server::rest::json::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
