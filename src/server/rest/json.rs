@@ -19,7 +19,11 @@ impl<T: Serialize> IntoResponse for Json<T> {
             Err(e) => {
                 // Only a type whose Serialize can fail (a map with non-string keys) gets here.
                 tracing::error!(error = %e, "serializing a JSON answer failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], r#"{"success":false,"error":{"code":"internal","message":"The answer could not be written."}}"#)
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+                    r#"{"success":false,"error":{"code":"internal","message":"The answer could not be written."}}"#,
+                )
                     .into_response()
             }
         }

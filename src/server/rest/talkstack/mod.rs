@@ -8,11 +8,11 @@ pub mod project;
 pub mod user;
 
 use crate::model::AppError;
+use crate::server::rest::json::Json;
 use crate::server::state::AppState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
-use crate::server::rest::json::Json;
 use axum::Router;
 use serde_json::{json, Map, Value};
 

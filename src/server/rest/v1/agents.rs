@@ -9,11 +9,11 @@ use crate::server::auth::Actor;
 use crate::server::db::agents::AgentAfter;
 use crate::server::http::actor;
 use crate::server::rest::bodies::AgentFields;
+use crate::server::rest::json::Json;
 use crate::server::services::{agents, numbers, projects, twilio, voices};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use crate::server::rest::json::Json;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

@@ -15,12 +15,12 @@ use crate::model::{
     RowProblem,
 };
 use crate::server::http::actor;
+use crate::server::rest::json::Json;
 use crate::server::services::batches::{self, StartWhen, Upload};
 use crate::server::services::do_not_call;
 use crate::server::state::AppState;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode};
-use crate::server::rest::json::Json;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;

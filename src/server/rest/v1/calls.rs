@@ -7,13 +7,13 @@ use super::types::{CallAnalysisOut, CallEventOut, CallOut, Envelope, ListEnvelop
 use crate::model::{AppError, CustomQuestion};
 use crate::server::db::calls::CallFilter;
 use crate::server::http::actor;
+use crate::server::rest::json::Json;
 use crate::server::services::call_history::{direction_filter, end_reason_filter, number_filter, search_filter, sentiment_filter, status_filter, time_filter};
 use crate::server::services::calls::{self, PlaceCall};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crate::server::rest::json::Json;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

@@ -4,9 +4,9 @@
 
 use super::types::{Done, Envelope, ErrorEnvelope, ListEnvelope};
 use crate::model::AppError;
+use crate::server::rest::json::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::server::rest::json::Json;
 use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

@@ -14,9 +14,9 @@ pub mod projects;
 pub mod types;
 pub mod webhooks;
 
+use crate::server::rest::json::Json;
 use crate::server::state::AppState;
 use axum::extract::DefaultBodyLimit;
-use crate::server::rest::json::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

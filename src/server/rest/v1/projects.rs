@@ -4,11 +4,11 @@ use super::envelope::{created, done, ok, page, PageParams, V1Json, V1Path, V1Que
 use super::openapi::{E400, E401, E403, E404, E409, E413, E415};
 use super::types::{ApiKeyCreatedOut, ApiKeyOut, AuditEntryOut, Done, Envelope, InvitationOut, ListEnvelope, MemberOut, ProjectOut};
 use crate::server::http::actor;
+use crate::server::rest::json::Json;
 use crate::server::services::{api_keys, audit, projects, team};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use crate::server::rest::json::Json;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]

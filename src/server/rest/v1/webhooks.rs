@@ -7,11 +7,11 @@ use super::openapi::{E400, E401, E403, E404, E409, E413, E415};
 use super::types::{Done, Envelope, ListEnvelope, Timestamp};
 use crate::model::{AppError, DeliveryState, EventType, WebhookAttemptView, WebhookDeliveryView, WebhookEndpointView};
 use crate::server::http::actor;
+use crate::server::rest::json::Json;
 use crate::server::services::webhooks::{self, EndpointInput, WithSecret};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use crate::server::rest::json::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
