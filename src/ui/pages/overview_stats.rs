@@ -6,9 +6,10 @@ use crate::model::{AppError, CallListItem, OverviewDay, OverviewView};
 use crate::server_fns::calls::{call_overview, recent_calls};
 use crate::ui::components::{Alert, Card};
 use crate::ui::layout::{project_resource, LoadingPanel};
-use crate::ui::pages::calls::{format_duration, CallStatusBadge};
+use crate::ui::markup;
+use crate::ui::pages::calls::{format_duration, status_badge_html};
 use crate::ui::pages::TEXT_LINK;
-use crate::ui::util::format_time;
+use crate::ui::util::{encode_query_value, format_time};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use std::sync::Arc;
@@ -151,50 +152,42 @@ fn Legend(items: Vec<(&'static str, &'static str, i64)>) -> impl IntoView {
     }
 }
 
-/// The chart's bars and the table's rows as HTML strings: static markup, written whole (see
-/// `calls::list::rows_html`); up to 90 days of bars and rows of seven cells. Rendered once per
-/// statistics value through a memo, as the `<Transition/>` runs its closure several times.
+/// The chart's bars and the table's rows as HTML strings (see `ui::markup`): up to 90 days of
+/// bars and of rows of seven cells. Rendered once per statistics value through a memo, as the
+/// `<Transition/>` runs its closure several times.
 fn per_day_markup(stats: &OverviewView) -> (Arc<str>, Arc<str>) {
     let n = stats.per_day.len().max(1) as f64;
     let max = stats.per_day.iter().map(|d| counts(d).iter().sum::<i64>()).max().unwrap_or(0).max(1) as f64;
     let slot = CHART_W / n;
     let bar = (slot * 0.7).max(1.0);
     let scale = (CHART_H - CHART_TOP - CHART_BOTTOM) / max;
-    let bars = stats
-        .per_day
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let x = i as f64 * slot + (slot - bar) / 2.0;
-            let mut y = CHART_H - CHART_BOTTOM;
-            let total: i64 = counts(d).iter().sum();
-            let rects = counts(d)
-                .into_iter()
-                .zip(OUTCOMES)
-                .filter(|(c, _)| *c > 0)
-                .map(|(c, (_, fill, _))| {
-                    let h = c as f64 * scale;
-                    y -= h;
-                    view! { <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{bar:.1}") height=format!("{h:.1}") class=fill></rect> }
-                })
-                .collect_view();
-            view! { <g><title>{format!("{}: {total} calls", d.day)}</title>{rects}</g> }.to_html()
-        })
-        .collect::<String>();
-    let rows = stats
-        .per_day
-        .iter()
-        .rev()
-        .map(|d| {
-            view! {
-                <tr>
-                    <th scope="row" class="py-0.5 pr-3 font-normal">{d.day.clone()}</th>
-                    {counts(d).into_iter().map(|c| view! { <td class="py-0.5 pr-3">{c}</td> }).collect_view()}
-                </tr>
-            }
-            .to_html()
-        })
-        .collect::<String>();
+    let mut bars = String::with_capacity(stats.per_day.len() * 400);
+    for (i, d) in stats.per_day.iter().enumerate() {
+        let x = i as f64 * slot + (slot - bar) / 2.0;
+        let mut y = CHART_H - CHART_BOTTOM;
+        let total: i64 = counts(d).iter().sum();
+        bars.push_str("<g><title>");
+        markup::text(&mut bars, &format!("{}: {total} calls", d.day));
+        bars.push_str("</title>");
+        for (c, (_, fill, _)) in counts(d).into_iter().zip(OUTCOMES).filter(|(c, _)| *c > 0) {
+            let h = c as f64 * scale;
+            y -= h;
+            markup::num(&mut bars, format_args!(r#"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" class="{fill}"></rect>"#));
+        }
+        bars.push_str("</g>");
+    }
+    let mut rows = String::with_capacity(stats.per_day.len() * 300);
+    for d in stats.per_day.iter().rev() {
+        rows.push_str(r#"<tr><th scope="row" class="py-0.5 pr-3 font-normal">"#);
+        markup::text(&mut rows, &d.day);
+        rows.push_str("</th>");
+        for c in counts(d) {
+            rows.push_str(r#"<td class="py-0.5 pr-3">"#);
+            markup::num(&mut rows, c);
+            rows.push_str("</td>");
+        }
+        rows.push_str("</tr>");
+    }
     (bars.into(), rows.into())
 }
 
@@ -310,23 +303,25 @@ fn Recent(calls: Vec<CallListItem>) -> impl IntoView {
             {if calls.is_empty() {
                 view! { <p class="px-4 pb-4 text-sm text-slate-600">"No calls yet. Place one from the Calls page."</p> }.into_any()
             } else {
-                // Static rows as one string, like the Calls table (`calls::list::rows_html`).
-                let items = calls
-                    .into_iter()
-                    .map(|c| {
-                        let other = c.other_number().to_string();
-                        view! {
-                            <li class="flex flex-wrap items-center justify-between gap-2 px-4 py-2 text-sm">
-                                <a href=format!("/calls/{}", c.id) class=TEXT_LINK>{format_time(c.created_at)}</a>
-                                <span class="font-mono text-xs text-slate-700">{other}</span>
-                                <span class="text-slate-600">{c.agent_name.clone()}</span>
-                                <span class="tabular-nums text-slate-600">{format_duration(c.duration_ms)}</span>
-                                <CallStatusBadge status=c.status/>
-                            </li>
-                        }
-                        .to_html()
-                    })
-                    .collect::<String>();
+                // Static rows as one string, like the Calls table (see `ui::markup`).
+                let mut items = String::with_capacity(calls.len() * 700);
+                for c in &calls {
+                    items.push_str(r#"<li class="flex flex-wrap items-center justify-between gap-2 px-4 py-2 text-sm"><a href="/calls/"#);
+                    markup::attr(&mut items, &encode_query_value(&c.id));
+                    items.push_str(r#"" class=""#);
+                    items.push_str(TEXT_LINK);
+                    items.push_str(r#"">"#);
+                    markup::text(&mut items, &format_time(c.created_at));
+                    items.push_str(r#"</a><span class="font-mono text-xs text-slate-700">"#);
+                    markup::text(&mut items, c.other_number());
+                    items.push_str(r#"</span><span class="text-slate-600">"#);
+                    markup::text(&mut items, &c.agent_name);
+                    items.push_str(r#"</span><span class="tabular-nums text-slate-600">"#);
+                    markup::text(&mut items, &format_duration(c.duration_ms));
+                    items.push_str("</span>");
+                    status_badge_html(&mut items, c.status);
+                    items.push_str("</li>");
+                }
                 view! {
                     <ul class="divide-y divide-slate-100 border-t border-slate-100" inner_html=items></ul>
                 }

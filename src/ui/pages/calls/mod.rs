@@ -10,6 +10,7 @@ pub use detail::CallDetailPage;
 pub use list::CallsPage;
 
 use crate::model::{CallStatus, EndReason, Sentiment};
+use crate::ui::markup;
 use leptos::prelude::*;
 
 /// "1:05" (minutes:seconds), "1:02:05" past an hour, "—" when unknown.
@@ -73,6 +74,17 @@ pub fn sentiment_label(s: Sentiment) -> &'static str {
 /// The status as a coloured pill; live statuses pulse.
 #[component]
 pub fn CallStatusBadge(status: CallStatus) -> impl IntoView {
+    view! {
+        <span class=badge_class(status) data-status=status.as_str()>
+            {status.is_live().then(|| view! { <span class=BADGE_PULSE aria-hidden="true"></span> })}
+            {status_label(status)}
+        </span>
+    }
+}
+
+const BADGE_PULSE: &str = "size-1.5 animate-pulse rounded-full bg-current";
+
+fn badge_class(status: CallStatus) -> String {
     let colour = match status {
         CallStatus::Completed => "bg-emerald-50 text-emerald-700 ring-emerald-600/20",
         CallStatus::Busy | CallStatus::NoAnswer => "bg-amber-50 text-amber-800 ring-amber-600/20",
@@ -80,15 +92,23 @@ pub fn CallStatusBadge(status: CallStatus) -> impl IntoView {
         CallStatus::Canceled => "bg-slate-100 text-slate-600 ring-slate-500/20",
         _ => "bg-indigo-50 text-indigo-700 ring-indigo-600/20",
     };
-    view! {
-        <span
-            class=format!("inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset {colour}")
-            data-status=status.as_str()
-        >
-            {status.is_live().then(|| view! { <span class="size-1.5 animate-pulse rounded-full bg-current" aria-hidden="true"></span> })}
-            {status_label(status)}
-        </span>
+    format!("inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset {colour}")
+}
+
+/// [`CallStatusBadge`] as markup, for rows written as strings (`ui::markup`).
+pub fn status_badge_html(out: &mut String, status: CallStatus) {
+    out.push_str(r#"<span class=""#);
+    markup::attr(out, &badge_class(status));
+    out.push_str(r#"" data-status=""#);
+    out.push_str(status.as_str());
+    out.push_str(r#"">"#);
+    if status.is_live() {
+        out.push_str(r#"<span class=""#);
+        out.push_str(BADGE_PULSE);
+        out.push_str(r#"" aria-hidden="true"></span>"#);
     }
+    markup::text(out, status_label(status));
+    out.push_str("</span>");
 }
 
 /// The latest analysis' success, as the list shows it.
@@ -111,5 +131,16 @@ mod tests {
         assert_eq!(format_duration(Some(65_400)), "1:05");
         assert_eq!(format_duration(Some(3_725_000)), "1:02:05");
         assert_eq!(format_offset(61_999), "1:01");
+    }
+
+    #[test]
+    fn the_badge_markup_matches_the_component() {
+        let mut live = String::new();
+        status_badge_html(&mut live, CallStatus::Ringing);
+        assert!(live.starts_with(r#"<span class="inline-flex "#) && live.contains(r#"data-status="ringing">"#), "{live}");
+        assert!(live.contains(r#"<span class="size-1.5 animate-pulse rounded-full bg-current" aria-hidden="true"></span>Ringing</span>"#), "{live}");
+        let mut done = String::new();
+        status_badge_html(&mut done, CallStatus::Completed);
+        assert!(!done.contains("animate-pulse") && done.ends_with(">Completed</span>"), "{done}");
     }
 }
