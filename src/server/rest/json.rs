@@ -1,4 +1,4 @@
-//! The JSON answer of every REST handler: `Json(value)` serialized into one `Vec` (axum's own
+//! The JSON answer of the `/api` handlers (Talkstack's and v1): `Json(value)` serialized into one `Vec` (axum's own
 //! `Json` writes through `BytesMut`'s writer, one bounds-checked `put_slice` per token, which was
 //! a tenth of a call-history page in the profile) and sent with `application/json`.
 

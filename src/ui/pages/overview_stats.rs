@@ -7,11 +7,12 @@ use crate::server_fns::calls::{call_overview, recent_calls};
 use crate::ui::components::{Alert, Card};
 use crate::ui::layout::{project_resource, LoadingPanel};
 use crate::ui::markup;
-use crate::ui::pages::calls::{format_duration, status_badge_html};
+use crate::ui::pages::calls::{call_link_html, format_duration, status_badge_html};
 use crate::ui::pages::TEXT_LINK;
-use crate::ui::util::{encode_query_value, format_time};
+use crate::ui::util::format_time;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use std::fmt::Write;
 use std::sync::Arc;
 
 /// The outcomes a day's bar is stacked from, bottom to top: (label, fill class, swatch class).
@@ -26,6 +27,11 @@ const OUTCOMES: [(&str, &str, &str); 6] = [
 
 fn counts(d: &OverviewDay) -> [i64; 6] {
     [d.completed, d.voicemail, d.busy, d.no_answer, d.failed, d.canceled]
+}
+
+/// The most calls on one day of the period (at least 1: the chart's scale).
+fn peak(stats: &OverviewView) -> i64 {
+    stats.per_day.iter().map(|d| counts(d).iter().sum::<i64>()).max().unwrap_or(0).max(1)
 }
 
 fn percent(r: Option<f64>) -> String {
@@ -157,7 +163,7 @@ fn Legend(items: Vec<(&'static str, &'static str, i64)>) -> impl IntoView {
 /// `<Transition/>` runs its closure several times.
 fn per_day_markup(stats: &OverviewView) -> (Arc<str>, Arc<str>) {
     let n = stats.per_day.len().max(1) as f64;
-    let max = stats.per_day.iter().map(|d| counts(d).iter().sum::<i64>()).max().unwrap_or(0).max(1) as f64;
+    let max = peak(stats) as f64;
     let slot = CHART_W / n;
     let bar = (slot * 0.7).max(1.0);
     let scale = (CHART_H - CHART_TOP - CHART_BOTTOM) / max;
@@ -172,7 +178,8 @@ fn per_day_markup(stats: &OverviewView) -> (Arc<str>, Arc<str>) {
         for (c, (_, fill, _)) in counts(d).into_iter().zip(OUTCOMES).filter(|(c, _)| *c > 0) {
             let h = c as f64 * scale;
             y -= h;
-            markup::num(&mut bars, format_args!(r#"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" class="{fill}"></rect>"#));
+            // Numbers and a class literal only: nothing to escape. Writing to a String cannot fail.
+            let _ = write!(bars, r#"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" class="{fill}"></rect>"#);
         }
         bars.push_str("</g>");
     }
@@ -199,11 +206,7 @@ const CHART_BOTTOM: f64 = 20.0;
 /// Calls per day, stacked by outcome.
 #[component]
 fn PerDay(stats: OverviewView, markup: (Arc<str>, Arc<str>)) -> impl IntoView {
-    const W: f64 = CHART_W;
-    const H: f64 = CHART_H;
-    const BOTTOM: f64 = CHART_BOTTOM;
     let (bars, rows) = markup;
-    let max = stats.per_day.iter().map(|d| counts(d).iter().sum::<i64>()).max().unwrap_or(0).max(1) as f64;
     let totals: Vec<i64> = (0..6).map(|i| stats.per_day.iter().map(|d| counts(d)[i]).sum()).collect();
     let busiest = stats.per_day.iter().max_by_key(|d| counts(d).iter().sum::<i64>()).filter(|d| counts(d).iter().sum::<i64>() > 0);
     let label = format!(
@@ -219,12 +222,12 @@ fn PerDay(stats: OverviewView, markup: (Arc<str>, Arc<str>)) -> impl IntoView {
     view! {
         <Card>
             <h3 class="text-sm font-semibold text-slate-900">"Calls per day"</h3>
-            <svg viewBox=format!("0 0 {W} {H}") class="mt-3 h-48 w-full" role="img" aria-label=label preserveAspectRatio="none">
-                <line x1="0" y1=format!("{}", H - BOTTOM) x2=format!("{W}") y2=format!("{}", H - BOTTOM) class="stroke-slate-200" stroke-width="1"></line>
+            <svg viewBox=format!("0 0 {CHART_W} {CHART_H}") class="mt-3 h-48 w-full" role="img" aria-label=label preserveAspectRatio="none">
+                <line x1="0" y1=format!("{}", CHART_H - CHART_BOTTOM) x2=format!("{CHART_W}") y2=format!("{}", CHART_H - CHART_BOTTOM) class="stroke-slate-200" stroke-width="1"></line>
                 <g inner_html=bars></g>
-                <text x="0" y=format!("{}", H - 4.0) class="fill-slate-500 text-[10px]">{first}</text>
-                <text x=format!("{W}") y=format!("{}", H - 4.0) text-anchor="end" class="fill-slate-500 text-[10px]">{last}</text>
-                <text x="0" y="10" class="fill-slate-400 text-[10px]">{format!("{}", max as i64)}</text>
+                <text x="0" y=format!("{}", CHART_H - 4.0) class="fill-slate-500 text-[10px]">{first}</text>
+                <text x=format!("{CHART_W}") y=format!("{}", CHART_H - 4.0) text-anchor="end" class="fill-slate-500 text-[10px]">{last}</text>
+                <text x="0" y="10" class="fill-slate-400 text-[10px]">{peak(&stats).to_string()}</text>
             </svg>
             <Legend items=legend/>
             <details class="mt-3 text-sm">
@@ -306,13 +309,9 @@ fn Recent(calls: Vec<CallListItem>) -> impl IntoView {
                 // Static rows as one string, like the Calls table (see `ui::markup`).
                 let mut items = String::with_capacity(calls.len() * 700);
                 for c in &calls {
-                    items.push_str(r#"<li class="flex flex-wrap items-center justify-between gap-2 px-4 py-2 text-sm"><a href="/calls/"#);
-                    markup::attr(&mut items, &encode_query_value(&c.id));
-                    items.push_str(r#"" class=""#);
-                    items.push_str(TEXT_LINK);
-                    items.push_str(r#"">"#);
-                    markup::text(&mut items, &format_time(c.created_at));
-                    items.push_str(r#"</a><span class="font-mono text-xs text-slate-700">"#);
+                    items.push_str(r#"<li class="flex flex-wrap items-center justify-between gap-2 px-4 py-2 text-sm">"#);
+                    call_link_html(&mut items, &c.id, &format_time(c.created_at));
+                    items.push_str(r#"<span class="font-mono text-xs text-slate-700">"#);
                     markup::text(&mut items, c.other_number());
                     items.push_str(r#"</span><span class="text-slate-600">"#);
                     markup::text(&mut items, &c.agent_name);

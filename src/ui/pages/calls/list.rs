@@ -7,7 +7,7 @@
 
 use super::live::use_call_feed;
 use super::new_call::NewCallDialog;
-use super::{end_reason_label, format_duration, sentiment_label, status_badge_html, success_text};
+use super::{call_link_html, end_reason_label, format_duration, sentiment_label, status_badge_html, success_text};
 use crate::model::{AgentView, AppError, CallListItem, CallPageView, CallQuery, CallStatus, Direction, EndReason, ProjectView, Sentiment};
 use crate::server_fns::calls::list_calls;
 use crate::ui::components::icons::{Icon, IconKind};
@@ -302,13 +302,8 @@ fn row_html(out: &mut String, call: &CallListItem) {
     markup::attr(out, &call.id);
     out.push_str(r#""><td class=""#);
     out.push_str(CELL);
-    out.push_str(r#""><a href="/calls/"#);
-    markup::attr(out, &encode_query_value(&call.id));
-    out.push_str(r#"" class=""#);
-    out.push_str(TEXT_LINK);
     out.push_str(r#"">"#);
-    markup::text(out, &format_time(call.started_at.unwrap_or(call.created_at)));
-    out.push_str("</a>");
+    call_link_html(out, &call.id, &format_time(call.started_at.unwrap_or(call.created_at)));
     if call.is_test {
         out.push_str(r#"<span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">Test</span>"#);
     }
@@ -324,18 +319,19 @@ fn row_html(out: &mut String, call: &CallListItem) {
     markup::text(out, &call.agent_name);
     out.push_str(r#"</td><td class="px-4 py-3">"#);
     status_badge_html(out, call.status);
+    let duration = format_duration(call.duration_ms);
     for (class, value) in [
-        ("text-slate-600", call.end_reason.map(end_reason_label).unwrap_or("—").to_string()),
-        ("tabular-nums text-slate-700", format_duration(call.duration_ms)),
-        ("text-slate-600", call.sentiment.map(sentiment_label).unwrap_or("—").to_string()),
-        ("text-slate-600", success_text(call.success).to_string()),
+        ("text-slate-600", call.end_reason.map(end_reason_label).unwrap_or("—")),
+        ("tabular-nums text-slate-700", duration.as_str()),
+        ("text-slate-600", call.sentiment.map(sentiment_label).unwrap_or("—")),
+        ("text-slate-600", success_text(call.success)),
     ] {
         out.push_str(r#"</td><td class=""#);
         out.push_str(CELL);
         out.push(' ');
         out.push_str(class);
         out.push_str(r#"">"#);
-        markup::text(out, &value);
+        markup::text(out, value);
     }
     out.push_str("</td></tr>");
 }

@@ -11,6 +11,7 @@ pub use list::CallsPage;
 
 use crate::model::{CallStatus, EndReason, Sentiment};
 use crate::ui::markup;
+use crate::ui::util::encode_query_value;
 use leptos::prelude::*;
 
 /// "1:05" (minutes:seconds), "1:02:05" past an hour, "—" when unknown.
@@ -75,40 +76,49 @@ pub fn sentiment_label(s: Sentiment) -> &'static str {
 #[component]
 pub fn CallStatusBadge(status: CallStatus) -> impl IntoView {
     view! {
-        <span class=badge_class(status) data-status=status.as_str()>
+        <span class=format!("{BADGE} {}", badge_colour(status)) data-status=status.as_str()>
             {status.is_live().then(|| view! { <span class=BADGE_PULSE aria-hidden="true"></span> })}
             {status_label(status)}
         </span>
     }
 }
 
+const BADGE: &str = "inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset";
 const BADGE_PULSE: &str = "size-1.5 animate-pulse rounded-full bg-current";
 
-fn badge_class(status: CallStatus) -> String {
-    let colour = match status {
+fn badge_colour(status: CallStatus) -> &'static str {
+    match status {
         CallStatus::Completed => "bg-emerald-50 text-emerald-700 ring-emerald-600/20",
         CallStatus::Busy | CallStatus::NoAnswer => "bg-amber-50 text-amber-800 ring-amber-600/20",
         CallStatus::Failed => "bg-red-50 text-red-700 ring-red-600/20",
         CallStatus::Canceled => "bg-slate-100 text-slate-600 ring-slate-500/20",
         _ => "bg-indigo-50 text-indigo-700 ring-indigo-600/20",
-    };
-    format!("inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset {colour}")
+    }
 }
 
 /// [`CallStatusBadge`] as markup, for rows written as strings (`ui::markup`).
 pub fn status_badge_html(out: &mut String, status: CallStatus) {
-    out.push_str(r#"<span class=""#);
-    markup::attr(out, &badge_class(status));
-    out.push_str(r#"" data-status=""#);
-    out.push_str(status.as_str());
-    out.push_str(r#"">"#);
+    for part in [r#"<span class=""#, BADGE, " ", badge_colour(status), r#"" data-status=""#, status.as_str(), r#"">"#] {
+        out.push_str(part);
+    }
     if status.is_live() {
-        out.push_str(r#"<span class=""#);
-        out.push_str(BADGE_PULSE);
-        out.push_str(r#"" aria-hidden="true"></span>"#);
+        for part in [r#"<span class=""#, BADGE_PULSE, r#"" aria-hidden="true"></span>"#] {
+            out.push_str(part);
+        }
     }
     markup::text(out, status_label(status));
     out.push_str("</span>");
+}
+
+/// A link to a call's page with `label` as its text, for rows written as strings.
+pub fn call_link_html(out: &mut String, call_id: &str, label: &str) {
+    out.push_str(r#"<a href="/calls/"#);
+    markup::attr(out, &encode_query_value(call_id));
+    out.push_str(r#"" class=""#);
+    out.push_str(super::TEXT_LINK);
+    out.push_str(r#"">"#);
+    markup::text(out, label);
+    out.push_str("</a>");
 }
 
 /// The latest analysis' success, as the list shows it.
@@ -142,5 +152,12 @@ mod tests {
         let mut done = String::new();
         status_badge_html(&mut done, CallStatus::Completed);
         assert!(!done.contains("animate-pulse") && done.ends_with(">Completed</span>"), "{done}");
+    }
+
+    #[test]
+    fn call_links_escape_and_encode_the_id() {
+        let mut s = String::new();
+        call_link_html(&mut s, "a/b\"c", "<today>");
+        assert!(s.starts_with(r#"<a href="/calls/a%2Fb%22c" class=""#) && s.ends_with(r#"">&lt;today&gt;</a>"#), "{s}");
     }
 }
