@@ -243,6 +243,42 @@ on_both!(search_pages_stay_exact_when_calls_share_a_millisecond, |app| {
     assert_eq!(walk(&app, &owner, &p, "", 2).await, calls);
 });
 
+on_both!(migration_0017_reindexes_calls_with_every_run_of_their_numbers, |app| {
+    let (owner, p, agent) = setup(&app, "runs").await;
+    let solar = place(&app, &owner, &agent, "+14155557001", "solar panels").await;
+    finish_all(&app, &owner, &p).await;
+    assert_eq!(ids(&all(&app, &owner, &p, "q=4155557").await), vec![solar.clone()]);
+    // As a call indexed before 0017 was: only its numbers' suffixes, and what was said.
+    let mut tx = app.state.db.begin_tx().await.unwrap();
+    let old_doc = "14155550100 4155550100 0100 14155557001 4155557001 155557001 7001 Hi solar panels";
+    if app.backend == "sqlite" {
+        sqlx::query("INSERT OR REPLACE INTO calls_fts (rowid, doc) SELECT search_key, $1 FROM calls WHERE project_id = $2")
+            .bind(old_doc)
+            .bind(&p)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    } else {
+        sqlx::query("UPDATE calls SET search_doc = to_tsvector('english', $1) WHERE project_id = $2")
+            .bind(old_doc)
+            .bind(&p)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert!(all(&app, &owner, &p, "q=4155557").await.is_empty(), "a run inside the number is not one of the old tokens");
+    assert_eq!(ids(&all(&app, &owner, &p, "q=7001").await), vec![solar.clone()]);
+
+    let sql =
+        if app.backend == "sqlite" { include_str!("../migrations/sqlite/0017_number_runs.sql") } else { include_str!("../migrations/postgres/0017_number_runs.sql") };
+    sqlx::raw_sql(sql).execute(app.state.db.pool()).await.unwrap();
+    for q in ["q=4155557", "q=5557001", "q=14155557001", "q=1415", "q=5550100", "q=solar", "q=panels%20155557"] {
+        assert_eq!(ids(&all(&app, &owner, &p, q).await), vec![solar.clone()], "{q}");
+    }
+    assert!(all(&app, &owner, &p, "q=4155558").await.is_empty());
+});
+
 on_both!(the_overview_counts_each_finished_call_once, |app| {
     let (owner, p, agent) = setup(&app, "overview").await;
     for suffix in ["0001", "0002", "0003", "0004", "0005", "0006", "7001", "7002"] {
