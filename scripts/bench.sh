@@ -95,6 +95,7 @@ run() {
       mkdir -p "$OUT/sqlite"
       url="sqlite://$PWD/$OUT/sqlite/bench.db?mode=rwc"
       marker=$OUT/sqlite/seeded
+      [ -f "$OUT/sqlite/bench.db" ] || rm -f "$marker"
       [ -f "$marker" ] && [ "$(cat "$marker")" = "$CALLS" ] || rm -f "$OUT"/sqlite/bench.db*
       ;;
     postgres)
