@@ -577,8 +577,9 @@ pub const MIN_NUMBER_TOKEN: usize = 4;
 /// per query.) An E.164 number has at most 15 digits, so at most 78 tokens.
 fn number_tokens(e164: &str, out: &mut String) {
     let digits: Vec<char> = e164.chars().filter(char::is_ascii_digit).take(15).collect();
-    let mut seen: Vec<&[char]> = Vec::new();
     for len in (MIN_NUMBER_TOKEN..=digits.len()).rev() {
+        // Only runs of one length can be equal.
+        let mut seen: Vec<&[char]> = Vec::new();
         for run in digits.windows(len) {
             if seen.contains(&run) {
                 continue;
