@@ -159,7 +159,7 @@ history, deep cursor page|/api/v1/calls?limit=50&cursor=$deep|key
 history, filtered (completed, positive)|/api/v1/calls?limit=50&status=completed&sentiment=positive|key
 history, text search|/api/v1/calls?limit=50&q=assessment|key
 history, one number's calls|/api/v1/calls?limit=50&q=$number|key
-history, a digit run shared by 1 call in 9|/api/v1/calls?limit=50&q=4155550|key
+history, a digit run shared by about 1 call in 20|/api/v1/calls?limit=50&q=4155550|key
 call detail|/api/v1/calls/$id|key
 overview JSON (90 days)|/api/v1/calls/overview?days=90|key
 Calls page (SSR)|/calls|cookie
