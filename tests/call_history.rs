@@ -201,6 +201,9 @@ on_both!(text_search_finds_transcript_words_and_numbers, |app| {
     assert_eq!(r.json["data"].as_array().map(Vec::len), Some(0), "{}", r.text);
     let r = send(&app, Method::GET, &format!("/api/v1/calls?project_id={p}&q=solar"), None, &stranger).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    // Fewer than four digits is not a number search (runs that short are not indexed inside numbers).
+    let (status, _, _) = list(&app, &owner, &p, "q=415").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let long = "a".repeat(201);
     assert_eq!(list(&app, &owner, &p, &format!("q={long}")).await.0, StatusCode::BAD_REQUEST);
     // Query syntax of either engine is only text here.

@@ -6,7 +6,7 @@ use super::access::{self, Need};
 use super::calls;
 use crate::model::{AppError, CallDetailView, CallQuery, CallStatus, Direction, EndReason, Sentiment};
 use crate::server::auth::Actor;
-use crate::server::db::calls::CallFilter;
+use crate::server::db::calls::{self as search, CallFilter};
 use crate::server::domain::E164;
 use crate::server::state::AppState;
 use sqlx::AnyConnection;
@@ -72,6 +72,16 @@ pub fn search_filter(raw: Option<&str>) -> Result<Option<String>, AppError> {
     let q = raw.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     if q.as_ref().is_some_and(|q| q.chars().count() > MAX_Q_CHARS || q.contains('\0')) {
         return Err(AppError::field("q", format!("Keep the search under {MAX_Q_CHARS} characters.")));
+    }
+    // A number query (only digits and `+ -().`) is found by a run of its digits; shorter runs
+    // are not indexed inside numbers, so say so rather than answer an empty page.
+    if let Some(q) = &q {
+        if let [search::SearchTerm::Digits(d)] = search::search_terms(q).as_slice() {
+            let phone_like = !q.chars().any(char::is_alphabetic);
+            if phone_like && d.len() < search::MIN_NUMBER_TOKEN {
+                return Err(AppError::field("q", format!("Type at least {} digits to search by number.", search::MIN_NUMBER_TOKEN)));
+            }
+        }
     }
     Ok(q)
 }
@@ -144,6 +154,17 @@ pub async fn detail(st: &AppState, c: &mut AnyConnection, actor: &Actor, call_id
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_search_needs_four_digits() {
+        for short in ["415", "+1 (4", "7"] {
+            let e = search_filter(Some(short)).unwrap_err();
+            assert!(e.field_message("q").is_some_and(|m| m.contains("4 digits")), "{short}");
+        }
+        for fine in ["4155", "+1 (415) 555-0006", "15 minutes", "solar", "  "] {
+            assert!(search_filter(Some(fine)).is_ok(), "{fine}");
+        }
+    }
 
     #[test]
     fn dashboard_filters_parse_or_name_the_field() {

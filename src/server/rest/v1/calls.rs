@@ -113,8 +113,9 @@ pub struct CallListQuery {
     /// Whether the latest analysis judged the call successful (`true` or `false`).
     #[param(pattern = "^(true|false)$")]
     success: Option<String>,
-    /// Text search over the numbers (any run of 4+ digits, e.g. `5550006` or `+1 415 555`) and the
-    /// transcript (every word must appear; words match their other forms, `budgets` finds `budget`).
+    /// Text search over the numbers (any run of 4+ digits, e.g. `5550006` or `+1 415 555`; a number
+    /// search of fewer digits is a 400) and the transcript (every word must appear; words match
+    /// their other forms, `budgets` finds `budget`).
     #[param(max_length = 200)]
     q: Option<String>,
     /// Include each call's `transcript` (default `false`: lists carry the call's facts and its
