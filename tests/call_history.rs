@@ -254,21 +254,12 @@ on_both!(migration_0017_reindexes_calls_with_every_run_of_their_numbers, |app| {
     // As a call indexed before 0017 was: only its numbers' suffixes, and what was said.
     let mut tx = app.state.db.begin_tx().await.unwrap();
     let old_doc = "14155550100 4155550100 0100 14155557001 4155557001 155557001 7001 Hi solar panels";
-    if app.backend == "sqlite" {
-        sqlx::query("INSERT OR REPLACE INTO calls_fts (rowid, doc) SELECT search_key, $1 FROM calls WHERE project_id = $2")
-            .bind(old_doc)
-            .bind(&p)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+    let write_old = if app.backend == "sqlite" {
+        "INSERT OR REPLACE INTO calls_fts (rowid, doc) SELECT search_key, $1 FROM calls WHERE project_id = $2"
     } else {
-        sqlx::query("UPDATE calls SET search_doc = to_tsvector('english', $1) WHERE project_id = $2")
-            .bind(old_doc)
-            .bind(&p)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-    }
+        "UPDATE calls SET search_doc = to_tsvector('english', $1) WHERE project_id = $2"
+    };
+    sqlx::query(write_old).bind(old_doc).bind(&p).execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
     assert!(all(&app, &owner, &p, "q=4155557").await.is_empty(), "a run inside the number is not one of the old tokens");
     assert_eq!(ids(&all(&app, &owner, &p, "q=7001").await), vec![solar.clone()]);

@@ -73,12 +73,12 @@ pub fn search_filter(raw: Option<&str>) -> Result<Option<String>, AppError> {
     if q.as_ref().is_some_and(|q| q.chars().count() > MAX_Q_CHARS || q.contains('\0')) {
         return Err(AppError::field("q", format!("Keep the search under {MAX_Q_CHARS} characters.")));
     }
-    // A number query (only digits and `+ -().`) is found by a run of its digits; shorter runs
-    // are not indexed inside numbers, so say so rather than answer an empty page.
+    // A query that is one run of digits (a number, however typed) is a number search; shorter
+    // runs are not indexed inside numbers, so say so rather than answer an empty page. (A query
+    // with any letter has a word term, so it never splits into one digit run.)
     if let Some(q) = &q {
         if let [search::SearchTerm::Digits(d)] = search::search_terms(q).as_slice() {
-            let phone_like = !q.chars().any(char::is_alphabetic);
-            if phone_like && d.len() < search::MIN_NUMBER_TOKEN {
+            if d.len() < search::MIN_NUMBER_TOKEN {
                 return Err(AppError::field("q", format!("Type at least {} digits to search by number.", search::MIN_NUMBER_TOKEN)));
             }
         }
