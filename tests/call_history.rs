@@ -386,3 +386,32 @@ on_both!(the_overview_follows_project_access, |app| {
     }
     common::check("v1 call search", &got, [200, 200, 200, 200, 404, 404]);
 });
+
+on_both!(list_items_match_the_single_call_field_by_field, |app| {
+    // The lists read rows by column position through the backend's own driver; the single call by
+    // name through `Any`. Every field the two share must agree, with and without transcripts.
+    let (owner, p, agent) = setup(&app, "fields").await;
+    place(&app, &owner, &agent, "+14155557001", "solar panels").await;
+    place(&app, &owner, &agent, "+14155550001", "heat pumps").await; // busy: no answer, no analysis
+    let body = json!({"to": "+14155557002", "payload": {"name": "Jo", "topic": "roofs"}, "context": {"crm": {"id": 7}}, "delay_seconds": 3600});
+    let r = send(&app, Method::POST, &format!("/api/v1/agents/{agent}/call"), Some(body), &owner).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    finish_all(&app, &owner, &p).await;
+    let only_single = ["analysis", "recording", "recording_note", "has_recording", "recording_status"];
+    for q in ["transcripts=true", "", "q=4155557&transcripts=true", "q=4155557"] {
+        let calls = all(&app, &owner, &p, q).await;
+        assert!(calls.len() >= 2, "{q}: {calls:?}");
+        for c in &calls {
+            let id = c["id"].as_str().unwrap();
+            let one = send(&app, Method::GET, &format!("/api/v1/calls/{id}"), None, &owner).await.json["data"].clone();
+            let (c, one) = (c.as_object().unwrap(), one.as_object().unwrap());
+            for (k, v) in one {
+                if only_single.contains(&k.as_str()) || (k == "transcript" && !q.contains("transcripts")) {
+                    continue;
+                }
+                assert_eq!(c.get(k), Some(v), "{q}: field {k} of call {id}");
+            }
+            assert_eq!(c.contains_key("transcript"), q.contains("transcripts"), "{q}");
+        }
+    }
+});

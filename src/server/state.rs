@@ -4,6 +4,7 @@ use crate::model::AppError;
 use crate::server::auth::access::AccessKeys;
 use crate::server::auth::throttle::Throttle;
 use crate::server::config::Config;
+use crate::server::db::native::Reader;
 use crate::server::db::{Database, Tx};
 use crate::server::feed::Feed;
 use crate::server::jobs;
@@ -74,6 +75,12 @@ impl AppState {
         tx.commit().await?;
         self.jobs.wake();
         Ok(v)
+    }
+
+    /// Runs a read-only operation on a read session (see `db::native::Reader`): the call lists.
+    pub async fn reader<T>(&self, f: impl AsyncFnOnce(&mut Reader<'_>) -> Result<T, AppError>) -> Result<T, AppError> {
+        let mut r = self.db.reader();
+        f(&mut r).await
     }
 
     /// Runs a read-only operation on one pooled connection.

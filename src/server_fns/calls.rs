@@ -21,9 +21,9 @@ pub async fn list_calls(project_id: String, query: CallQuery) -> Result<CallPage
         let a = sf::actor().await?;
         let filter = services::call_history::filter_of(&query)?;
         let before = sf::page_after(Some(&query.cursor))?;
-        let mut calls = st.read(async |c| services::calls::page(c, &a, &project_id, &filter, before, PAGE_SIZE + 1).await).await?;
+        let mut calls = st.reader(async |r| services::calls::page_items(r, &a, &project_id, &filter, before, PAGE_SIZE + 1).await).await?;
         let next_cursor = sf::next_page(&mut calls, PAGE_SIZE, |c| (c.created_at, c.id.clone()));
-        Ok(CallPageView { calls: calls.into_iter().map(CallListItem::from).collect(), next_cursor })
+        Ok(CallPageView { calls, next_cursor })
     })
     .await
 }
@@ -142,8 +142,7 @@ pub async fn recent_calls(project_id: String) -> Result<Vec<CallListItem>, AppEr
     sf::run(async {
         let st = sf::state()?;
         let a = sf::actor().await?;
-        let calls = st.read(async |c| services::calls::page(c, &a, &project_id, &Default::default(), None, 5).await).await?;
-        Ok(calls.into_iter().map(CallListItem::from).collect())
+        st.reader(async |r| services::calls::page_items(r, &a, &project_id, &Default::default(), None, 5).await).await
     })
     .await
 }

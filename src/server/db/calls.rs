@@ -6,10 +6,15 @@
 //! Text search over numbers and transcripts is the one place where SQL differs by backend:
 //! [`index_search`] writes a call's search document and [`page`] reads it, through SQLite FTS5
 //! (`calls_fts`, keyed by `calls.search_key`) or a PostgreSQL `tsvector` (`calls.search_doc`).
+//!
+//! [`page`], the call lists, reads through the backend's own driver (`db::native`), every other
+//! query through `Any`.
 
+use super::native::{select_list, Cols, Native, RowReader};
 use super::{typed_all, typed_opt, Flag};
 use crate::model::{AnsweredBy, CallStatus, Direction, EndReason, Sentiment, SpeaksFirst, TranscriptSegment};
 use sqlx::{AnyConnection, Row};
+use std::sync::LazyLock;
 
 const TABLE: &str = "calls";
 
@@ -76,106 +81,216 @@ const INSERT_COLUMNS: &str = "id, project_id, agent_id, agent_name, agent_versio
      recording_path, variables, metadata, transcript, step, cost_micros, currency, scheduled_at, created_by, created_at, started_at, \
      answered_at, ended_at, duration_ms, updated_at, batch_id, batch_row_id, batch_attempt";
 
-/// The columns a list reads unless it asks for transcripts: what a list shows (see
-/// [`CallListRow`]). Every value SQLite hands over is copied, so a list of 50 reads no column it
-/// does not show (a quarter fewer values than a whole [`CallRow`], and none of the long texts).
-const LIST_COLUMNS: &str = "id, project_id, agent_id, agent_name, agent_version, direction, from_number, to_number, status, end_reason, \
-     answered_by, is_test, recording_enabled, recording_path, variables, metadata, cost_micros, currency, scheduled_at, created_at, \
-     started_at, answered_at, ended_at, duration_ms, sentiment, success";
+/// The columns a list reads unless it asks for transcripts: what a list shows. A list of 50
+/// reads no column it does not show (a quarter fewer values than a whole [`CallRow`], and none of
+/// the long texts). [`list_row`] reads them in this order.
+const LIST_NAMES: &[&str] = &[
+    "id",
+    "project_id",
+    "agent_id",
+    "agent_name",
+    "agent_version",
+    "direction",
+    "from_number",
+    "to_number",
+    "status",
+    "end_reason",
+    "answered_by",
+    "is_test",
+    "recording_enabled",
+    "recording_path",
+    "variables",
+    "metadata",
+    "cost_micros",
+    "currency",
+    "scheduled_at",
+    "created_at",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "duration_ms",
+    "sentiment",
+    "success",
+];
 
-/// A call as a list reads it ([`LIST_COLUMNS`]).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CallListRow {
-    pub id: String,
-    pub project_id: String,
-    pub agent_id: Option<String>,
-    pub agent_name: String,
-    pub agent_version: i64,
-    #[sqlx(try_from = "super::Stored<Direction>")]
-    pub direction: Direction,
-    pub from_number: String,
-    pub to_number: String,
-    #[sqlx(try_from = "super::Stored<CallStatus>")]
-    pub status: CallStatus,
-    #[sqlx(try_from = "super::StoredOpt<EndReason>")]
-    pub end_reason: Option<EndReason>,
-    #[sqlx(try_from = "super::StoredOpt<AnsweredBy>")]
-    pub answered_by: Option<AnsweredBy>,
-    #[sqlx(try_from = "Flag")]
-    pub is_test: bool,
-    #[sqlx(try_from = "Flag")]
-    pub recording_enabled: bool,
-    pub recording_path: Option<String>,
-    pub variables: String,
-    pub metadata: String,
-    pub cost_micros: i64,
-    pub currency: String,
-    pub scheduled_at: Option<i64>,
-    pub created_at: i64,
-    pub started_at: Option<i64>,
-    pub answered_at: Option<i64>,
-    pub ended_at: Option<i64>,
-    pub duration_ms: Option<i64>,
-    #[sqlx(try_from = "super::StoredOpt<Sentiment>")]
-    pub sentiment: Option<Sentiment>,
-    #[sqlx(try_from = "super::OptFlag")]
-    pub success: Option<bool>,
+/// The columns of a whole [`CallRow`] ([`COLUMNS`]), in the order [`full_row`] reads them.
+const FULL_NAMES: &[&str] = &[
+    "id",
+    "project_id",
+    "agent_id",
+    "agent_name",
+    "agent_version",
+    "direction",
+    "from_number",
+    "to_number",
+    "status",
+    "end_reason",
+    "answered_by",
+    "provider",
+    "provider_call_id",
+    "is_test",
+    "prompt",
+    "first_message",
+    "speaks_first",
+    "max_duration_secs",
+    "recording_enabled",
+    "recording_path",
+    "variables",
+    "metadata",
+    "transcript",
+    "step",
+    "cost_micros",
+    "currency",
+    "scheduled_at",
+    "created_by",
+    "created_at",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "duration_ms",
+    "updated_at",
+    "sentiment",
+    "success",
+    "batch_id",
+    "batch_row_id",
+    "batch_attempt",
+];
+
+/// A list row ([`LIST_NAMES`]) as a [`CallRow`]. What a list did not read is blank: no prompt,
+/// first message or transcript, no provider details, step or batch. Views of list rows show none
+/// of these.
+fn list_row(row: &dyn Cols) -> Result<CallRow, sqlx::Error> {
+    let mut r = RowReader::new(row, TABLE, LIST_NAMES);
+    let id = r.text()?;
+    let project_id = r.text()?;
+    let agent_id = r.opt_text()?;
+    let agent_name = r.text()?;
+    let agent_version = r.int()?;
+    let direction = r.stored()?;
+    let from_number = r.text()?;
+    let to_number = r.text()?;
+    let status = r.stored()?;
+    let end_reason = r.stored_opt()?;
+    let answered_by = r.stored_opt()?;
+    let is_test = r.flag()?;
+    let recording_enabled = r.flag()?;
+    let recording_path = r.opt_text()?;
+    let variables = r.text()?;
+    let metadata = r.text()?;
+    let cost_micros = r.int()?;
+    let currency = r.text()?;
+    let scheduled_at = r.opt_int()?;
+    let created_at = r.int()?;
+    let started_at = r.opt_int()?;
+    let answered_at = r.opt_int()?;
+    let ended_at = r.opt_int()?;
+    let duration_ms = r.opt_int()?;
+    let sentiment = r.stored_opt()?;
+    let success = r.opt_flag()?;
+    r.done()?;
+    Ok(CallRow {
+        id,
+        project_id,
+        agent_id,
+        agent_name,
+        agent_version,
+        direction,
+        from_number,
+        to_number,
+        status,
+        end_reason,
+        answered_by,
+        provider: String::new(),
+        provider_call_id: None,
+        is_test,
+        prompt: String::new(),
+        first_message: String::new(),
+        speaks_first: SpeaksFirst::default(),
+        max_duration_secs: 0,
+        recording_enabled,
+        recording_path,
+        variables,
+        metadata,
+        transcript: "[]".into(),
+        step: 0,
+        cost_micros,
+        currency,
+        scheduled_at,
+        created_by: None,
+        created_at,
+        started_at,
+        answered_at,
+        ended_at,
+        duration_ms,
+        updated_at: created_at,
+        sentiment,
+        success,
+        batch_id: None,
+        batch_row_id: None,
+        batch_attempt: None,
+    })
 }
 
-impl From<CallListRow> for CallRow {
-    /// What a list did not read is blank: no prompt, first message or transcript, no provider
-    /// details, step or batch. Views of list rows show none of these.
-    fn from(r: CallListRow) -> Self {
-        CallRow {
-            id: r.id,
-            project_id: r.project_id,
-            agent_id: r.agent_id,
-            agent_name: r.agent_name,
-            agent_version: r.agent_version,
-            direction: r.direction,
-            from_number: r.from_number,
-            to_number: r.to_number,
-            status: r.status,
-            end_reason: r.end_reason,
-            answered_by: r.answered_by,
-            provider: String::new(),
-            provider_call_id: None,
-            is_test: r.is_test,
-            prompt: String::new(),
-            first_message: String::new(),
-            speaks_first: SpeaksFirst::default(),
-            max_duration_secs: 0,
-            recording_enabled: r.recording_enabled,
-            recording_path: r.recording_path,
-            variables: r.variables,
-            metadata: r.metadata,
-            transcript: "[]".into(),
-            step: 0,
-            cost_micros: r.cost_micros,
-            currency: r.currency,
-            scheduled_at: r.scheduled_at,
-            created_by: None,
-            created_at: r.created_at,
-            started_at: r.started_at,
-            answered_at: r.answered_at,
-            ended_at: r.ended_at,
-            duration_ms: r.duration_ms,
-            updated_at: r.created_at,
-            sentiment: r.sentiment,
-            success: r.success,
-            batch_id: None,
-            batch_row_id: None,
-            batch_attempt: None,
-        }
-    }
+/// A whole [`CallRow`] ([`FULL_NAMES`]), read by position.
+fn full_row(row: &dyn Cols) -> Result<CallRow, sqlx::Error> {
+    let mut r = RowReader::new(row, TABLE, FULL_NAMES);
+    let c = CallRow {
+        id: r.text()?,
+        project_id: r.text()?,
+        agent_id: r.opt_text()?,
+        agent_name: r.text()?,
+        agent_version: r.int()?,
+        direction: r.stored()?,
+        from_number: r.text()?,
+        to_number: r.text()?,
+        status: r.stored()?,
+        end_reason: r.stored_opt()?,
+        answered_by: r.stored_opt()?,
+        provider: r.text()?,
+        provider_call_id: r.opt_text()?,
+        is_test: r.flag()?,
+        prompt: r.text()?,
+        first_message: r.text()?,
+        speaks_first: r.stored()?,
+        max_duration_secs: r.int()?,
+        recording_enabled: r.flag()?,
+        recording_path: r.opt_text()?,
+        variables: r.text()?,
+        metadata: r.text()?,
+        transcript: r.text()?,
+        step: r.int()?,
+        cost_micros: r.int()?,
+        currency: r.text()?,
+        scheduled_at: r.opt_int()?,
+        created_by: r.opt_text()?,
+        created_at: r.int()?,
+        started_at: r.opt_int()?,
+        answered_at: r.opt_int()?,
+        ended_at: r.opt_int()?,
+        duration_ms: r.opt_int()?,
+        updated_at: r.int()?,
+        sentiment: r.stored_opt()?,
+        success: r.opt_flag()?,
+        batch_id: r.opt_text()?,
+        batch_row_id: r.opt_text()?,
+        batch_attempt: r.opt_int()?,
+    };
+    r.done()?;
+    Ok(c)
 }
 
-/// The rows of a list query: whole calls when the filter asks for transcripts, else list rows.
-fn list_rows(f: &CallFilter, rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<CallRow>, sqlx::Error> {
+/// Turns one native row into a [`CallRow`].
+type DecodeRow = fn(&dyn Cols) -> Result<CallRow, sqlx::Error>;
+
+/// The select list of a list query and its row reader: whole calls when the filter asks for
+/// transcripts, else list rows.
+fn list_shape(f: &CallFilter) -> (&'static str, DecodeRow) {
+    static LIST: LazyLock<String> = LazyLock::new(|| select_list(LIST_NAMES, ""));
+    static FULL: LazyLock<String> = LazyLock::new(|| select_list(FULL_NAMES, ""));
     if f.transcripts {
-        typed_all(TABLE, "id", rows)
+        (FULL.as_str(), full_row)
     } else {
-        Ok(typed_all::<CallListRow>(TABLE, "id", rows)?.into_iter().map(CallRow::from).collect())
+        (LIST.as_str(), list_row)
     }
 }
 
@@ -376,14 +491,6 @@ pub struct CallFilter {
     pub transcripts: bool,
 }
 
-fn list_columns(f: &CallFilter) -> &'static str {
-    if f.transcripts {
-        COLUMNS
-    } else {
-        LIST_COLUMNS
-    }
-}
-
 /// The filters of `f` as `AND ...` clauses over `calls` columns (every value bound).
 fn conditions(f: &CallFilter, b: &mut super::page::Binds) -> String {
     let mut sql = String::new();
@@ -429,19 +536,20 @@ fn after_cursor(before: &(i64, String), b: &mut super::page::Binds) -> String {
 
 /// Newest first; `before` is the previous page's last (created_at, id). Every filter is an
 /// equality or range on an indexed prefix (project, created_at) and is bound, never spliced.
-pub async fn page(c: &mut AnyConnection, project_id: &str, f: &CallFilter, before: Option<(i64, String)>, limit: i64) -> Result<Vec<CallRow>, sqlx::Error> {
+pub async fn page(c: &mut Native, project_id: &str, f: &CallFilter, before: Option<(i64, String)>, limit: i64) -> Result<Vec<CallRow>, sqlx::Error> {
     let terms = f.q.as_deref().map(search_terms).unwrap_or_default();
-    if !terms.is_empty() && is_sqlite(c) {
+    if !terms.is_empty() && c.is_sqlite() {
         return sqlite_search_page(c, project_id, f, &terms, before, limit).await;
     }
     // PostgreSQL search, in up to three tries (see `pg_search_page`).
     if !terms.is_empty() {
         return pg_search_page(c, project_id, f, &terms, before, limit).await;
     }
+    let (columns, decode) = list_shape(f);
     let mut b = super::page::Binds::default();
-    let sql = format!("SELECT {} FROM calls WHERE project_id = {}{}", list_columns(f), b.text(project_id), filtered(f, &before, &mut b));
+    let sql = format!("SELECT {columns} FROM calls WHERE project_id = {}{}", b.text(project_id), filtered(f, &before, &mut b));
     let sql = format!("{sql} ORDER BY created_at DESC, id DESC LIMIT {}", b.int(limit));
-    list_rows(f, b.fetch_all(c, &sql).await?)
+    b.fetch_native(c, &sql, decode).await
 }
 
 /// The cursor and the filters of a page, as `AND ...` clauses.
@@ -463,40 +571,38 @@ fn filtered(f: &CallFilter, before: &Option<(i64, String)>, b: &mut super::page:
 ///    first and sorted (`OFFSET 0` keeps the planner from folding that back into the walk);
 /// 3. else the walk, which finds them at some density.
 async fn pg_search_page(
-    c: &mut AnyConnection,
+    c: &mut Native,
     project_id: &str,
     f: &CallFilter,
     terms: &[SearchTerm],
     before: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<CallRow>, sqlx::Error> {
+    let (columns, decode) = list_shape(f);
     let tsquery = pg_tsquery(terms);
     let mut b = super::page::Binds::default();
     let inner = format!(
-        "SELECT {}, search_doc FROM calls WHERE project_id = {}{} ORDER BY created_at DESC, id DESC LIMIT {}",
-        list_columns(f),
+        "SELECT {columns}, search_doc FROM calls WHERE project_id = {}{} ORDER BY created_at DESC, id DESC LIMIT {}",
         b.text(project_id),
         filtered(f, &before, &mut b),
         b.int(PG_WINDOW)
     );
     let sql = format!(
-        "SELECT {} FROM ({inner}) w WHERE w.search_doc @@ to_tsquery('english', {}) ORDER BY created_at DESC, id DESC LIMIT {}",
-        list_columns(f),
+        "SELECT {columns} FROM ({inner}) w WHERE w.search_doc @@ to_tsquery('english', {}) ORDER BY created_at DESC, id DESC LIMIT {}",
         b.text(tsquery.clone()),
         b.int(limit)
     );
-    let rows = list_rows(f, b.fetch_all(&mut *c, &sql).await?)?;
+    let rows = b.fetch_native(&mut *c, &sql, decode).await?;
     if rows.len() as i64 >= limit {
         return Ok(rows);
     }
-    let probe = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM calls WHERE search_doc @@ to_tsquery('english', $1) LIMIT $2) m")
-        .bind(&tsquery)
-        .bind(PG_RARE_MATCHES)
-        .fetch_one(&mut *c)
-        .await?;
-    let rare = probe.try_get::<i64, _>("n")? < PG_RARE_MATCHES;
     let mut b = super::page::Binds::default();
-    let mut sql = format!("SELECT {} FROM calls WHERE project_id = {}{}", list_columns(f), b.text(project_id), filtered(f, &before, &mut b));
+    let probe =
+        format!("SELECT COUNT(*) FROM (SELECT 1 FROM calls WHERE search_doc @@ to_tsquery('english', {}) LIMIT {}) m", b.text(tsquery.clone()), b.int(PG_RARE_MATCHES));
+    let matches = b.fetch_native(&mut *c, &probe, |r| r.int(0)).await?;
+    let rare = matches.first().copied().unwrap_or(0) < PG_RARE_MATCHES;
+    let mut b = super::page::Binds::default();
+    let mut sql = format!("SELECT {columns} FROM calls WHERE project_id = {}{}", b.text(project_id), filtered(f, &before, &mut b));
     let q = b.text(tsquery);
     if rare {
         sql.push_str(&format!(" AND id IN (SELECT id FROM calls WHERE search_doc @@ to_tsquery('english', {q}) OFFSET 0)"));
@@ -504,7 +610,7 @@ async fn pg_search_page(
         sql.push_str(&format!(" AND search_doc @@ to_tsquery('english', {q})"));
     }
     sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", b.int(limit)));
-    list_rows(f, b.fetch_all(c, &sql).await?)
+    b.fetch_native(c, &sql, decode).await
 }
 
 // ---- text search (the one place where SQL differs by backend) --------------------------------
@@ -681,19 +787,19 @@ pub async fn index_search(c: &mut AnyConnection, r: &CallRow) -> Result<(), sqlx
 /// one millisecond may sit in the index in another order than their ids, so the millisecond at
 /// the page's edge is read whole and the page cut in exact (created_at, id) order.
 async fn sqlite_search_page(
-    c: &mut AnyConnection,
+    c: &mut Native,
     project_id: &str,
     f: &CallFilter,
     terms: &[SearchTerm],
     before: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<CallRow>, sqlx::Error> {
+    let (columns, decode) = list_shape(f);
     let query = |edge: Option<i64>| {
         let mut b = super::page::Binds::default();
         let mut sql = format!(
-            "SELECT {} FROM calls_fts CROSS JOIN calls ON calls.search_key = calls_fts.rowid \
+            "SELECT {columns} FROM calls_fts CROSS JOIN calls ON calls.search_key = calls_fts.rowid \
              WHERE calls_fts MATCH {} AND calls.project_id = {}",
-            list_columns(f),
             b.text(fts5_query(terms)),
             b.text(project_id)
         );
@@ -713,10 +819,10 @@ async fn sqlite_search_page(
         (sql, b)
     };
     let (sql, b) = query(None);
-    let mut rows = list_rows(f, b.fetch_all(&mut *c, &sql).await?)?;
+    let mut rows = b.fetch_native(&mut *c, &sql, decode).await?;
     if let Some(last) = rows.last().filter(|_| rows.len() as i64 >= limit).map(|r| r.created_at) {
         let (sql, b) = query(Some(last));
-        let edge = list_rows(f, b.fetch_all(&mut *c, &sql).await?)?;
+        let edge = b.fetch_native(&mut *c, &sql, decode).await?;
         rows.retain(|r| r.created_at != last);
         rows.extend(edge);
     }
@@ -998,6 +1104,15 @@ mod tests {
         let long = search_document("+1234567890987654321", "", []);
         assert_eq!(long.split_whitespace().count(), 78);
         assert!(!long.contains("4321"));
+    }
+
+    #[test]
+    fn the_lists_read_the_same_columns_as_a_whole_call() {
+        // `full_row` reads a list with transcripts by position, `find` by name from COLUMNS.
+        assert_eq!(select_list(FULL_NAMES, ""), COLUMNS);
+        for name in LIST_NAMES {
+            assert!(FULL_NAMES.contains(name), "{name}");
+        }
     }
 
     #[test]

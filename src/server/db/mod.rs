@@ -1,6 +1,7 @@
 //! Database access: the pool, migrations, write transactions and the queries themselves.
 //! One code path for SQLite and PostgreSQL through sqlx's `Any` driver: portable SQL with `$n`
 //! placeholders, text ids, BIGINT Unix-millisecond timestamps, 0/1 BIGINT booleans.
+//! The call lists alone read through the backend's own driver ([`native`]), for speed.
 //! Nothing in here decides authorization.
 
 pub mod agents;
@@ -11,6 +12,7 @@ pub mod do_not_call;
 pub mod hubspot;
 pub mod integrations;
 pub mod jobs;
+pub mod native;
 pub mod numbers;
 pub mod page;
 pub mod projects;
@@ -36,6 +38,8 @@ pub enum Backend {
 pub struct Database {
     pool: AnyPool,
     backend: Backend,
+    /// The read pool of the call lists (see [`native`]).
+    native: native::NativePool,
 }
 
 /// A write transaction as service operations receive it: it derefs to the connection, and only
@@ -114,7 +118,8 @@ impl Database {
             });
         }
         let pool = opts.connect(url).await?;
-        Ok(Database { pool, backend })
+        let native = native::NativePool::lazy(url, backend)?;
+        Ok(Database { pool, backend, native })
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -126,6 +131,15 @@ impl Database {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub fn native_pool(&self) -> &native::NativePool {
+        &self.native
+    }
+
+    /// A read session (see [`native::Reader`]).
+    pub fn reader(&self) -> native::Reader<'_> {
+        native::Reader::new(self)
     }
 
     pub fn backend(&self) -> Backend {

@@ -3,6 +3,7 @@
 //! skip or repeat rows while others insert, and the database reads only the rows it returns.
 //! SQL text is assembled from fixed fragments only; every value is bound.
 
+use super::native::{Cols, Native};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
@@ -36,6 +37,33 @@ impl Binds {
             };
         }
         q.fetch_all(c).await
+    }
+
+    /// [`fetch_all`](Self::fetch_all) on a native connection, each row turned into a `T` by
+    /// `decode` (see `native::RowReader`).
+    pub async fn fetch_native<T>(self, c: &mut Native, sql: &str, decode: impl Fn(&dyn Cols) -> Result<T, sqlx::Error>) -> Result<Vec<T>, sqlx::Error> {
+        match c {
+            Native::Sqlite(c) => {
+                let mut q = sqlx::query::<sqlx::Sqlite>(sql);
+                for a in self.0 {
+                    q = match a {
+                        Arg::Int(v) => q.bind(v),
+                        Arg::Text(v) => q.bind(v),
+                    };
+                }
+                q.fetch_all(&mut **c).await?.iter().map(|r| decode(r)).collect()
+            }
+            Native::Postgres(c) => {
+                let mut q = sqlx::query::<sqlx::Postgres>(sql);
+                for a in self.0 {
+                    q = match a {
+                        Arg::Int(v) => q.bind(v),
+                        Arg::Text(v) => q.bind(v),
+                    };
+                }
+                q.fetch_all(&mut **c).await?.iter().map(|r| decode(r)).collect()
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::model::{AppError, Role};
 use crate::server::auth::{cache, Actor, Principal};
+use crate::server::db::native::Reader;
 use crate::server::db::projects::{self, ProjectRow};
 use sqlx::AnyConnection;
 
@@ -75,16 +76,17 @@ fn enough(role: Role, need: Need) -> Result<(), AppError> {
 /// [`project`] for reads that need only the decision: the caller's role, answered from
 /// `auth::cache` while it was read fresh. Never inside a write transaction (the memo does not
 /// see that transaction's own changes).
-pub async fn check_read(c: &mut AnyConnection, actor: &Actor, project_id: &str, need: Need) -> Result<Role, AppError> {
+/// Takes a read session, so that a memoized answer needs no connection.
+pub async fn check_read(r: &mut Reader<'_>, actor: &Actor, project_id: &str, need: Need) -> Result<Role, AppError> {
     let Some(p) = actor.principal() else {
-        return project(c, actor, project_id, need).await.map(|a| a.role);
+        return project(r.any().await?, actor, project_id, need).await.map(|a| a.role);
     };
     in_scope(p, project_id)?;
     let role = match cache::role(p.user_id(), project_id) {
         Some(role) => role,
         None => {
             let at = cache::mark();
-            let (_, role) = projects::find_for_member(&mut *c, project_id, p.user_id()).await?.ok_or_else(project_not_found)?;
+            let (_, role) = projects::find_for_member(r.any().await?, project_id, p.user_id()).await?.ok_or_else(project_not_found)?;
             cache::keep_role(p.user_id(), project_id, role, at);
             role
         }

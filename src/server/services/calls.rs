@@ -16,10 +16,12 @@
 
 use super::access::{self, Need};
 use crate::model::{
-    AgentView, AnalysisResult, AppError, CallAnalysisView, CallEventView, CallStatus, CallView, Direction, EndReason, ErrorCode, EventType, TranscriptSegment,
+    AgentView, AnalysisResult, AppError, CallAnalysisView, CallEventView, CallListItem, CallStatus, CallView, Direction, EndReason, ErrorCode, EventType,
+    TranscriptSegment,
 };
 use crate::server::auth::Actor;
 use crate::server::db::calls::{self as db, CallRow};
+use crate::server::db::native::Reader;
 use crate::server::db::twilio::TwilioCallRow;
 use crate::server::db::{new_id, now_ms, Tx};
 use crate::server::domain::E164;
@@ -364,28 +366,37 @@ fn stored_json<T: serde::de::DeserializeOwned>(row: &CallRow, column: &str, text
 }
 
 pub fn view(row: &CallRow, analysis: Option<CallAnalysisView>) -> Result<CallView, AppError> {
+    into_view(row.clone(), analysis)
+}
+
+/// [`view`] of a row the caller no longer needs: its strings move into the view.
+pub fn into_view(row: CallRow, analysis: Option<CallAnalysisView>) -> Result<CallView, AppError> {
+    let variables = stored_json(&row, "variables", &row.variables)?;
+    let metadata = stored_json(&row, "metadata", &row.metadata)?;
+    let transcript = stored_json(&row, "transcript", &row.transcript)?;
+    let recording_status = super::recordings::status_of(&row);
     Ok(CallView {
-        id: row.id.clone(),
-        project_id: row.project_id.clone(),
-        agent_id: row.agent_id.clone(),
-        agent_name: row.agent_name.clone(),
+        has_recording: row.recording_path.is_some(),
+        id: row.id,
+        project_id: row.project_id,
+        agent_id: row.agent_id,
+        agent_name: row.agent_name,
         agent_version: row.agent_version,
         direction: row.direction,
-        from: row.from_number.clone(),
-        to: row.to_number.clone(),
+        from: row.from_number,
+        to: row.to_number,
         status: row.status,
         end_reason: row.end_reason,
         answered_by: row.answered_by,
         is_test: row.is_test,
-        variables: stored_json(row, "variables", &row.variables)?,
-        metadata: stored_json(row, "metadata", &row.metadata)?,
-        transcript: stored_json(row, "transcript", &row.transcript)?,
-        has_recording: row.recording_path.is_some(),
-        recording_status: super::recordings::status_of(row),
+        variables,
+        metadata,
+        transcript,
+        recording_status,
         recording_note: None,
         recording: None,
         cost: row.cost_micros as f64 / 1_000_000.0,
-        currency: row.currency.clone(),
+        currency: row.currency,
         scheduled_at: row.scheduled_at,
         created_at: row.created_at,
         started_at: row.started_at,
@@ -453,15 +464,57 @@ pub async fn watch(c: &mut AnyConnection, actor: &Actor, project_id: &str) -> Re
 
 /// One keyset page of a project's calls, newest first.
 pub async fn page(
-    c: &mut AnyConnection,
+    r: &mut Reader<'_>,
     actor: &Actor,
     project_id: &str,
     filter: &db::CallFilter,
     before: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<CallView>, AppError> {
-    access::check_read(&mut *c, actor, project_id, Need::Read).await?;
-    db::page(&mut *c, project_id, filter, before, limit).await?.iter().map(|r| view(r, None)).collect()
+    page_of(r, actor, project_id, filter, before, limit, |row| into_view(row, None)).await
+}
+
+/// [`page`] as the dashboard's list rows, which show neither variables nor metadata (so they are
+/// not parsed).
+pub async fn page_items(
+    r: &mut Reader<'_>,
+    actor: &Actor,
+    project_id: &str,
+    filter: &db::CallFilter,
+    before: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<CallListItem>, AppError> {
+    page_of(r, actor, project_id, filter, before, limit, |c| {
+        Ok(CallListItem {
+            id: c.id,
+            direction: c.direction,
+            from: c.from_number,
+            to: c.to_number,
+            agent_name: c.agent_name,
+            status: c.status,
+            end_reason: c.end_reason,
+            is_test: c.is_test,
+            created_at: c.created_at,
+            started_at: c.started_at,
+            duration_ms: c.duration_ms,
+            sentiment: c.sentiment,
+            success: c.success,
+        })
+    })
+    .await
+}
+
+async fn page_of<T>(
+    r: &mut Reader<'_>,
+    actor: &Actor,
+    project_id: &str,
+    filter: &db::CallFilter,
+    before: Option<(i64, String)>,
+    limit: i64,
+    out: impl Fn(CallRow) -> Result<T, AppError>,
+) -> Result<Vec<T>, AppError> {
+    access::check_read(r, actor, project_id, Need::Read).await?;
+    db::page(r.native().await?, project_id, filter, before, limit).await?.into_iter().map(out).collect()
 }
 
 /// Cancels a call that has not been answered (members and up).

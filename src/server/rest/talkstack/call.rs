@@ -207,7 +207,7 @@ pub async fn history(State(st): State<AppState>, headers: HeaderMap, TsQuery(q):
                 .ok_or_else(|| AppError::field("cursor", "cursor is not valid: pass nextCursor from the previous page unchanged."))?,
         ),
     };
-    let mut items = st.read(async |c| calls::page(c, &a, &pid, &filter, after, size + 1).await).await?;
+    let mut items = st.reader(async |r| calls::page(r, &a, &pid, &filter, after, size + 1).await).await?;
     let more = items.len() as i64 > size;
     items.truncate(size as usize);
     let next = if more { items.last().map(|c| crate::server::rest::v1::envelope::encode_cursor(&(c.created_at, c.id.clone()))) } else { None };

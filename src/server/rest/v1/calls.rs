@@ -171,7 +171,7 @@ pub async fn list_calls(State(st): State<AppState>, h: HeaderMap, V1Query(q): V1
     let req = pq.parse::<(i64, String)>()?;
     let limit = req.limit;
     let (after, fetch) = req.split();
-    let items = st.read(async |c| calls::page(c, &a, &pid, &filter, after, fetch).await).await?;
+    let items = st.reader(async |r| calls::page(r, &a, &pid, &filter, after, fetch).await).await?;
     let with_transcripts = filter.transcripts;
     page(
         "Calls",
