@@ -285,8 +285,8 @@ type DecodeRow = fn(&dyn Cols) -> Result<CallRow, sqlx::Error>;
 /// The select list of a list query and its row reader: whole calls when the filter asks for
 /// transcripts, else list rows.
 fn list_shape(f: &CallFilter) -> (&'static str, DecodeRow) {
-    static LIST: LazyLock<String> = LazyLock::new(|| select_list(LIST_NAMES, ""));
-    static FULL: LazyLock<String> = LazyLock::new(|| select_list(FULL_NAMES, ""));
+    static LIST: LazyLock<String> = LazyLock::new(|| select_list(LIST_NAMES));
+    static FULL: LazyLock<String> = LazyLock::new(|| select_list(FULL_NAMES));
     if f.transcripts {
         (FULL.as_str(), full_row)
     } else {
@@ -1141,7 +1141,7 @@ mod tests {
     #[test]
     fn the_lists_read_the_same_columns_as_a_whole_call() {
         // `full_row` reads a list with transcripts by position, `find` by name from COLUMNS.
-        assert_eq!(select_list(FULL_NAMES, ""), COLUMNS);
+        assert_eq!(select_list(FULL_NAMES), COLUMNS);
         for name in LIST_NAMES {
             assert!(FULL_NAMES.contains(name), "{name}");
         }

@@ -220,17 +220,9 @@ impl<'r> RowReader<'r> {
     }
 }
 
-/// `a, b, c` for a select list; `prefix` qualifies each name (`calls.`).
-pub fn select_list(names: &[&str], prefix: &str) -> String {
-    let mut s = String::with_capacity(names.iter().map(|n| n.len() + prefix.len() + 2).sum());
-    for (i, n) in names.iter().enumerate() {
-        if i > 0 {
-            s.push_str(", ");
-        }
-        s.push_str(prefix);
-        s.push_str(n);
-    }
-    s
+/// `a, b, c`: the select list of `names`.
+pub fn select_list(names: &[&str]) -> String {
+    names.join(", ")
 }
 
 #[cfg(test)]
@@ -238,10 +230,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn select_lists_join_and_qualify_names() {
-        assert_eq!(select_list(&["id", "name"], ""), "id, name");
-        assert_eq!(select_list(&["id", "name"], "c."), "c.id, c.name");
-        assert_eq!(select_list(&[], "c."), "");
+    fn select_lists_join_names() {
+        assert_eq!(select_list(&["id", "name"]), "id, name");
+        assert_eq!(select_list(&[]), "");
     }
 
     async fn rows(sql: &str) -> Vec<SqliteRow> {
